@@ -1,0 +1,152 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { Telegraf } from 'telegraf';
+import type { Update } from 'telegraf/types';
+import { COMMANDS } from '../../conversations/intents.js';
+import type { Translator } from '../../i18n.js';
+import type { ChannelAdapter, InboundHandler, OutgoingMessage } from '../channel.js';
+import { toInboundEvent } from './inbound.js';
+import { createPollerLock } from './poller-lock.js';
+import { renderTelegram } from './render.js';
+import { withFloodRetry } from './send.js';
+
+export interface TelegramChannelDeps {
+  token: string;
+  apiRoot: string;
+  mode: 'polling' | 'webhook';
+  /** Full webhook URL (PUBLIC_URL + /webhooks/telegram), webhook mode only. */
+  webhookUrl?: string;
+  webhookSecret?: string;
+  handleInbound: InboundHandler;
+  redis: Redis;
+  translator: Translator;
+  log: Logger;
+  /** How often a non-leader retries to become the poller. */
+  pollRetryMs?: number;
+  /** Redis key prefix. */
+  prefix?: string;
+}
+
+export interface TelegramChannel extends ChannelAdapter {
+  readonly bot: Telegraf;
+  /** Handles one update end to end (inbound → conversation → replies). */
+  processUpdate(update: Update): Promise<void>;
+  /** Whether this process currently holds the polling lease. */
+  isPolling(): boolean;
+}
+
+export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChannel {
+  const log = deps.log.child({ channel: 'telegram' });
+  const bot = new Telegraf(deps.token, { telegram: { apiRoot: deps.apiRoot, webhookReply: false } });
+  const lock = createPollerLock(deps.redis, `${deps.prefix ?? 'lamton:'}telegram:poller`);
+  const inFlight = new Set<Promise<void>>();
+  let polling = false;
+  let stopped = false;
+  let renewTimer: NodeJS.Timeout | undefined;
+  let retryTimer: NodeJS.Timeout | undefined;
+
+  async function send(chatId: string, messages: OutgoingMessage[]): Promise<void> {
+    for (const message of messages) {
+      for (const part of renderTelegram(message)) {
+        await withFloodRetry(() =>
+          bot.telegram.sendMessage(chatId, part.text, part.reply_markup ? { reply_markup: part.reply_markup } : {}),
+        );
+      }
+    }
+  }
+
+  async function processUpdate(update: Update): Promise<void> {
+    const event = toInboundEvent(update);
+    if (!event) return;
+    if ('callback_query' in update) {
+      // Stops the button's spinner; failure here must not lose the turn.
+      bot.telegram.answerCbQuery(update.callback_query.id).catch((err: unknown) => log.warn({ err }, 'answerCallbackQuery failed'));
+    }
+    const replies = await deps.handleInbound(event);
+    await send(event.chatId, replies);
+  }
+
+  function track(p: Promise<void>): Promise<void> {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  bot.use((ctx) => track(processUpdate(ctx.update)));
+  bot.catch((err, ctx) => log.error({ err, updateId: ctx.update.update_id }, 'telegram update failed'));
+
+  async function registerCommands(): Promise<void> {
+    const list = (lang: 'zh-CN' | 'bo') =>
+      COMMANDS.map((c) => ({ command: c, description: deps.translator.t(lang, `telegram:commands.${c}`) }));
+    await withFloodRetry(() => bot.telegram.setMyCommands(list('zh-CN')));
+    await withFloodRetry(() => bot.telegram.setMyCommands(list('zh-CN'), { language_code: 'zh' }));
+    await withFloodRetry(() => bot.telegram.setMyCommands(list('bo'), { language_code: 'bo' }));
+  }
+
+  async function tryLead(): Promise<void> {
+    if (stopped || polling) return;
+    if (!(await lock.tryAcquire())) {
+      retryTimer = setTimeout(() => void tryLead().catch((err: unknown) => log.error({ err }, 'poll leadership')), deps.pollRetryMs ?? 10_000);
+      return;
+    }
+    polling = true;
+    log.info('telegram polling started (this process holds the poller lease)');
+    renewTimer = setInterval(() => {
+      void lock.renew().then((held) => {
+        if (!held && polling) {
+          log.warn('telegram poller lease lost; stopping polling');
+          stopPolling();
+          void tryLead();
+        }
+      });
+    }, lock.ttlMs / 3);
+    bot.launch({ dropPendingUpdates: false, allowedUpdates: ['message', 'callback_query'] }).catch((err: unknown) => {
+      log.error({ err }, 'telegram polling stopped with an error');
+      stopPolling();
+      void lock.release().then(() => tryLead());
+    });
+  }
+
+  function stopPolling(): void {
+    clearInterval(renewTimer);
+    if (polling) {
+      polling = false;
+      try {
+        bot.stop('shutdown');
+      } catch {
+        // Telegraf throws when the bot was not running yet; nothing to stop then.
+      }
+    }
+  }
+
+  return {
+    id: 'telegram',
+    bot,
+    processUpdate: (update) => track(processUpdate(update)),
+    isPolling: () => polling,
+    send,
+    async start() {
+      await registerCommands();
+      if (deps.mode === 'webhook') {
+        if (!deps.webhookUrl || !deps.webhookSecret) throw new Error('webhook mode needs PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET');
+        await withFloodRetry(() =>
+          bot.telegram.setWebhook(deps.webhookUrl ?? '', {
+            secret_token: deps.webhookSecret,
+            allowed_updates: ['message', 'callback_query'],
+          }),
+        );
+        log.info('telegram webhook registered');
+      } else {
+        await tryLead();
+      }
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(retryTimer);
+      const wasPolling = polling;
+      stopPolling();
+      await Promise.allSettled([...inFlight]);
+      if (wasPolling) await lock.release();
+    },
+  };
+}

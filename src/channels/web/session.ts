@@ -1,0 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export const SESSION_COOKIE = 'lamton_sid';
+const ONE_YEAR_SEC = 365 * 24 * 60 * 60;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * The anonymous web session id: read from the signed `lamton_sid` cookie, or made and set when
+ * absent or tampered with. Needs @fastify/cookie registered with a secret.
+ */
+export function ensureSession(request: FastifyRequest, reply: FastifyReply): string {
+  const raw = request.cookies[SESSION_COOKIE];
+  if (raw !== undefined) {
+    const unsigned = request.unsignCookie(raw);
+    if (unsigned.valid && unsigned.value !== null && UUID.test(unsigned.value)) {
+      return unsigned.value;
+    }
+  }
+  const sid = randomUUID();
+  reply.setCookie(SESSION_COOKIE, sid, {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: request.protocol === 'https',
+    path: '/',
+    maxAge: ONE_YEAR_SEC,
+  });
+  return sid;
+}

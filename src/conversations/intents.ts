@@ -1,0 +1,81 @@
+import type { InboundInput, Lang } from '../channels/channel.js';
+import type { EngineInput } from '../engine/step.js';
+import { keywordForm } from '../lib/normalize.js';
+import { detectScript } from '../lib/script.js';
+
+/** Commands and keywords (both languages) that work anywhere in a conversation. */
+export type Intent =
+  | 'start' | 'menu' | 'language' | 'help' | 'human' | 'complaint' | 'subscribe' | 'subscriptions'
+  | 'unsubscribe' | 'stop' | 'resume' | 'mydata' | 'delete' | 'link';
+
+const INTENT_NODE: Record<Exclude<Intent, 'start'>, string> = {
+  menu: 'main:menu',
+  language: 'language:choose',
+  help: 'main:help',
+  human: 'main:soon-counsellor',
+  complaint: 'main:soon-complaint',
+  subscribe: 'main:soon-jobs',
+  subscriptions: 'main:soon-jobs',
+  unsubscribe: 'main:soon-jobs',
+  stop: 'main:outreach-stop',
+  resume: 'main:outreach-resume',
+  mydata: 'main:soon-data',
+  delete: 'main:soon-data',
+  link: 'main:soon-data',
+};
+
+export const COMMANDS = ['start', ...Object.keys(INTENT_NODE)] as Intent[];
+
+/** The glossary's keyword lists: intent → language → keywords. */
+export type KeywordTable = Partial<Record<string, Partial<Record<Lang, string[]>>>>;
+
+export interface IntentMatcher {
+  /** Maps what the person sent to engine input, resolving commands and keywords. */
+  toEngineInput(input: InboundInput): EngineInput;
+}
+
+/** Keywords that take arguments after them (订阅岗位 保安 司机). */
+const WITH_ARGS: ReadonlySet<string> = new Set(['subscribe']);
+
+export function createIntentMatcher(keywords: KeywordTable, languageNames: Partial<Record<Lang, string[]>>): IntentMatcher {
+  const exact = new Map<string, Intent>();
+  const prefixes: [string, Intent][] = [];
+  for (const [intent, byLang] of Object.entries(keywords)) {
+    if (!(intent in INTENT_NODE)) continue;
+    for (const word of Object.values(byLang ?? {}).flat()) {
+      const form = keywordForm(word);
+      if (form) exact.set(form, intent as Intent);
+      if (form && WITH_ARGS.has(intent)) prefixes.push([form, intent as Intent]);
+    }
+  }
+  const langByName = new Map<string, Lang>();
+  for (const [lang, names] of Object.entries(languageNames) as [Lang, string[]][]) {
+    for (const n of names) langByName.set(keywordForm(n), lang);
+  }
+
+  const fromIntent = (intent: Intent): EngineInput =>
+    intent === 'start' ? { kind: 'start' } : { kind: 'goto', node: INTENT_NODE[intent] };
+
+  return {
+    toEngineInput(input) {
+      switch (input.kind) {
+        case 'command': {
+          const name = input.name.toLowerCase();
+          return COMMANDS.includes(name as Intent) ? fromIntent(name as Intent) : { kind: 'goto', node: 'main:help' };
+        }
+        case 'choice':
+          return { kind: 'choice', id: input.id };
+        case 'media':
+          return { kind: 'media' };
+        case 'text': {
+          const form = keywordForm(input.text);
+          const lang = langByName.get(form);
+          if (lang) return { kind: 'setLanguage', lang };
+          const intent = exact.get(form) ?? prefixes.find(([p]) => form.startsWith(p))?.[1];
+          if (intent) return fromIntent(intent);
+          return { kind: 'text', text: input.text, script: detectScript(input.text) };
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import { Redis } from 'ioredis';
+import mongoose, { type Connection } from 'mongoose';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import type { InboundHandler } from './channels/channel.js';
+import { createTelegramChannel, type TelegramChannel } from './channels/telegram/telegram.channel.js';
+import type { Config } from './config.js';
+import { createInboundHandler } from './conversations/handle-inbound.js';
+import { createIntentMatcher, type KeywordTable } from './conversations/intents.js';
+import { createSessionStore, type SessionStore } from './conversations/session.store.js';
+import { loadFlows, type FlowSet } from './engine/flows.js';
+import { createTranslator, type Translator } from './i18n.js';
+import { readGlossary } from './glossary.js';
+import { createMessageRepo, type MessageRepo } from './messages/message.repo.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { createPersonRepo, type PersonRepo } from './people/person.repo.js';
+
+/** Everything the processes share, built once by the composition root (or a test). */
+export interface AppDeps {
+  config: Config;
+  log: Logger;
+  redis: Redis;
+  mongo: Connection;
+  flows: FlowSet;
+  translator: Translator;
+  sessions: SessionStore;
+  people: PersonRepo;
+  messages: MessageRepo;
+  metrics: Metrics;
+  handleInbound: InboundHandler;
+  sessionSecret: string;
+  /** Redis key prefix of this deployment (tests use one per file). */
+  prefix: string;
+  telegram?: TelegramChannel;
+  close(): Promise<void>;
+}
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface BuildDepsOptions {
+  /** Redis key prefix (tests give each file its own). */
+  prefix?: string;
+}
+
+/** Connects to Redis and MongoDB and builds the shared dependencies. */
+export async function buildDeps(config: Config, log: Logger, opts: BuildDepsOptions = {}): Promise<AppDeps> {
+  const prefix = opts.prefix ?? 'lamton:';
+  const flows = loadFlows(`${ROOT}flows`);
+  const translator = createTranslator(`${ROOT}locales`);
+  const glossary = readGlossary(`${ROOT}locales/glossary.json`);
+  const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 });
+  await redis.connect();
+  const mongo = await mongoose.createConnection(config.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+
+  const sessions = createSessionStore(redis, prefix);
+  const people = createPersonRepo(mongo);
+  const messages = createMessageRepo(mongo);
+  const metrics = createMetrics();
+  const handleInbound = createInboundHandler({
+    flows,
+    translator,
+    intents: createIntentMatcher(glossary.keywords as KeywordTable, glossary.languageNames),
+    sessions,
+    people,
+    messages,
+    log,
+    metrics,
+  });
+  const sessionSecret = config.SESSION_SECRET ?? (await sharedSecret(redis, `${prefix}session-secret`));
+  const telegram = config.TELEGRAM_BOT_TOKEN
+    ? createTelegramChannel({
+        token: config.TELEGRAM_BOT_TOKEN,
+        apiRoot: config.TELEGRAM_API_ROOT,
+        mode: config.TELEGRAM_MODE,
+        ...(config.PUBLIC_URL ? { webhookUrl: new URL('/webhooks/telegram', config.PUBLIC_URL).toString() } : {}),
+        ...(config.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: config.TELEGRAM_WEBHOOK_SECRET } : {}),
+        handleInbound,
+        redis,
+        translator,
+        log,
+        prefix,
+      })
+    : undefined;
+
+  return {
+    config,
+    log,
+    redis,
+    mongo,
+    flows,
+    translator,
+    sessions,
+    people,
+    messages,
+    metrics,
+    handleInbound,
+    sessionSecret,
+    prefix,
+    ...(telegram ? { telegram } : {}),
+    async close() {
+      await redis.quit().catch(() => redis.disconnect());
+      await mongo.close();
+    },
+  };
+}
+
+/**
+ * Without SESSION_SECRET, processes sharing one Redis agree on a random secret kept there, so
+ * cookies stay valid across processes and restarts (set SESSION_SECRET in production).
+ */
+async function sharedSecret(redis: Redis, key: string): Promise<string> {
+  await redis.set(key, randomBytes(32).toString('base64url'), 'NX');
+  return (await redis.get(key)) ?? randomBytes(32).toString('base64url');
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+/** A reference to a node: `node` in the same flow or `flow:node` in another. */
+const nodeRef = z.string().regex(/^([a-z][a-z0-9-]*:)?[a-z][a-z0-9.-]*$/, 'node reference');
+/** An i18n key: `namespace:key.path`. */
+const i18nKey = z.string().regex(/^[a-z][a-zA-Z0-9-]*:[a-zA-Z0-9_.-]+$/, 'i18n key ns:key');
+const lang = z.enum(['zh-CN', 'bo']);
+
+/** One text the node says: a key, optionally forced into one language or shown in both. */
+export const sayItemSchema = z.union([
+  i18nKey,
+  z.object({ key: i18nKey, lang: z.union([lang, z.literal('both')]).optional() }).strict(),
+]);
+
+export const choiceSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]{1,16}$/),
+    label: i18nKey,
+    /** Render the label in this language whatever the conversation language (e.g. 中文 / བོད་ཡིག). */
+    labelLang: lang.optional(),
+    next: nodeRef,
+    /** Side effects the conversation layer applies (language choice, outreach opt-out). */
+    effects: z.array(z.lazy(() => effectSchema)).optional(),
+  })
+  .strict();
+
+export const effectSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('setLanguage'), lang }).strict(),
+  z.object({ type: z.literal('outreach'), optOut: z.boolean() }).strict(),
+]);
+
+export const nodeSchema = z
+  .object({
+    say: z.array(sayItemSchema).default([]),
+    choices: z.array(choiceSchema).max(10).optional(),
+    /** Continue to this node right after saying (no input needed). */
+    next: nodeRef.optional(),
+    /** This node waits for free text and goes here with it. */
+    input: z.object({ next: nodeRef }).strict().optional(),
+    effects: z.array(effectSchema).optional(),
+  })
+  .strict();
+
+export const flowSchema = z
+  .object({
+    id: z.string().regex(/^[a-z][a-z0-9-]*$/),
+    version: z.number().int().positive(),
+    description: z.string().optional(),
+    nodes: z.record(z.string().regex(/^[a-z][a-z0-9.-]*$/), nodeSchema),
+  })
+  .strict();
+
+export type Flow = z.infer<typeof flowSchema>;
+export type FlowNode = z.infer<typeof nodeSchema>;
+export type FlowChoice = z.infer<typeof choiceSchema>;
+export type SayItem = z.infer<typeof sayItemSchema>;
+export type Effect = z.infer<typeof effectSchema>;

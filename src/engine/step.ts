@@ -1,0 +1,144 @@
+import type { Lang } from '../channels/channel.js';
+import type { Effect, FlowNode, SayItem } from './flow.schema.js';
+import { qualify, type FlowSet } from './flows.js';
+
+/** Session state kept in Redis between turns. */
+export interface SessionState {
+  v: 1;
+  /** Current node, `flow:node`. */
+  at: string;
+  /** Chosen language; null until the person picks one (or writes in one script). */
+  lang: Lang | null;
+  updatedAt: number;
+}
+
+export type EngineInput =
+  | { kind: 'start' }
+  | { kind: 'goto'; node: string }
+  | { kind: 'setLanguage'; lang: Lang }
+  | { kind: 'choice'; id: string }
+  | { kind: 'text'; text: string; script: Lang | null }
+  | { kind: 'media' };
+
+export interface ReplyChoice {
+  /** `flow:node#choice`, so a button pressed later still means what it said. */
+  id: string;
+  label: string;
+  labelLang?: Lang;
+}
+
+/** One node's worth of output: keys to say, then the choices offered. */
+export interface Reply {
+  say: { key: string; lang?: Lang | 'both' }[];
+  choices: ReplyChoice[];
+}
+
+export interface StepResult {
+  state: SessionState;
+  replies: Reply[];
+  effects: Effect[];
+}
+
+export interface StepContext {
+  now: number;
+  /** The person came back after the session expired: a greeting beats "not understood". */
+  resumed?: boolean;
+}
+
+const MAX_HOPS = 8;
+
+/** The pure conversation step: (state, input) → (state, what to say, effects to apply). */
+export function step(flows: FlowSet, state: SessionState, input: EngineInput, ctx: StepContext): StepResult {
+  const out: StepResult = { state: { ...state, updatedAt: ctx.now }, replies: [], effects: [] };
+  const target = route(flows, out, input, ctx);
+  visit(flows, out, target);
+  return out;
+}
+
+/** Decides which node the input leads to, applying choice effects on the way. */
+function route(flows: FlowSet, out: StepResult, input: EngineInput, ctx: StepContext): string {
+  const current = flows.node(out.state.at);
+  switch (input.kind) {
+    case 'start':
+      return out.state.lang ? 'main:welcome' : 'language:choose';
+    case 'goto':
+      return flows.node(input.node) ? input.node : 'main:menu';
+    case 'media':
+      return out.state.lang ? 'main:media' : 'language:choose';
+    case 'setLanguage':
+      applyEffects(out, [{ type: 'setLanguage', lang: input.lang }]);
+      return 'language:chosen';
+    case 'choice': {
+      const [ref, choiceId] = input.id.includes('#') ? input.id.split('#') : [out.state.at, input.id];
+      const node = flows.node(ref ?? '');
+      const choice = node?.choices?.find((c) => c.id === choiceId);
+      if (!choice || !ref) return notUnderstood(out, ctx);
+      applyEffects(out, choice.effects);
+      return qualify(flowOf(ref), choice.next);
+    }
+    case 'text': {
+      if (out.state.lang === null) {
+        if (!input.script) return 'language:choose';
+        applyEffects(out, [{ type: 'setLanguage', lang: input.script }]);
+        return 'main:welcome';
+      }
+      if (current?.input) return qualify(flowOf(out.state.at), current.input.next);
+      const picked = pickByNumber(current, input.text);
+      if (picked) {
+        applyEffects(out, picked.effects);
+        return qualify(flowOf(out.state.at), picked.next);
+      }
+      return notUnderstood(out, ctx);
+    }
+  }
+}
+
+function notUnderstood(out: StepResult, ctx: StepContext): string {
+  if (out.state.lang === null) return 'language:choose';
+  return ctx.resumed ? 'main:welcome-back' : 'main:not-understood';
+}
+
+/** "2" (also full-width "２", or "2." ) picks the second choice: WeChat shows numbered lists. */
+function pickByNumber(node: FlowNode | undefined, text: string) {
+  const m = /^([0-9０-９༠-༩]{1,2})[.。、)]?$/u.exec(text.trim());
+  if (!m?.[1] || !node?.choices) return undefined;
+  const n = Number([...m[1]].map(toAsciiDigit).join(''));
+  return node.choices[n - 1];
+}
+
+function toAsciiDigit(ch: string): string {
+  const c = ch.codePointAt(0) ?? 48;
+  if (c >= 0xff10 && c <= 0xff19) return String(c - 0xff10);
+  if (c >= 0x0f20 && c <= 0x0f29) return String(c - 0x0f20);
+  return ch;
+}
+
+function visit(flows: FlowSet, out: StepResult, start: string): void {
+  let ref: string | undefined = start;
+  for (let hop = 0; ref && hop < MAX_HOPS; hop++) {
+    const node = flows.node(ref);
+    if (!node) break;
+    out.state.at = ref;
+    applyEffects(out, node.effects);
+    const flowId = flowOf(ref);
+    out.replies.push({
+      say: node.say.map(toSaid),
+      choices: (node.choices ?? []).map((c) => ({
+        id: `${ref}#${c.id}`,
+        label: c.label,
+        ...(c.labelLang ? { labelLang: c.labelLang } : {}),
+      })),
+    });
+    ref = node.next ? qualify(flowId, node.next) : undefined;
+  }
+}
+
+function applyEffects(out: StepResult, effects: Effect[] | undefined): void {
+  for (const e of effects ?? []) {
+    if (e.type === 'setLanguage') out.state.lang = e.lang;
+    out.effects.push(e);
+  }
+}
+
+const toSaid = (s: SayItem) => (typeof s === 'string' ? { key: s } : s);
+const flowOf = (ref: string) => ref.split(':')[0] ?? '';

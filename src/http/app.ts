@@ -1,0 +1,58 @@
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { AppDeps } from '../deps.js';
+import { webChatRoutes } from '../channels/web/web.routes.js';
+import { telegramWebhookRoutes } from '../channels/telegram/webhook.routes.js';
+import { registerErrorHandler } from './error-handler.js';
+import { adminRoutes } from './routes/admin.routes.js';
+import { healthRoutes } from './routes/health.routes.js';
+
+/** Builds the web role's Fastify app from deps. Never listens: main.ts (or a test) does. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast only drops pino-only generics.
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: 256 * 1024,
+    trustProxy: true,
+    disableRequestLogging: false,
+    genReqId: () => crypto.randomUUID(),
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandler(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Lamton API', version: '0.1.0', description: 'Admin API, webhooks and health of Lamton (ལམ་སྟོན་)' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(cookie, { secret: deps.sessionSecret });
+
+  await app.register(healthRoutes({ redis: deps.redis, mongo: deps.mongo, registry: deps.metrics.registry }));
+  await app.register(adminRoutes({ adminToken: deps.config.ADMIN_TOKEN }));
+  await app.register(
+    webChatRoutes({
+      handleInbound: deps.handleInbound,
+      redis: deps.redis,
+      uiStrings: (lang) => deps.translator.namespace(lang, 'web'),
+    }),
+  );
+  const telegram = deps.telegram;
+  if (telegram && deps.config.TELEGRAM_MODE === 'webhook' && deps.config.TELEGRAM_WEBHOOK_SECRET) {
+    await app.register(
+      telegramWebhookRoutes({
+        secret: deps.config.TELEGRAM_WEBHOOK_SECRET,
+        redis: deps.redis,
+        prefix: deps.prefix,
+        processUpdate: (u) => telegram.processUpdate(u),
+      }),
+    );
+  }
+  return app;
+}

@@ -1,0 +1,50 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { AppError, type AppErrorCode } from '../errors.js';
+import { ConversationBusyError } from '../conversations/session.store.js';
+
+const STATUS: Record<AppErrorCode, number> = {
+  validation: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  busy: 429,
+  unavailable: 503,
+};
+
+/** Maps errors to statuses; bad input is never a 5xx and 5xx bodies never carry details. */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not_found' }));
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const details = err.validation.map((v) => ({
+        path: v.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+        message: v.message ?? 'invalid',
+      }));
+      return reply.code(400).send({ error: 'validation', details });
+    }
+    if (err instanceof AppError) {
+      return reply.code(STATUS[err.code]).send({ error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) });
+    }
+    if (err instanceof ConversationBusyError) return reply.code(429).send({ error: 'busy', message: 'try again shortly' });
+    if (err.validation) {
+      const details = err.validation.map((v) => ({ path: v.instancePath.replace(/^\//, '').replaceAll('/', '.'), message: v.message ?? 'invalid' }));
+      return reply.code(400).send({ error: 'validation', details });
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own client errors: bad JSON, body too large, wrong content type, …
+      return reply.code(status).send({ error: errorName(status), message: err.message });
+    }
+    req.log.error({ err }, 'request failed');
+    return reply.code(500).send({ error: 'internal', message: 'Something went wrong on our side.' });
+  });
+}
+
+function errorName(status: number): string {
+  if (status === 413) return 'payload_too_large';
+  if (status === 415) return 'unsupported_media_type';
+  if (status === 429) return 'rate_limited';
+  return status === 400 ? 'bad_request' : 'client_error';
+}

@@ -1,0 +1,53 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import i18next, { type i18n } from 'i18next';
+import { LANGS, type Lang } from './channels/channel.js';
+
+/** Translation for one language; missing keys come back as the key itself (tests forbid them). */
+export interface Translator {
+  t(lang: Lang, key: string, params?: Record<string, string | number>): string;
+  has(lang: Lang, key: string): boolean;
+  /** A namespace as a flat `{ key: text }` map (e.g. the web page's own strings). */
+  namespace(lang: Lang, ns: string): Record<string, string>;
+  instance: i18n;
+}
+
+/** Loads `locales/<lang>/<namespace>.json` for zh-CN and bo. */
+export function createTranslator(localesDir: string): Translator {
+  const resources: Record<string, Record<string, unknown>> = {};
+  const namespaces = new Set<string>();
+  for (const lang of LANGS) {
+    resources[lang] = {};
+    for (const file of readdirSync(join(localesDir, lang)).filter((f) => f.endsWith('.json'))) {
+      const ns = file.slice(0, -'.json'.length);
+      namespaces.add(ns);
+      resources[lang][ns] = JSON.parse(readFileSync(join(localesDir, lang, file), 'utf8')) as unknown;
+    }
+  }
+  const instance = i18next.createInstance();
+  void instance.init({
+    resources: resources as never,
+    lng: 'zh-CN',
+    fallbackLng: false,
+    ns: [...namespaces],
+    defaultNS: 'common',
+    initAsync: false,
+    interpolation: { escapeValue: false },
+    returnNull: false,
+  });
+  return {
+    instance,
+    t: (lang, key, params) => instance.t(key, { lng: lang, ...params }),
+    has: (lang, key) => instance.exists(key, { lng: lang }),
+    namespace: (lang, ns) => flatten(instance.getResourceBundle(lang, ns) as Record<string, unknown> | undefined),
+  };
+}
+
+function flatten(obj: Record<string, unknown> | undefined, prefix = ''): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj ?? {})) {
+    if (typeof v === 'string') out[prefix + k] = v;
+    else if (v && typeof v === 'object') Object.assign(out, flatten(v as Record<string, unknown>, `${prefix}${k}.`));
+  }
+  return out;
+}

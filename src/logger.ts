@@ -1,0 +1,30 @@
+import { pino, type Logger } from 'pino';
+
+/** pino with ids only: tokens, secrets, cookies and message text are redacted wherever they appear. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'lamton' },
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["x-telegram-bot-api-secret-token"]',
+          'res.headers["set-cookie"]',
+          '*.text',
+          '*.token',
+          '*.secret',
+          'text',
+          'token',
+        ],
+        censor: '[redacted]',
+      },
+      serializers: {
+        // Request URLs never carry secrets here, but query strings could carry user text.
+        req: (req: { method?: string; url?: string; id?: string }) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
+      },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,89 @@
+import { loadConfig, ConfigError } from './config.js';
+import { buildDeps } from './deps.js';
+import { buildApp } from './http/app.js';
+import { createLogger } from './logger.js';
+import { startRetentionWorker } from './retention/retention.worker.js';
+
+type Role = 'all' | 'web' | 'worker';
+
+/** Composition root: config → deps → web and/or worker; graceful shutdown on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  const role = parseRole(process.argv.slice(2));
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+  const log = createLogger(config.LOG_LEVEL).child({ role });
+  const deps = await buildDeps(config, log);
+  const closers: (() => Promise<void>)[] = [];
+
+  if (role !== 'worker') {
+    const app = await buildApp(deps);
+    await app.listen({ port: config.PORT, host: config.HOST });
+    closers.push(() => app.close());
+    const telegram = deps.telegram;
+    if (telegram) {
+      startWithRetry(() => telegram.start(), log);
+      closers.unshift(() => telegram.stop());
+    }
+    log.info({ url: `http://localhost:${config.PORT}/` }, 'web chat ready');
+  }
+  if (role !== 'web') {
+    const retention = await startRetentionWorker({
+      redisUrl: config.REDIS_URL,
+      prefix: deps.prefix,
+      messages: deps.messages,
+      retentionMessagesDays: config.RETENTION_MESSAGES_DAYS,
+      metrics: deps.metrics,
+      log,
+    });
+    closers.push(() => retention.close());
+    log.info('worker ready');
+  }
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down: draining in-flight work');
+    const force = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, 25_000).unref();
+    void (async () => {
+      for (const close of closers) await close().catch((err: unknown) => log.error({ err }, 'close failed'));
+      await deps.close();
+      clearTimeout(force);
+      log.info('stopped');
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+function parseRole(args: string[]): Role {
+  const arg = args.find((a) => a.startsWith('--role='))?.slice('--role='.length) ?? 'all';
+  if (arg === 'all' || arg === 'web' || arg === 'worker') return arg;
+  process.stderr.write(`Unknown --role=${arg} (expected all, web or worker)\n`);
+  process.exit(64);
+}
+
+/** A channel that cannot reach its API now must not take the web chat down: retry in the background. */
+function startWithRetry(start: () => Promise<void>, log: ReturnType<typeof createLogger>, delayMs = 30_000): void {
+  start().catch((err: unknown) => {
+    log.error({ err }, `telegram start failed; retrying in ${delayMs / 1000}s`);
+    setTimeout(() => startWithRetry(start, log, delayMs), delayMs).unref();
+  });
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Lamton failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,33 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+
+/** One line of the conversation log: what the person or the assistant said, on which channel. */
+export interface MessageDoc {
+  _id: Types.ObjectId;
+  personId: Types.ObjectId;
+  channel: string;
+  from: 'person' | 'assistant' | 'counsellor';
+  text: string;
+  at: Date;
+  /** `YYYY-MM` (Lhasa time), for monthly reports without date arithmetic in aggregation. */
+  month: string;
+}
+
+const messageSchema = new Schema<MessageDoc>(
+  {
+    personId: { type: Schema.Types.ObjectId, required: true },
+    channel: { type: String, required: true },
+    from: { type: String, enum: ['person', 'assistant', 'counsellor'], required: true },
+    text: { type: String, required: true },
+    at: { type: Date, required: true },
+    month: { type: String, required: true },
+  },
+  { collection: 'messages', versionKey: false },
+);
+// Transcript of one person, oldest first (handoff context, /mydata).
+messageSchema.index({ personId: 1, at: 1 });
+// Retention clean-up: delete everything older than RETENTION_MESSAGES_DAYS.
+messageSchema.index({ at: 1 });
+
+export function messageModel(conn: Connection): Model<MessageDoc> {
+  return (conn.models.Message as Model<MessageDoc> | undefined) ?? conn.model<MessageDoc>('Message', messageSchema);
+}

@@ -1,0 +1,30 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one process (no module-level registry, so tests build their own). */
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'lamton_' });
+  return {
+    registry,
+    turns: new Counter({
+      name: 'lamton_turns_total',
+      help: 'Conversation turns handled, by channel and outcome',
+      labelNames: ['channel', 'outcome'] as const,
+      registers: [registry],
+    }),
+    turnSeconds: new Histogram({
+      name: 'lamton_turn_duration_seconds',
+      help: 'Time to handle one conversation turn (lock to replies ready)',
+      labelNames: ['channel'] as const,
+      buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    retentionDeleted: new Counter({
+      name: 'lamton_retention_deleted_total',
+      help: 'Conversation log entries deleted by the retention job',
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

@@ -1,0 +1,47 @@
+import { Schema, type Connection, type Types } from 'mongoose';
+
+/** A person the service talks to, across channels. Profile fields arrive with later issues. */
+export interface PersonDoc {
+  _id: Types.ObjectId;
+  language: 'zh-CN' | 'bo' | null;
+  outreachOptOut: boolean;
+  createdAt: Date;
+  lastSeenAt: Date;
+}
+
+/** One channel identity (`telegram:123`, `web:<sid>`) pointing at a person; /link adds more. */
+export interface IdentityDoc {
+  _id: string;
+  personId: Types.ObjectId;
+  channel: string;
+  createdAt: Date;
+}
+
+const personSchema = new Schema<PersonDoc>(
+  {
+    language: { type: String, enum: ['zh-CN', 'bo', null], default: null },
+    outreachOptOut: { type: Boolean, default: false },
+    createdAt: { type: Date, required: true },
+    lastSeenAt: { type: Date, required: true },
+  },
+  { collection: 'people', versionKey: false },
+);
+
+const identitySchema = new Schema<IdentityDoc>(
+  {
+    _id: { type: String, required: true },
+    personId: { type: Schema.Types.ObjectId, required: true },
+    channel: { type: String, required: true },
+    createdAt: { type: Date, required: true },
+  },
+  { collection: 'identities', versionKey: false },
+);
+// All identities of a person (for /mydata, /delete and outreach per channel).
+identitySchema.index({ personId: 1 });
+
+export function personModels(conn: Connection) {
+  return {
+    Person: conn.models.Person ?? conn.model<PersonDoc>('Person', personSchema),
+    Identity: conn.models.Identity ?? conn.model<IdentityDoc>('Identity', identitySchema),
+  };
+}

@@ -1,0 +1,63 @@
+import { Types, type Connection, type Model } from 'mongoose';
+import type { ChannelId, Lang } from '../channels/channel.js';
+import { personModels, type IdentityDoc, type PersonDoc } from './person.model.js';
+
+export interface Person {
+  id: string;
+  language: Lang | null;
+  outreachOptOut: boolean;
+  /** True when this call created the person (first contact). */
+  isNew: boolean;
+}
+
+export interface PersonRepo {
+  /** Finds the person behind a channel identity, creating both on first contact. */
+  touch(channel: ChannelId, chatId: string, now: Date): Promise<Person>;
+  setLanguage(personId: string, lang: Lang): Promise<void>;
+  setOutreachOptOut(personId: string, optOut: boolean): Promise<void>;
+  findById(personId: string): Promise<Person | null>;
+}
+
+export function createPersonRepo(conn: Connection): PersonRepo {
+  const { Person, Identity } = personModels(conn) as {
+    Person: Model<PersonDoc>;
+    Identity: Model<IdentityDoc>;
+  };
+  const toPerson = (doc: PersonDoc, isNew: boolean): Person => ({
+    id: doc._id.toHexString(),
+    language: doc.language ?? null,
+    outreachOptOut: doc.outreachOptOut,
+    isNew,
+  });
+
+  return {
+    async touch(channel, chatId, now) {
+      const identityId = `${channel}:${chatId}`;
+      const fresh = new Types.ObjectId();
+      // Upsert keeps two first messages racing on two processes from creating two people.
+      const identity = await Identity.findOneAndUpdate(
+        { _id: identityId },
+        { $setOnInsert: { personId: fresh, channel, createdAt: now } },
+        { upsert: true, new: true },
+      ).lean();
+      const created = identity.personId.equals(fresh);
+      const person = await Person.findOneAndUpdate(
+        { _id: identity.personId },
+        { $set: { lastSeenAt: now }, $setOnInsert: { createdAt: now, language: null, outreachOptOut: false } },
+        { upsert: true, new: true },
+      ).lean();
+      return toPerson(person, created);
+    },
+    async setLanguage(personId, lang) {
+      await Person.updateOne({ _id: personId }, { $set: { language: lang } });
+    },
+    async setOutreachOptOut(personId, optOut) {
+      await Person.updateOne({ _id: personId }, { $set: { outreachOptOut: optOut } });
+    },
+    async findById(personId) {
+      if (!Types.ObjectId.isValid(personId)) return null;
+      const doc = await Person.findById(personId).lean();
+      return doc ? toPerson(doc, false) : null;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { MessageRepo } from '../messages/message.repo.js';
+import type { Metrics } from '../metrics.js';
+import { runMessageRetention } from './retention.processor.js';
+
+export interface RetentionWorkerDeps {
+  redisUrl: string;
+  prefix: string;
+  messages: MessageRepo;
+  retentionMessagesDays: number;
+  metrics: Metrics;
+  log: Logger;
+  /** How often the clean-up runs (default every 6 hours). */
+  everyMs?: number;
+}
+
+export const MAINTENANCE_QUEUE = 'maintenance';
+
+/**
+ * The retention job (no TTL indexes: FerretDB v1 has none). A BullMQ job scheduler runs it
+ * on one worker at a time, whatever the number of worker processes.
+ */
+export async function startRetentionWorker(deps: RetentionWorkerDeps) {
+  const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
+  const opts = { connection, prefix: `${deps.prefix}bull` };
+  const queue = new Queue(MAINTENANCE_QUEUE, opts);
+  await queue.upsertJobScheduler(
+    'retention-messages',
+    { every: deps.everyMs ?? 6 * 60 * 60 * 1000, immediately: true },
+    { name: 'retention-messages', opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
+  const worker = new Worker(
+    MAINTENANCE_QUEUE,
+    async (job) => {
+      if (job.name !== 'retention-messages') return null;
+      const result = await runMessageRetention(deps);
+      deps.metrics.retentionDeleted.inc(result.deleted);
+      deps.log.info({ jobId: job.id, ...result }, 'message retention done');
+      return result;
+    },
+    { ...opts, concurrency: 1 },
+  );
+  worker.on('failed', (job, err) => deps.log.error({ jobId: job?.id, err }, 'maintenance job failed'));
+  return {
+    queue,
+    worker,
+    async close() {
+      await worker.close();
+      await queue.close();
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}
