@@ -66,18 +66,33 @@ function usage(problem) {
   );
 }
 
-/** `npm ci` when node_modules is missing or older than package-lock.json. */
+/**
+ * `npm ci` when node_modules is missing or older than package-lock.json. Falls back to
+ * `npm install --no-save`: registry mirrors without other platforms' optional packages (darwin,
+ * win32 builds of msgpackr-extract, say) leave the lock "out of sync" for `npm ci` only.
+ */
 function ensureNodeModules() {
   const lockFile = path.join(ROOT, 'package-lock.json');
   const installed = mtime(path.join(ROOT, 'node_modules', '.package-lock.json'));
   const hasLock = fs.existsSync(lockFile);
   const stale = installed === null || (hasLock && (mtime(lockFile) ?? 0) > installed);
   if (!stale) return;
-  const args = hasLock ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
-  log(`npm ${args[0]}…`);
+  const quiet = ['--no-audit', '--no-fund', '--loglevel=error'];
+  if (hasLock) {
+    log('npm ci…');
+    if (npm(['ci', ...quiet])) return;
+    log('npm ci failed; trying npm install --no-save…');
+    if (npm(['install', '--no-save', ...quiet])) return;
+  } else {
+    log('npm install…');
+    if (npm(['install', ...quiet])) return;
+  }
+  throw new ServicesError('installing npm dependencies failed (see npm output above)');
+}
+
+function npm(args) {
   const r = spawnSync('npm', args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0)
-    throw new ServicesError(`npm ${args[0]} failed (${r.error?.message ?? `exit ${r.status}`})`);
+  return r.status === 0;
 }
 
 function ensureTestPackages() {

@@ -7,7 +7,7 @@ import type { InboundHandler } from './channels/channel.js';
 import { createTelegramChannel, type TelegramChannel } from './channels/telegram/telegram.channel.js';
 import type { Config } from './config.js';
 import { createInboundHandler } from './conversations/handle-inbound.js';
-import { createIntentMatcher, type KeywordTable } from './conversations/intents.js';
+import { createIntentMatcher } from './conversations/intents.js';
 import { createSessionStore, type SessionStore } from './conversations/session.store.js';
 import { loadFlows, type FlowSet } from './engine/flows.js';
 import { createTranslator, type Translator } from './i18n.js';
@@ -60,7 +60,7 @@ export async function buildDeps(config: Config, log: Logger, opts: BuildDepsOpti
   const handleInbound = createInboundHandler({
     flows,
     translator,
-    intents: createIntentMatcher(glossary.keywords as KeywordTable, glossary.languageNames),
+    intents: createIntentMatcher(glossary.keywords, glossary.languageNames),
     sessions,
     people,
     messages,

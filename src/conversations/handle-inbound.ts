@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import type { InboundEvent, InboundHandler, Lang } from '../channels/channel.js';
-import { step, type EngineInput } from '../engine/step.js';
+import type { InboundEvent, InboundHandler, InboundInput, Lang } from '../channels/channel.js';
+import { step } from '../engine/step.js';
 import type { FlowSet } from '../engine/flows.js';
 import type { Translator } from '../i18n.js';
 import { normalizeInput } from '../lib/normalize.js';
+import { detectScript } from '../lib/script.js';
 import type { Metrics } from '../metrics.js';
 import type { MessageRepo } from '../messages/message.repo.js';
 import type { PersonRepo } from '../people/person.repo.js';
@@ -47,7 +48,7 @@ export function createInboundHandler(deps: ConversationDeps): InboundHandler {
         if (effect.type === 'setLanguage') await deps.people.setLanguage(session.personId, effect.lang);
         else await deps.people.setOutreachOptOut(session.personId, effect.optOut);
       }
-      const lang = turnLanguage(engineInput, result.state.lang);
+      const lang = turnLanguage(input, result.state.lang);
       const replies = renderReplies(result.replies, lang, deps.translator);
       await deps.sessions.set(`${event.channel}:${event.chatId}`, { ...result.state, personId: session.personId });
 
@@ -97,9 +98,9 @@ function normalizeEvent(event: InboundEvent) {
 }
 
 /** A message in one script is answered in it; otherwise the chosen language, or both. */
-function turnLanguage(input: EngineInput, chosen: Lang | null): Lang | 'both' {
-  if (input.kind === 'text' && input.script) return input.script;
-  return chosen ?? 'both';
+function turnLanguage(input: InboundInput, chosen: Lang | null): Lang | 'both' {
+  const script = input.kind === 'text' ? detectScript(input.text) : null;
+  return script ?? chosen ?? 'both';
 }
 
 /** What goes into the conversation log for the person's side of the turn. */

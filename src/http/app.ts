@@ -13,7 +13,8 @@ import { healthRoutes } from './routes/health.routes.js';
 /** Builds the web role's Fastify app from deps. Never listens: main.ts (or a test) does. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    // pino's Logger is a FastifyBaseLogger; the cast only drops pino-only generics.
+    // pino's Logger is a FastifyBaseLogger; the cast keeps FastifyInstance's default logger type.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
     trustProxy: true,

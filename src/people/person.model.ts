@@ -1,4 +1,4 @@
-import { Schema, type Connection, type Types } from 'mongoose';
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
 /** A person the service talks to, across channels. Profile fields arrive with later issues. */
 export interface PersonDoc {
@@ -39,9 +39,9 @@ const identitySchema = new Schema<IdentityDoc>(
 // All identities of a person (for /mydata, /delete and outreach per channel).
 identitySchema.index({ personId: 1 });
 
-export function personModels(conn: Connection) {
+export function personModels(conn: Connection): { Person: Model<PersonDoc>; Identity: Model<IdentityDoc> } {
   return {
-    Person: conn.models.Person ?? conn.model<PersonDoc>('Person', personSchema),
-    Identity: conn.models.Identity ?? conn.model<IdentityDoc>('Identity', identitySchema),
+    Person: (conn.models.Person as Model<PersonDoc> | undefined) ?? conn.model<PersonDoc>('Person', personSchema),
+    Identity: (conn.models.Identity as Model<IdentityDoc> | undefined) ?? conn.model<IdentityDoc>('Identity', identitySchema),
   };
 }

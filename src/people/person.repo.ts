@@ -1,6 +1,6 @@
-import { Types, type Connection, type Model } from 'mongoose';
+import { Types, type Connection } from 'mongoose';
 import type { ChannelId, Lang } from '../channels/channel.js';
-import { personModels, type IdentityDoc, type PersonDoc } from './person.model.js';
+import { personModels, type PersonDoc } from './person.model.js';
 
 export interface Person {
   id: string;
@@ -19,10 +19,7 @@ export interface PersonRepo {
 }
 
 export function createPersonRepo(conn: Connection): PersonRepo {
-  const { Person, Identity } = personModels(conn) as {
-    Person: Model<PersonDoc>;
-    Identity: Model<IdentityDoc>;
-  };
+  const { Person, Identity } = personModels(conn);
   const toPerson = (doc: PersonDoc, isNew: boolean): Person => ({
     id: doc._id.toHexString(),
     language: doc.language ?? null,

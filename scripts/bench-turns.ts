@@ -1,0 +1,113 @@
+/**
+ * npm run bench:turns — conversation turns through the Telegram webhook at 50 concurrent people:
+ * p50/p99 latency from webhook POST to the reply reaching the Bot API server, and turns per
+ * second, beside a bare telegraf + fastify echo bot on the same machine in the same run.
+ * Everything runs on 127.0.0.1 (the Bot API server is the test suite's fake).
+ */
+import Fastify from 'fastify';
+import { Telegraf } from 'telegraf';
+import type { Update } from 'telegraf/types';
+import { startTestApp } from '../test/support/app.js';
+import { callbackUpdate, commandUpdate, startBotApiServer, textUpdate, type BotApiServer } from '../test/support/bot-api/index.js';
+
+const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 50);
+const TURNS = Number(process.env.BENCH_TURNS ?? 40);
+const SECRET = 'bench_secret';
+
+/** One person's conversation, repeated: real menu navigation, free text and keywords. */
+function script(chat: number, i: number): Update {
+  const steps: (() => Update)[] = [
+    () => commandUpdate(chat, 'start'),
+    () => callbackUpdate(chat, i % 2 === 0 ? 'language:choose#zh' : 'language:choose#bo'),
+    () => callbackUpdate(chat, 'main:menu#interview'),
+    () => callbackUpdate(chat, 'interview:start#practice'),
+    () => textUpdate(chat, '我叫卓玛，以前在超市做了八年理货员'),
+    () => textUpdate(chat, 'ཁྱེད་རང་ལ་ཐུགས་རྗེ་ཆེ།'),
+    () => textUpdate(chat, '菜单'),
+    () => callbackUpdate(chat, 'main:menu#training'),
+  ];
+  return steps[i % steps.length]!();
+}
+
+/** Resolves when the Bot API server receives a sendMessage for `chat`. */
+function replyWaiters(api: BotApiServer) {
+  const waiting = new Map<number, () => void>();
+  let id = 1;
+  api.handle('sendMessage', (params) => {
+    const chat = Number(params.chat_id);
+    const done = waiting.get(chat);
+    waiting.delete(chat);
+    done?.();
+    return { message_id: id++, date: Math.floor(Date.now() / 1000), chat: { id: chat, type: 'private' }, text: String(params.text) };
+  });
+  return (chat: number) => new Promise<void>((resolve) => waiting.set(chat, resolve));
+}
+
+async function drive(name: string, url: string, api: BotApiServer, headers: Record<string, string>) {
+  const waitReply = replyWaiters(api);
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: PEOPLE }, async (_, p) => {
+      const chat = 500_000 + p + (name === 'echo' ? 100_000 : 0);
+      for (let i = 0; i < TURNS; i++) {
+        const update = name === 'echo' ? textUpdate(chat, `hello ${i}`) : script(chat, i);
+        const replied = waitReply(chat);
+        const t0 = performance.now();
+        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(update) });
+        await res.arrayBuffer();
+        await replied;
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return { name, turns: latencies.length, p50: pct(0.5), p99: pct(0.99), perSecond: latencies.length / seconds };
+}
+
+async function echoBot(api: BotApiServer) {
+  const bot = new Telegraf(api.token, { telegram: { apiRoot: api.apiRoot, webhookReply: false } });
+  bot.on('text', (ctx) => ctx.reply(ctx.message.text));
+  const app = Fastify();
+  app.post('/hook', async (req) => {
+    await bot.handleUpdate(req.body as Update);
+    return { ok: true };
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const addr = app.server.address();
+  return { url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/hook`, close: () => app.close() };
+}
+
+async function main() {
+  const api = await startBotApiServer();
+  const app = await startTestApp({
+    TELEGRAM_BOT_TOKEN: api.token,
+    TELEGRAM_API_ROOT: api.apiRoot,
+    TELEGRAM_MODE: 'webhook',
+    TELEGRAM_WEBHOOK_SECRET: SECRET,
+    PUBLIC_URL: 'https://bench.example.org',
+  });
+  await app.deps.telegram!.start();
+  const echo = await echoBot(api);
+  // Warm-up (JIT, connection pools), then the measured runs.
+  await drive('lamton', `${app.url}/webhooks/telegram`, api, { 'x-telegram-bot-api-secret-token': SECRET });
+  await drive('echo', echo.url, api, {});
+  api.reset();
+  const lamton = await drive('lamton', `${app.url}/webhooks/telegram`, api, { 'x-telegram-bot-api-secret-token': SECRET });
+  api.reset();
+  const bare = await drive('echo', echo.url, api, {});
+  const fmt = (r: typeof lamton) =>
+    `${r.name.padEnd(8)} turns=${r.turns} p50=${r.p50.toFixed(1)}ms p99=${r.p99.toFixed(1)}ms throughput=${r.perSecond.toFixed(0)} turns/s`;
+  process.stdout.write(`${PEOPLE} concurrent people, ${TURNS} turns each\n${fmt(lamton)}\n${fmt(bare)}\n`);
+  process.stdout.write(`ratio lamton/echo throughput = ${(lamton.perSecond / bare.perSecond).toFixed(2)}\n`);
+  await echo.close();
+  await app.close();
+  await api.close();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

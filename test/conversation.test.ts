@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { InboundEvent, InboundInput } from '../src/channels/channel.js';
+import { createInboundHandler } from '../src/conversations/handle-inbound.js';
+import { createIntentMatcher } from '../src/conversations/intents.js';
+import { readGlossary } from '../src/glossary.js';
+import { runMessageRetention } from '../src/retention/retention.processor.js';
+import { startTestApp, type TestApp } from './support/app.js';
+
+const TIBETAN = /[\u0F40-\u0FBC]/u;
+const HAN = /\p{Script=Han}/u;
+let seq = 0;
+const ev = (chatId: string, input: InboundInput): InboundEvent => ({
+  channel: 'web',
+  chatId,
+  messageId: String(++seq),
+  input,
+  receivedAt: new Date(),
+});
+const text = (chatId: string, t: string) => ev(chatId, { kind: 'text', text: t });
+
+describe('conversation engine against real Redis and FerretDB', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({}, { listen: false });
+  });
+  afterAll(() => t.close());
+
+  it('keeps the chosen language in the profile and resumes at the menu in it days later', async () => {
+    const chat = 'resume-1';
+    await t.deps.handleInbound(ev(chat, { kind: 'command', name: 'start', args: '' }));
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#bo' }));
+    const session = await t.deps.sessions.get(`web:${chat}`);
+    expect(session?.lang).toBe('bo');
+    expect((await t.deps.people.findById(session!.personId))?.language).toBe('bo');
+
+    // Nine days later the Redis session is gone; the profile still knows the language.
+    await t.deps.sessions.delete(`web:${chat}`);
+    const glossary = readGlossary(new URL('../locales/glossary.json', import.meta.url).pathname);
+    const later = createInboundHandler({
+      ...t.deps,
+      intents: createIntentMatcher(glossary.keywords, glossary.languageNames),
+      now: () => Date.now() + 9 * 24 * 3600 * 1000,
+    });
+    const [reply] = await later(ev(chat, { kind: 'media', media: 'sticker' }));
+    expect(reply?.lang).toBe('bo');
+    const back = await later(text(chat, 'hello'));
+    expect(back[0]?.text).toMatch(TIBETAN);
+    expect(back[0]?.choices).toHaveLength(8);
+  });
+
+  it('serialises quick messages of one conversation: four answers advance four questions', async () => {
+    const chat = 'race-1';
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'interview:start#practice' }));
+    const answers = await Promise.all(['我叫扎西', '离家近', '照顾老人', '有没有培训'].map((a) => t.deps.handleInbound(text(chat, a))));
+    const said = answers.map((r) => r.map((m) => m.text).join('\n'));
+    expect(said[0]).toContain(t.deps.translator.t('zh-CN', 'interview:practice.q2'));
+    expect(said[1]).toContain(t.deps.translator.t('zh-CN', 'interview:practice.q3'));
+    expect(said[2]).toContain(t.deps.translator.t('zh-CN', 'interview:practice.q4'));
+    expect(said[3]).toContain(t.deps.translator.t('zh-CN', 'interview:practice.done'));
+  });
+
+  it('logs both sides with channel and time, and nothing with NUL reaches the database', async () => {
+    const chat = 'log-1';
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    await t.deps.handleInbound(text(chat, 'a\u0000b\u200Bc'));
+    const session = await t.deps.sessions.get(`web:${chat}`);
+    const log = await t.deps.messages.transcript(session!.personId);
+    expect(log.map((l) => l.from)).toEqual(['person', 'assistant', 'person', 'assistant']);
+    expect(log[0]?.text).toBe('[中文]');
+    expect(log[2]?.text).toBe('abc');
+    expect(log.every((l) => l.channel === 'web' && l.at instanceof Date)).toBe(true);
+  });
+
+  it('survives any text: emoji, control characters, 4,096 characters of Tibetan, nothing at all', async () => {
+    const chat = 'fuzz-1';
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#bo' }));
+    for (const s of ['😀🎉👍🏽', '\u0000\u0001\u0002', 'ཀ'.repeat(4096), '', '   ', '\u202E\u200F', '<script>alert(1)</script>', '{"$gt":""}']) {
+      const replies = await t.deps.handleInbound(text(chat, s));
+      expect(replies.length).toBeGreaterThan(0);
+      expect(replies.every((r) => r.text.length > 0)).toBe(true);
+    }
+  });
+
+  it('keywords in both languages work anywhere; outreach opt-out is stored', async () => {
+    const chat = 'kw-1';
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    const stop = await t.deps.handleInbound(text(chat, '退订'));
+    expect(stop[0]?.text).toBe(t.deps.translator.t('zh-CN', 'main:outreach.stopped'));
+    const session = await t.deps.sessions.get(`web:${chat}`);
+    expect((await t.deps.people.findById(session!.personId))?.outreachOptOut).toBe(true);
+    const menu = await t.deps.handleInbound(text(chat, 'དཀར་ཆག'));
+    expect(menu[0]?.text).toMatch(TIBETAN);
+    expect(menu[0]?.choices).toHaveLength(8);
+    const lang = await t.deps.handleInbound(text(chat, '语言'));
+    expect(lang[0]?.choices?.map((c) => c.label)).toEqual(['中文', 'བོད་ཡིག']);
+    const hotline = await t.deps.handleInbound(text(chat, '人工'));
+    expect(hotline[0]?.text).toContain('12333');
+    expect(hotline[0]?.text).toMatch(HAN);
+  });
+
+  it('deletes log entries older than the retention period', async () => {
+    const chat = 'ret-1';
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    const session = await t.deps.sessions.get(`web:${chat}`);
+    const old = new Date(Date.now() - 200 * 24 * 3600 * 1000);
+    await t.deps.messages.append(session!.personId, 'web', [{ from: 'person', text: 'old', at: old }]);
+    const res = await runMessageRetention({ messages: t.deps.messages, retentionMessagesDays: 180 });
+    expect(res.deleted).toBeGreaterThanOrEqual(1);
+    const left = await t.deps.messages.transcript(session!.personId);
+    expect(left.some((l) => l.text === 'old')).toBe(false);
+    expect(left.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTelegramChannel } from '../src/channels/telegram/telegram.channel.js';
+import { startTestApp, type TestApp } from './support/app.js';
+import {
+  callbackUpdate,
+  commandUpdate,
+  mediaUpdate,
+  startBotApiServer,
+  textUpdate,
+  type BotApiServer,
+  type SentMessage,
+} from './support/bot-api/index.js';
+
+const TIBETAN = /[\u0F40-\u0FBC]/u;
+const HAN = /\p{Script=Han}/u;
+const buttons = (m: SentMessage) =>
+  (m.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined)?.inline_keyboard?.flat() ?? [];
+
+describe('Telegram, polling mode, against a Bot API server on loopback', () => {
+  let api: BotApiServer;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    api = await startBotApiServer();
+    t = await startTestApp({ TELEGRAM_BOT_TOKEN: api.token, TELEGRAM_API_ROOT: api.apiRoot, TELEGRAM_MODE: 'polling' });
+    await t.deps.telegram!.start();
+  });
+  afterAll(async () => {
+    await t.close();
+    await api.close();
+  });
+
+  it('registers the DESIGN.md commands in both languages', () => {
+    const names = api.commands().map((c) => c.command);
+    expect(names).toEqual(
+      expect.arrayContaining(['start', 'menu', 'language', 'human', 'complaint', 'subscribe', 'subscriptions', 'unsubscribe', 'stop', 'resume', 'help', 'mydata', 'delete', 'link']),
+    );
+    const bo = api.commands(undefined, 'bo');
+    expect(bo.length).toBe(names.length);
+    expect(bo.every((c) => TIBETAN.test(c.description))).toBe(true);
+  });
+
+  it('greets a newcomer in both languages, then talks Tibetan after བོད་ཡིག is pressed', async () => {
+    const chat = 1001;
+    api.pushUpdate(commandUpdate(chat, 'start'));
+    const greeting = await api.waitForSent((m) => m.chatId === chat);
+    expect(greeting.text).toMatch(HAN);
+    expect(greeting.text).toMatch(TIBETAN);
+    const langButtons = buttons(greeting);
+    expect(langButtons.map((b) => b.text)).toEqual(['中文', 'བོད་ཡིག']);
+
+    api.pushUpdate(callbackUpdate(chat, langButtons[1]!.callback_data, greeting.messageId));
+    const menu = await api.waitForSent((m) => m.chatId === chat && m.messageId !== greeting.messageId);
+    expect(menu.text).toMatch(TIBETAN);
+    expect(menu.text).not.toMatch(HAN);
+    expect(buttons(menu)).toHaveLength(8);
+    await api.waitForCall('answerCallbackQuery');
+
+    // A message in Chinese script is answered in Chinese even though Tibetan was chosen.
+    const before = api.sent(chat).length;
+    api.pushUpdate(textUpdate(chat, '今天天气怎么样'));
+    const zh = await api.waitForSent((m) => m.chatId === chat && api.sent(chat).indexOf(m) >= before);
+    expect(zh.text).toMatch(HAN);
+    expect(zh.text).not.toMatch(TIBETAN);
+
+    // …and the chosen language is kept otherwise: a voice note gets a Tibetan answer.
+    const before2 = api.sent(chat).length;
+    api.pushUpdate(mediaUpdate(chat, 'voice'));
+    const voice = await api.waitForSent((m) => m.chatId === chat && api.sent(chat).indexOf(m) >= before2);
+    expect(voice.text).toMatch(TIBETAN);
+    expect(buttons(voice).length).toBeGreaterThan(0);
+  });
+
+  it('waits retry_after when Telegram answers 429, and the reply still arrives', async () => {
+    const chat = 1002;
+    api.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+    const at = Date.now();
+    api.pushUpdate(commandUpdate(chat, 'start'));
+    await api.waitForSent((m) => m.chatId === chat, 8000);
+    expect(Date.now() - at).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('only one process polls: a second one waits and takes over when the first stops', async () => {
+    const second = createTelegramChannel({
+      token: api.token,
+      apiRoot: api.apiRoot,
+      mode: 'polling',
+      handleInbound: t.deps.handleInbound,
+      redis: t.deps.redis,
+      translator: t.deps.translator,
+      log: t.deps.log,
+      prefix: t.deps.prefix,
+      pollRetryMs: 200,
+    });
+    await second.start();
+    expect(t.deps.telegram!.isPolling()).toBe(true);
+    expect(second.isPolling()).toBe(false);
+    await t.deps.telegram!.stop();
+    await expect.poll(() => second.isPolling(), { timeout: 5000 }).toBe(true);
+    const chat = 1003;
+    api.pushUpdate(commandUpdate(chat, 'start'));
+    await api.waitForSent((m) => m.chatId === chat, 8000);
+    await second.stop();
+  });
+});
+
+describe('Telegram, webhook mode', () => {
+  let api: BotApiServer;
+  let t: TestApp;
+  const secret = 'test_secret-123';
+
+  beforeAll(async () => {
+    api = await startBotApiServer();
+    t = await startTestApp({
+      TELEGRAM_BOT_TOKEN: api.token,
+      TELEGRAM_API_ROOT: api.apiRoot,
+      TELEGRAM_MODE: 'webhook',
+      TELEGRAM_WEBHOOK_SECRET: secret,
+      PUBLIC_URL: 'https://lamton.example.org',
+    });
+    await t.deps.telegram!.start();
+  });
+  afterAll(async () => {
+    await t.close();
+    await api.close();
+  });
+
+  it('registers PUBLIC_URL + /webhooks/telegram with the secret', () => {
+    expect(api.webhook()).toMatchObject({ url: 'https://lamton.example.org/webhooks/telegram', secretToken: secret });
+  });
+
+  it('answers an update once, even when Telegram delivers it twice', async () => {
+    const chat = 2001;
+    const update = commandUpdate(chat, 'start');
+    const first = await api.deliverWebhook(update, { baseUrl: t.url });
+    expect(first.status).toBe(200);
+    await api.waitForSent((m) => m.chatId === chat);
+    const again = await api.deliverWebhook(update, { baseUrl: t.url });
+    expect(again.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(api.sent(chat)).toHaveLength(1);
+  });
+
+  it('a Tibetan text from a newcomer is answered in Tibetan', async () => {
+    const chat = 2002;
+    await api.deliverWebhook(textUpdate(chat, 'བཀྲ་ཤིས་བདེ་ལེགས།'), { baseUrl: t.url });
+    const reply = await api.waitForSent((m) => m.chatId === chat);
+    expect(reply.text).toMatch(TIBETAN);
+    expect(reply.text).not.toMatch(HAN);
+  });
+
+  it('rejects a wrong or missing secret with 401 and a malformed body with 400', async () => {
+    const body = textUpdate(2003, 'hi');
+    const wrong = await t.app.inject({ method: 'POST', url: '/webhooks/telegram', headers: { 'x-telegram-bot-api-secret-token': 'nope' }, payload: body });
+    expect(wrong.statusCode).toBe(401);
+    const missing = await t.app.inject({ method: 'POST', url: '/webhooks/telegram', payload: body });
+    expect(missing.statusCode).toBe(401);
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: '/webhooks/telegram',
+      headers: { 'x-telegram-bot-api-secret-token': secret, 'content-type': 'application/json' },
+      payload: '{"update_id":',
+    });
+    expect(bad.statusCode).toBe(400);
+    const noId = await t.app.inject({ method: 'POST', url: '/webhooks/telegram', headers: { 'x-telegram-bot-api-secret-token': secret }, payload: { hello: 1 } });
+    expect(noId.statusCode).toBe(400);
+    expect(api.sent(2003)).toHaveLength(0);
+  });
+});
