@@ -34,6 +34,7 @@ export function createTranslator(localesDir: string): Translator {
     initAsync: false,
     interpolation: { escapeValue: false },
     returnNull: false,
+    showSupportNotice: false,
   });
   return {
     instance,

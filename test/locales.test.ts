@@ -40,8 +40,6 @@ const COMMANDS = [
   'unsubscribe',
 ];
 
-type Tree = { [key: string]: string | Tree };
-
 function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8')) as unknown;
 }
@@ -72,7 +70,7 @@ function flatten(tree: unknown, prefix = ''): Record<string, unknown> {
 const strings: Record<Lang, Map<string, unknown>> = { 'zh-CN': new Map(), bo: new Map() };
 for (const lang of LANGS) {
   for (const ns of namespaces(lang)) {
-    const flat = flatten(readJson(join(LOCALES, lang, `${ns}.json`)) as Tree);
+    const flat = flatten(readJson(join(LOCALES, lang, `${ns}.json`)));
     for (const [key, value] of Object.entries(flat)) strings[lang].set(`${ns}:${key}`, value);
   }
 }
@@ -86,6 +84,8 @@ function text(lang: Lang, key: string): string {
 interface Glossary {
   $comment: string;
   keywords: Record<string, Record<Lang, string[]>>;
+  /** Optional: names that switch straight to a language (中文, བོད་ཡིག …). */
+  languageNames?: Record<Lang, string[]>;
   terms: { zh: string; bo: string; status: string; note?: string }[];
   districts: { zh: string; bo: string }[];
 }
@@ -280,6 +280,26 @@ describe('glossary', () => {
     }
   });
 
+  it('has language names that point to one language each', () => {
+    const names = glossary.languageNames ?? { 'zh-CN': [], bo: [] };
+    const owner = new Map<string, Lang>();
+    const clashes: string[] = [];
+    for (const lang of LANGS) {
+      for (const n of names[lang]) {
+        expect(n, `${lang}: ${n}`).toBe(keywordForm(n));
+        const other = owner.get(keywordForm(n));
+        if (other && other !== lang) clashes.push(`${n}: ${other} and ${lang}`);
+        owner.set(keywordForm(n), lang);
+      }
+    }
+    expect(clashes).toEqual([]);
+    // The endonym each language shows on the language choice switches to it when typed.
+    if (glossary.languageNames) {
+      for (const lang of LANGS)
+        expect(names[lang].map(keywordForm)).toContain(keywordForm(text(lang, 'language:name')));
+    }
+  });
+
   it('has terms with a status and Lhasa’s eight districts and counties, all in Tibetan script', () => {
     expect(glossary.terms.length).toBeGreaterThan(0);
     for (const t of glossary.terms) {
@@ -324,6 +344,11 @@ describe('Tibetan spelling (hunspell-bo)', () => {
     for (const [key, v] of strings.bo) add(`bo ${key}`, String(v));
     for (const [command, byLang] of Object.entries(glossary.keywords)) {
       byLang.bo.forEach((w) => add(`glossary keyword ${command}`, w));
+    }
+    for (const lang of LANGS) {
+      (glossary.languageNames?.[lang] ?? []).forEach((n) =>
+        add(`glossary languageNames ${lang}`, n),
+      );
     }
     glossary.terms.forEach((t) => add(`glossary term ${t.zh}`, t.bo));
     glossary.districts.forEach((d) => add(`glossary district ${d.zh}`, d.bo));

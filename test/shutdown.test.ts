@@ -17,11 +17,12 @@ describe('graceful shutdown', () => {
     const port = await freePort();
     const db = `test_shutdown_${Date.now()}`;
     const child = spawn('node_modules/.bin/tsx', ['src/main.ts', '--role=all'], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', MONGODB_URI: testMongoUri(db), LOG_LEVEL: 'warn' },
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', MONGODB_URI: testMongoUri(db), LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const base = `http://127.0.0.1:${port}`;
     await expect.poll(() => fetch(`${base}/readyz`).then((r) => r.status, () => 0), { timeout: 30_000, interval: 200 }).toBe(200);
@@ -54,7 +55,8 @@ describe('graceful shutdown', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { replies: { lang: string }[] };
     expect(body.replies[0]?.lang).toBe('bo');
-    expect(await exited).toBe(0);
+    const code = await exited;
+    expect(code, stderr).toBe(0);
     expect(stderr).not.toMatch(/Error/);
     await redis.quit();
   });

@@ -35,13 +35,13 @@ export function createPersonRepo(conn: Connection): PersonRepo {
       const identity = await Identity.findOneAndUpdate(
         { _id: identityId },
         { $setOnInsert: { personId: fresh, channel, createdAt: now } },
-        { upsert: true, new: true },
+        { upsert: true, returnDocument: 'after' },
       ).lean();
       const created = identity.personId.equals(fresh);
       const person = await Person.findOneAndUpdate(
         { _id: identity.personId },
         { $set: { lastSeenAt: now }, $setOnInsert: { createdAt: now, language: null, outreachOptOut: false } },
-        { upsert: true, new: true },
+        { upsert: true, returnDocument: 'after' },
       ).lean();
       return toPerson(person, created);
     },

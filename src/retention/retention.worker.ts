@@ -28,7 +28,7 @@ export async function startRetentionWorker(deps: RetentionWorkerDeps) {
   const queue = new Queue(MAINTENANCE_QUEUE, opts);
   await queue.upsertJobScheduler(
     'retention-messages',
-    { every: deps.everyMs ?? 6 * 60 * 60 * 1000, immediately: true },
+    { every: deps.everyMs ?? 6 * 60 * 60 * 1000 },
     { name: 'retention-messages', opts: { removeOnComplete: 100, removeOnFail: 100 } },
   );
   const worker = new Worker(
