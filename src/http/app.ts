@@ -50,6 +50,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     webChatRoutes({
       handleInbound: deps.handleInbound,
       redis: deps.redis,
+      prefix: deps.prefix,
       uiStrings: (lang) => deps.translator.namespace(lang, 'web'),
     }),
   );

@@ -15,6 +15,8 @@ export interface WebChatDeps {
   uiStrings: (lang: Lang) => Record<string, string>;
   /** Messages per session per minute; default 30. */
   rateLimitPerMinute?: number;
+  /** Redis key prefix (default `lamton:`). */
+  prefix?: string;
   /** Defaults to the request's logger. Never given message text. */
   log?: FastifyBaseLogger;
 }
@@ -40,6 +42,7 @@ const PAGE_HEADERS = {
  */
 export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
   const perMinute = deps.rateLimitPerMinute ?? 30;
+  const prefix = deps.prefix ?? 'lamton:';
 
   return async (app) => {
     const assets = await loadWebAssets();
@@ -90,7 +93,7 @@ export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
 
     app.post('/api/chat/messages', { bodyLimit: 16 * 1024 }, async (request, reply) => {
       const sid = ensureSession(request, reply);
-      if (!(await withinRateLimit(deps.redis, `web:rl:${sid}`, perMinute))) {
+      if (!(await withinRateLimit(deps.redis, `${prefix}web:rl:${sid}`, perMinute))) {
         return reply
           .code(429)
           .send({ error: 'rate_limited', message: bilingual(deps, 'rateLimited') });
@@ -104,7 +107,7 @@ export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
       const event = toInboundEvent(parsed.data, sid, request.headers['accept-language']);
       const log = (deps.log ?? request.log).child({ chatId: sid, clientId: event.messageId });
       const started = Date.now();
-      const outcome = await runOnce(deps.redis, `web:msg:${sid}:${event.messageId}`, async () => {
+      const outcome = await runOnce(deps.redis, `${prefix}web:msg:${sid}:${event.messageId}`, async () => {
         const replies = await deps.handleInbound(event);
         log.info(
           { input: event.input.kind, replies: replies.length, ms: Date.now() - started },
