@@ -8,7 +8,13 @@ import Fastify from 'fastify';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { startTestApp } from '../test/support/app.js';
-import { callbackUpdate, commandUpdate, startBotApiServer, textUpdate, type BotApiServer } from '../test/support/bot-api/index.js';
+import {
+  callbackUpdate,
+  commandUpdate,
+  startBotApiServer,
+  textUpdate,
+  type BotApiServer,
+} from '../test/support/bot-api/index.js';
 
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 50);
 const TURNS = Number(process.env.BENCH_TURNS ?? 40);
@@ -38,12 +44,22 @@ function replyWaiters(api: BotApiServer) {
     const done = waiting.get(chat);
     waiting.delete(chat);
     done?.();
-    return { message_id: id++, date: Math.floor(Date.now() / 1000), chat: { id: chat, type: 'private' }, text: String(params.text) };
+    return {
+      message_id: id++,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chat, type: 'private' },
+      text: String(params.text),
+    };
   });
   return (chat: number) => new Promise<void>((resolve) => waiting.set(chat, resolve));
 }
 
-async function drive(name: string, url: string, api: BotApiServer, headers: Record<string, string>) {
+async function drive(
+  name: string,
+  url: string,
+  api: BotApiServer,
+  headers: Record<string, string>,
+) {
   const waitReply = replyWaiters(api);
   const latencies: number[] = [];
   const started = performance.now();
@@ -54,7 +70,11 @@ async function drive(name: string, url: string, api: BotApiServer, headers: Reco
         const update = name === 'echo' ? textUpdate(chat, `hello ${i}`) : script(chat, i);
         const replied = waitReply(chat);
         const t0 = performance.now();
-        const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(update) });
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(update),
+        });
         await res.arrayBuffer();
         await replied;
         latencies.push(performance.now() - t0);
@@ -63,8 +83,15 @@ async function drive(name: string, url: string, api: BotApiServer, headers: Reco
   );
   const seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
-  const pct = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
-  return { name, turns: latencies.length, p50: pct(0.5), p99: pct(0.99), perSecond: latencies.length / seconds };
+  const pct = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!;
+  return {
+    name,
+    turns: latencies.length,
+    p50: pct(0.5),
+    p99: pct(0.99),
+    perSecond: latencies.length / seconds,
+  };
 }
 
 async function echoBot(api: BotApiServer) {
@@ -77,7 +104,10 @@ async function echoBot(api: BotApiServer) {
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
-  return { url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/hook`, close: () => app.close() };
+  return {
+    url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/hook`,
+    close: () => app.close(),
+  };
 }
 
 async function main() {
@@ -92,16 +122,24 @@ async function main() {
   await app.deps.telegram!.start();
   const echo = await echoBot(api);
   // Warm-up (JIT, connection pools), then the measured runs.
-  await drive('lamton', `${app.url}/webhooks/telegram`, api, { 'x-telegram-bot-api-secret-token': SECRET });
+  await drive('lamton', `${app.url}/webhooks/telegram`, api, {
+    'x-telegram-bot-api-secret-token': SECRET,
+  });
   await drive('echo', echo.url, api, {});
   api.reset();
-  const lamton = await drive('lamton', `${app.url}/webhooks/telegram`, api, { 'x-telegram-bot-api-secret-token': SECRET });
+  const lamton = await drive('lamton', `${app.url}/webhooks/telegram`, api, {
+    'x-telegram-bot-api-secret-token': SECRET,
+  });
   api.reset();
   const bare = await drive('echo', echo.url, api, {});
   const fmt = (r: typeof lamton) =>
     `${r.name.padEnd(8)} turns=${r.turns} p50=${r.p50.toFixed(1)}ms p99=${r.p99.toFixed(1)}ms throughput=${r.perSecond.toFixed(0)} turns/s`;
-  process.stdout.write(`${PEOPLE} concurrent people, ${TURNS} turns each\n${fmt(lamton)}\n${fmt(bare)}\n`);
-  process.stdout.write(`ratio lamton/echo throughput = ${(lamton.perSecond / bare.perSecond).toFixed(2)}\n`);
+  process.stdout.write(
+    `${PEOPLE} concurrent people, ${TURNS} turns each\n${fmt(lamton)}\n${fmt(bare)}\n`,
+  );
+  process.stdout.write(
+    `ratio lamton/echo throughput = ${(lamton.perSecond / bare.perSecond).toFixed(2)}\n`,
+  );
   await echo.close();
   await app.close();
   await api.close();

@@ -20,16 +20,24 @@ describe('config', () => {
     expect(loadConfig({ ...base, TELEGRAM_BOT_TOKEN: '  ' }).TELEGRAM_BOT_TOKEN).toBeUndefined();
   });
   it('stops with a message naming every bad variable', () => {
-    const bad = () => loadConfig({ ...base, PORT: 'eighty', QUIET_HOURS: '25:00-08:00', TELEGRAM_MODE: 'push' });
+    const bad = () =>
+      loadConfig({ ...base, PORT: 'eighty', QUIET_HOURS: '25:00-08:00', TELEGRAM_MODE: 'push' });
     expect(bad).toThrow(ConfigError);
     expect(bad).toThrow(/PORT/);
     expect(bad).toThrow(/QUIET_HOURS/);
     expect(bad).toThrow(/TELEGRAM_MODE/);
   });
   it('requires PUBLIC_URL and a secret for the Telegram webhook mode', () => {
-    expect(() => loadConfig({ ...base, TELEGRAM_BOT_TOKEN: '1:abc', TELEGRAM_MODE: 'webhook' })).toThrow(/PUBLIC_URL/);
     expect(() =>
-      loadConfig({ ...base, TELEGRAM_BOT_TOKEN: '1:abc', TELEGRAM_MODE: 'webhook', PUBLIC_URL: 'https://x.example' }),
+      loadConfig({ ...base, TELEGRAM_BOT_TOKEN: '1:abc', TELEGRAM_MODE: 'webhook' }),
+    ).toThrow(/PUBLIC_URL/);
+    expect(() =>
+      loadConfig({
+        ...base,
+        TELEGRAM_BOT_TOKEN: '1:abc',
+        TELEGRAM_MODE: 'webhook',
+        PUBLIC_URL: 'https://x.example',
+      }),
     ).toThrow(/TELEGRAM_WEBHOOK_SECRET/);
   });
   it('names a missing database URL', () => {

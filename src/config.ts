@@ -2,9 +2,15 @@ import { z } from 'zod';
 
 /** Empty strings count as unset (DESIGN.md: "an empty value counts as unset"). */
 const opt = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    schema.optional(),
+  );
 const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.default(fallback as never));
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    schema.default(fallback as never),
+  );
 
 const hhmm = /^([01]\d|2[0-3]):[0-5]\d$/;
 const timeRange = z
@@ -26,27 +32,42 @@ export const configSchema = z.object({
   PUBLIC_URL: opt(z.url({ protocol: /^https?$/ })),
   MONGODB_URI: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    z.string({ error: 'required (npm start sets it when it starts local services)' }).regex(/^mongodb(\+srv)?:\/\//, 'expected mongodb://…'),
+    z
+      .string({ error: 'required (npm start sets it when it starts local services)' })
+      .regex(/^mongodb(\+srv)?:\/\//, 'expected mongodb://…'),
   ),
   REDIS_URL: z.preprocess(
     (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
-    z.string({ error: 'required (npm start sets it when it starts local services)' }).regex(/^rediss?:\/\//, 'expected redis://…'),
+    z
+      .string({ error: 'required (npm start sets it when it starts local services)' })
+      .regex(/^rediss?:\/\//, 'expected redis://…'),
   ),
   ADMIN_TOKEN: opt(z.string().min(16, 'must be at least 16 characters')),
   TELEGRAM_BOT_TOKEN: opt(z.string().regex(/^\d+:[\w-]+$/, 'expected <id>:<secret>')),
   TELEGRAM_API_ROOT: withDefault(z.url({ protocol: /^https?$/ }), 'https://api.telegram.org'),
   TELEGRAM_MODE: withDefault(z.enum(['polling', 'webhook']), 'polling'),
-  TELEGRAM_WEBHOOK_SECRET: opt(z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'use 1-256 of A-Z a-z 0-9 _ -')),
+  TELEGRAM_WEBHOOK_SECRET: opt(
+    z.string().regex(/^[A-Za-z0-9_-]{1,256}$/, 'use 1-256 of A-Z a-z 0-9 _ -'),
+  ),
   WECHATY_PUPPET: opt(z.string()),
   WECHAT_APPID: opt(z.string()),
   WECHAT_APPSECRET: opt(z.string()),
   WECHAT_TOKEN: opt(z.string()),
-  WECHAT_AES_KEY: opt(z.string().regex(/^[A-Za-z0-9]{43}$/, 'expected the 43-character EncodingAESKey')),
+  WECHAT_AES_KEY: opt(
+    z.string().regex(/^[A-Za-z0-9]{43}$/, 'expected the 43-character EncodingAESKey'),
+  ),
   WECHAT_API_ROOT: withDefault(z.url(), 'https://api.weixin.qq.com'),
   COUNSELLOR_WEBHOOK_URL: opt(z.url()),
-  COUNSELLOR_WEBHOOK_SECRET: opt(z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'expected whsec_<base64>')),
-  LOG_LEVEL: withDefault(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
-  DATA_KEY: opt(z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)')),
+  COUNSELLOR_WEBHOOK_SECRET: opt(
+    z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'expected whsec_<base64>'),
+  ),
+  LOG_LEVEL: withDefault(
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    'info',
+  ),
+  DATA_KEY: opt(
+    z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)'),
+  ),
   SESSION_SECRET: opt(z.string().min(32, 'must be at least 32 characters')),
   QUIET_HOURS: withDefault(timeRange, '22:00-08:00'),
   WORKING_HOURS: withDefault(workingHours, 'Mon-Fri 09:30-18:00'),
@@ -72,9 +93,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const cfg = parsed.data;
   if (cfg.TELEGRAM_BOT_TOKEN && cfg.TELEGRAM_MODE === 'webhook') {
-    if (!cfg.PUBLIC_URL) throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: required when TELEGRAM_MODE=webhook');
+    if (!cfg.PUBLIC_URL)
+      throw new ConfigError(
+        'Invalid configuration:\n  PUBLIC_URL: required when TELEGRAM_MODE=webhook',
+      );
     if (!cfg.TELEGRAM_WEBHOOK_SECRET)
-      throw new ConfigError('Invalid configuration:\n  TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_MODE=webhook');
+      throw new ConfigError(
+        'Invalid configuration:\n  TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_MODE=webhook',
+      );
   }
   return Object.freeze(cfg);
 }

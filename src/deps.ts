@@ -4,7 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { InboundHandler } from './channels/channel.js';
-import { createTelegramChannel, type TelegramChannel } from './channels/telegram/telegram.channel.js';
+import {
+  createTelegramChannel,
+  type TelegramChannel,
+} from './channels/telegram/telegram.channel.js';
 import type { Config } from './config.js';
 import { createInboundHandler } from './conversations/handle-inbound.js';
 import { createIntentMatcher } from './conversations/intents.js';
@@ -44,14 +47,20 @@ export interface BuildDepsOptions {
 }
 
 /** Connects to Redis and MongoDB and builds the shared dependencies. */
-export async function buildDeps(config: Config, log: Logger, opts: BuildDepsOptions = {}): Promise<AppDeps> {
+export async function buildDeps(
+  config: Config,
+  log: Logger,
+  opts: BuildDepsOptions = {},
+): Promise<AppDeps> {
   const prefix = opts.prefix ?? 'lamton:';
   const flows = loadFlows(`${ROOT}flows`);
   const translator = createTranslator(`${ROOT}locales`);
   const glossary = readGlossary(`${ROOT}locales/glossary.json`);
   const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 3 });
   await redis.connect();
-  const mongo = await mongoose.createConnection(config.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 }).asPromise();
+  const mongo = await mongoose
+    .createConnection(config.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 })
+    .asPromise();
 
   const sessions = createSessionStore(redis, prefix);
   const people = createPersonRepo(mongo);
@@ -67,14 +76,19 @@ export async function buildDeps(config: Config, log: Logger, opts: BuildDepsOpti
     log,
     metrics,
   });
-  const sessionSecret = config.SESSION_SECRET ?? (await sharedSecret(redis, `${prefix}session-secret`));
+  const sessionSecret =
+    config.SESSION_SECRET ?? (await sharedSecret(redis, `${prefix}session-secret`));
   const telegram = config.TELEGRAM_BOT_TOKEN
     ? createTelegramChannel({
         token: config.TELEGRAM_BOT_TOKEN,
         apiRoot: config.TELEGRAM_API_ROOT,
         mode: config.TELEGRAM_MODE,
-        ...(config.PUBLIC_URL ? { webhookUrl: new URL('/webhooks/telegram', config.PUBLIC_URL).toString() } : {}),
-        ...(config.TELEGRAM_WEBHOOK_SECRET ? { webhookSecret: config.TELEGRAM_WEBHOOK_SECRET } : {}),
+        ...(config.PUBLIC_URL
+          ? { webhookUrl: new URL('/webhooks/telegram', config.PUBLIC_URL).toString() }
+          : {}),
+        ...(config.TELEGRAM_WEBHOOK_SECRET
+          ? { webhookSecret: config.TELEGRAM_WEBHOOK_SECRET }
+          : {}),
         handleInbound,
         redis,
         translator,

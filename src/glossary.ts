@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
-const perLang = z.object({ 'zh-CN': z.array(z.string()).default([]), bo: z.array(z.string()).default([]) });
+const perLang = z.object({
+  'zh-CN': z.array(z.string()).default([]),
+  bo: z.array(z.string()).default([]),
+});
 
 /** The glossary (locales/glossary.json): Tibetan terms and command keywords in one reviewable file. */
 export const glossarySchema = z.object({
   keywords: z.record(z.string(), perLang),
   /** Typing a language's name switches to it (中文, བོད་ཡིག …). */
   languageNames: perLang.default({ 'zh-CN': [], bo: [] }),
-  terms: z.array(z.object({ zh: z.string(), bo: z.string(), status: z.string() }).loose()).default([]),
+  terms: z
+    .array(z.object({ zh: z.string(), bo: z.string(), status: z.string() }).loose())
+    .default([]),
   districts: z.array(z.object({ zh: z.string(), bo: z.string() }).loose()).default([]),
 });
 

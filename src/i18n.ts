@@ -21,7 +21,9 @@ export function createTranslator(localesDir: string): Translator {
     for (const file of readdirSync(join(localesDir, lang)).filter((f) => f.endsWith('.json'))) {
       const ns = file.slice(0, -'.json'.length);
       namespaces.add(ns);
-      resources[lang][ns] = JSON.parse(readFileSync(join(localesDir, lang, file), 'utf8')) as unknown;
+      resources[lang][ns] = JSON.parse(
+        readFileSync(join(localesDir, lang, file), 'utf8'),
+      ) as unknown;
     }
   }
   const instance = i18next.createInstance();
@@ -40,7 +42,8 @@ export function createTranslator(localesDir: string): Translator {
     instance,
     t: (lang, key, params) => instance.t(key, { lng: lang, ...params }),
     has: (lang, key) => instance.exists(key, { lng: lang }),
-    namespace: (lang, ns) => flatten(instance.getResourceBundle(lang, ns) as Record<string, unknown> | undefined),
+    namespace: (lang, ns) =>
+      flatten(instance.getResourceBundle(lang, ns) as Record<string, unknown> | undefined),
   };
 }
 
@@ -48,7 +51,8 @@ function flatten(obj: Record<string, unknown> | undefined, prefix = ''): Record<
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj ?? {})) {
     if (typeof v === 'string') out[prefix + k] = v;
-    else if (v && typeof v === 'object') Object.assign(out, flatten(v as Record<string, unknown>, `${prefix}${k}.`));
+    else if (v && typeof v === 'object')
+      Object.assign(out, flatten(v as Record<string, unknown>, `${prefix}${k}.`));
   }
   return out;
 }

@@ -22,7 +22,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       },
       serializers: {
         // Request URLs never carry secrets here, but query strings could carry user text.
-        req: (req: { method?: string; url?: string; id?: string }) => ({ id: req.id, method: req.method, url: req.url?.split('?')[0] }),
+        req: (req: { method?: string; url?: string; id?: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url?.split('?')[0],
+        }),
       },
     },
     destination,

@@ -57,7 +57,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, 25_000).unref();
     void (async () => {
-      for (const close of closers) await close().catch((err: unknown) => log.error({ err }, 'close failed'));
+      for (const close of closers)
+        await close().catch((err: unknown) => log.error({ err }, 'close failed'));
       await deps.close();
       clearTimeout(force);
       log.info('stopped');
@@ -76,7 +77,11 @@ function parseRole(args: string[]): Role {
 }
 
 /** A channel that cannot reach its API now must not take the web chat down: retry in the background. */
-function startWithRetry(start: () => Promise<void>, log: ReturnType<typeof createLogger>, delayMs = 30_000): void {
+function startWithRetry(
+  start: () => Promise<void>,
+  log: ReturnType<typeof createLogger>,
+  delayMs = 30_000,
+): void {
   start().catch((err: unknown) => {
     log.error({ err }, `telegram start failed; retrying in ${delayMs / 1000}s`);
     setTimeout(() => startWithRetry(start, log, delayMs), delayMs).unref();
@@ -84,6 +89,8 @@ function startWithRetry(start: () => Promise<void>, log: ReturnType<typeof creat
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`Lamton failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(
+    `Lamton failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
   process.exit(1);
 });

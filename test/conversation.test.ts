@@ -52,7 +52,11 @@ describe('conversation engine against real Redis and FerretDB', () => {
     const chat = 'race-1';
     await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
     await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'interview:start#practice' }));
-    const answers = await Promise.all(['我叫扎西', '离家近', '照顾老人', '有没有培训'].map((a) => t.deps.handleInbound(text(chat, a))));
+    const answers = await Promise.all(
+      ['我叫扎西', '离家近', '照顾老人', '有没有培训'].map((a) =>
+        t.deps.handleInbound(text(chat, a)),
+      ),
+    );
     const said = answers.map((r) => r.map((m) => m.text).join('\n'));
     expect(said[0]).toContain(t.deps.translator.t('zh-CN', 'interview:practice.q2'));
     expect(said[1]).toContain(t.deps.translator.t('zh-CN', 'interview:practice.q3'));
@@ -75,7 +79,16 @@ describe('conversation engine against real Redis and FerretDB', () => {
   it('survives any text: emoji, control characters, 4,096 characters of Tibetan, nothing at all', async () => {
     const chat = 'fuzz-1';
     await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#bo' }));
-    for (const s of ['😀🎉👍🏽', '\u0000\u0001\u0002', 'ཀ'.repeat(4096), '', '   ', '\u202E\u200F', '<script>alert(1)</script>', '{"$gt":""}']) {
+    for (const s of [
+      '😀🎉👍🏽',
+      '\u0000\u0001\u0002',
+      'ཀ'.repeat(4096),
+      '',
+      '   ',
+      '\u202E\u200F',
+      '<script>alert(1)</script>',
+      '{"$gt":""}',
+    ]) {
       const replies = await t.deps.handleInbound(text(chat, s));
       expect(replies.length).toBeGreaterThan(0);
       expect(replies.every((r) => r.text.length > 0)).toBe(true);
@@ -104,8 +117,13 @@ describe('conversation engine against real Redis and FerretDB', () => {
     await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
     const session = await t.deps.sessions.get(`web:${chat}`);
     const old = new Date(Date.now() - 200 * 24 * 3600 * 1000);
-    await t.deps.messages.append(session!.personId, 'web', [{ from: 'person', text: 'old', at: old }]);
-    const res = await runMessageRetention({ messages: t.deps.messages, retentionMessagesDays: 180 });
+    await t.deps.messages.append(session!.personId, 'web', [
+      { from: 'person', text: 'old', at: old },
+    ]);
+    const res = await runMessageRetention({
+      messages: t.deps.messages,
+      retentionMessagesDays: 180,
+    });
     expect(res.deleted).toBeGreaterThanOrEqual(1);
     const left = await t.deps.messages.transcript(session!.personId);
     expect(left.some((l) => l.text === 'old')).toBe(false);

@@ -20,7 +20,11 @@ describe('HTTP plumbing', () => {
   });
 
   it('/metrics is Prometheus text with the turn counter', async () => {
-    await t.app.inject({ method: 'POST', url: '/api/chat/messages', payload: { clientId: 'm1', command: 'start' } });
+    await t.app.inject({
+      method: 'POST',
+      url: '/api/chat/messages',
+      payload: { clientId: 'm1', command: 'start' },
+    });
     const res = await t.app.inject('/metrics');
     expect(res.headers['content-type']).toMatch(/text\/plain/);
     expect(res.body).toMatch(/lamton_turns_total\{channel="web",outcome="ok"\} 1/);
@@ -33,15 +37,23 @@ describe('HTTP plumbing', () => {
     const doc = await t.app.inject('/docs/json');
     const spec = doc.json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(spec.openapi).toMatch(/^3\./);
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/healthz', '/readyz', '/api/admin/whoami']));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/healthz', '/readyz', '/api/admin/whoami']),
+    );
   });
 
   it('admin routes need the bearer token: 401 without or wrong, 200 with it', async () => {
     expect((await t.app.inject('/api/admin/whoami')).statusCode).toBe(401);
-    const wrong = await t.app.inject({ url: '/api/admin/whoami', headers: { authorization: 'Bearer nope' } });
+    const wrong = await t.app.inject({
+      url: '/api/admin/whoami',
+      headers: { authorization: 'Bearer nope' },
+    });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.json()).toEqual({ error: 'unauthorized' });
-    const ok = await t.app.inject({ url: '/api/admin/whoami', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const ok = await t.app.inject({
+      url: '/api/admin/whoami',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     expect(ok.statusCode).toBe(200);
   });
 
@@ -50,10 +62,24 @@ describe('HTTP plumbing', () => {
     expect(missing.statusCode).toBe(404);
     expect(missing.json()).toEqual({ error: 'not_found' });
     const bad = [
-      { method: 'POST' as const, url: '/api/chat/messages', headers: { 'content-type': 'application/json' }, payload: '{' },
-      { method: 'POST' as const, url: '/api/chat/messages', headers: { 'content-type': 'application/xml' }, payload: '<a/>' },
+      {
+        method: 'POST' as const,
+        url: '/api/chat/messages',
+        headers: { 'content-type': 'application/json' },
+        payload: '{',
+      },
+      {
+        method: 'POST' as const,
+        url: '/api/chat/messages',
+        headers: { 'content-type': 'application/xml' },
+        payload: '<a/>',
+      },
       { method: 'POST' as const, url: '/api/chat/messages', payload: { clientId: '', text: 5 } },
-      { method: 'POST' as const, url: '/api/chat/messages', payload: { clientId: 'x'.repeat(65), text: 'a' } },
+      {
+        method: 'POST' as const,
+        url: '/api/chat/messages',
+        payload: { clientId: 'x'.repeat(65), text: 'a' },
+      },
       { method: 'GET' as const, url: '/api/chat/ui?lang=fr' },
       { method: 'GET' as const, url: '/assets/..%2f..%2fpackage.json' },
     ];
@@ -80,9 +106,16 @@ describe('logging', () => {
     const secretText = '我的身份证号是540102199001011234';
     const app = (await import('../src/http/app.js')).buildApp;
     const logged = await app({ ...t.deps, log });
-    const first = await logged.inject({ method: 'POST', url: '/api/chat/messages', payload: { clientId: 'l1', text: secretText } });
+    const first = await logged.inject({
+      method: 'POST',
+      url: '/api/chat/messages',
+      payload: { clientId: 'l1', text: secretText },
+    });
     const cookie = first.headers['set-cookie'];
-    await logged.inject({ url: '/api/admin/whoami', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    await logged.inject({
+      url: '/api/admin/whoami',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     await logged.close();
     await t.close();
     const all = lines.join('');
@@ -92,7 +125,10 @@ describe('logging', () => {
     expect(all).not.toContain(String(cookie).split(';')[0]!.split('=')[1]);
     // Redaction also covers ad-hoc objects that carry text.
     const l2: string[] = [];
-    const l = createLogger('info', new Writable({ write: (c: Buffer, _e, cb) => (l2.push(c.toString()), cb()) }));
+    const l = createLogger(
+      'info',
+      new Writable({ write: (c: Buffer, _e, cb) => (l2.push(c.toString()), cb()) }),
+    );
     l.info({ text: 'private words', token: 'tok' }, 'x');
     expect(l2.join('')).not.toMatch(/private words|tok"/);
   });

@@ -17,7 +17,13 @@ describe('graceful shutdown', () => {
     const port = await freePort();
     const db = `test_shutdown_${Date.now()}`;
     const child = spawn('node_modules/.bin/tsx', ['src/main.ts', '--role=all'], {
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', MONGODB_URI: testMongoUri(db), LOG_LEVEL: 'info' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        MONGODB_URI: testMongoUri(db),
+        LOG_LEVEL: 'info',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -25,7 +31,16 @@ describe('graceful shutdown', () => {
     child.stdout.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     const base = `http://127.0.0.1:${port}`;
-    await expect.poll(() => fetch(`${base}/readyz`).then((r) => r.status, () => 0), { timeout: 30_000, interval: 200 }).toBe(200);
+    await expect
+      .poll(
+        () =>
+          fetch(`${base}/readyz`).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        { timeout: 30_000, interval: 200 },
+      )
+      .toBe(200);
 
     // First turn creates the session cookie.
     const first = await fetch(`${base}/api/chat/messages`, {

@@ -14,7 +14,9 @@ import {
 const TIBETAN = /[\u0F40-\u0FBC]/u;
 const HAN = /\p{Script=Han}/u;
 const buttons = (m: SentMessage) =>
-  (m.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined)?.inline_keyboard?.flat() ?? [];
+  (
+    m.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined
+  )?.inline_keyboard?.flat() ?? [];
 
 describe('Telegram, polling mode, against a Bot API server on loopback', () => {
   let api: BotApiServer;
@@ -22,7 +24,11 @@ describe('Telegram, polling mode, against a Bot API server on loopback', () => {
 
   beforeAll(async () => {
     api = await startBotApiServer();
-    t = await startTestApp({ TELEGRAM_BOT_TOKEN: api.token, TELEGRAM_API_ROOT: api.apiRoot, TELEGRAM_MODE: 'polling' });
+    t = await startTestApp({
+      TELEGRAM_BOT_TOKEN: api.token,
+      TELEGRAM_API_ROOT: api.apiRoot,
+      TELEGRAM_MODE: 'polling',
+    });
     await t.deps.telegram!.start();
   });
   afterAll(async () => {
@@ -33,7 +39,22 @@ describe('Telegram, polling mode, against a Bot API server on loopback', () => {
   it('registers the DESIGN.md commands in both languages', () => {
     const names = api.commands().map((c) => c.command);
     expect(names).toEqual(
-      expect.arrayContaining(['start', 'menu', 'language', 'human', 'complaint', 'subscribe', 'subscriptions', 'unsubscribe', 'stop', 'resume', 'help', 'mydata', 'delete', 'link']),
+      expect.arrayContaining([
+        'start',
+        'menu',
+        'language',
+        'human',
+        'complaint',
+        'subscribe',
+        'subscriptions',
+        'unsubscribe',
+        'stop',
+        'resume',
+        'help',
+        'mydata',
+        'delete',
+        'link',
+      ]),
     );
     const bo = api.commands(undefined, 'bo');
     expect(bo.length).toBe(names.length);
@@ -50,7 +71,9 @@ describe('Telegram, polling mode, against a Bot API server on loopback', () => {
     expect(langButtons.map((b) => b.text)).toEqual(['中文', 'བོད་ཡིག']);
 
     api.pushUpdate(callbackUpdate(chat, langButtons[1]!.callback_data, greeting.messageId));
-    const menu = await api.waitForSent((m) => m.chatId === chat && m.messageId !== greeting.messageId);
+    const menu = await api.waitForSent(
+      (m) => m.chatId === chat && m.messageId !== greeting.messageId,
+    );
     expect(menu.text).toMatch(TIBETAN);
     expect(menu.text).not.toMatch(HAN);
     expect(buttons(menu)).toHaveLength(8);
@@ -59,21 +82,29 @@ describe('Telegram, polling mode, against a Bot API server on loopback', () => {
     // A message in Chinese script is answered in Chinese even though Tibetan was chosen.
     const before = api.sent(chat).length;
     api.pushUpdate(textUpdate(chat, '今天天气怎么样'));
-    const zh = await api.waitForSent((m) => m.chatId === chat && api.sent(chat).indexOf(m) >= before);
+    const zh = await api.waitForSent(
+      (m) => m.chatId === chat && api.sent(chat).indexOf(m) >= before,
+    );
     expect(zh.text).toMatch(HAN);
     expect(zh.text).not.toMatch(TIBETAN);
 
     // …and the chosen language is kept otherwise: a voice note gets a Tibetan answer.
     const before2 = api.sent(chat).length;
     api.pushUpdate(mediaUpdate(chat, 'voice'));
-    const voice = await api.waitForSent((m) => m.chatId === chat && api.sent(chat).indexOf(m) >= before2);
+    const voice = await api.waitForSent(
+      (m) => m.chatId === chat && api.sent(chat).indexOf(m) >= before2,
+    );
     expect(voice.text).toMatch(TIBETAN);
     expect(buttons(voice).length).toBeGreaterThan(0);
   });
 
   it('waits retry_after when Telegram answers 429, and the reply still arrives', async () => {
     const chat = 1002;
-    api.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+    api.failNext('sendMessage', {
+      error_code: 429,
+      description: 'Too Many Requests: retry after 1',
+      parameters: { retry_after: 1 },
+    });
     const at = Date.now();
     api.pushUpdate(commandUpdate(chat, 'start'));
     await api.waitForSent((m) => m.chatId === chat, 8000);
@@ -126,7 +157,10 @@ describe('Telegram, webhook mode', () => {
   });
 
   it('registers PUBLIC_URL + /webhooks/telegram with the secret', () => {
-    expect(api.webhook()).toMatchObject({ url: 'https://lamton.example.org/webhooks/telegram', secretToken: secret });
+    expect(api.webhook()).toMatchObject({
+      url: 'https://lamton.example.org/webhooks/telegram',
+      secretToken: secret,
+    });
   });
 
   it('answers an update once, even when Telegram delivers it twice', async () => {
@@ -151,9 +185,18 @@ describe('Telegram, webhook mode', () => {
 
   it('rejects a wrong or missing secret with 401 and a malformed body with 400', async () => {
     const body = textUpdate(2003, 'hi');
-    const wrong = await t.app.inject({ method: 'POST', url: '/webhooks/telegram', headers: { 'x-telegram-bot-api-secret-token': 'nope' }, payload: body });
+    const wrong = await t.app.inject({
+      method: 'POST',
+      url: '/webhooks/telegram',
+      headers: { 'x-telegram-bot-api-secret-token': 'nope' },
+      payload: body,
+    });
     expect(wrong.statusCode).toBe(401);
-    const missing = await t.app.inject({ method: 'POST', url: '/webhooks/telegram', payload: body });
+    const missing = await t.app.inject({
+      method: 'POST',
+      url: '/webhooks/telegram',
+      payload: body,
+    });
     expect(missing.statusCode).toBe(401);
     const bad = await t.app.inject({
       method: 'POST',
@@ -162,7 +205,12 @@ describe('Telegram, webhook mode', () => {
       payload: '{"update_id":',
     });
     expect(bad.statusCode).toBe(400);
-    const noId = await t.app.inject({ method: 'POST', url: '/webhooks/telegram', headers: { 'x-telegram-bot-api-secret-token': secret }, payload: { hello: 1 } });
+    const noId = await t.app.inject({
+      method: 'POST',
+      url: '/webhooks/telegram',
+      headers: { 'x-telegram-bot-api-secret-token': secret },
+      payload: { hello: 1 },
+    });
     expect(noId.statusCode).toBe(400);
     expect(api.sent(2003)).toHaveLength(0);
   });

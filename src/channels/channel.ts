@@ -19,7 +19,8 @@ export interface OutgoingMessage {
   lang: Lang;
 }
 
-export type MediaKind = 'voice' | 'audio' | 'sticker' | 'photo' | 'video' | 'file' | 'location' | 'other';
+export type MediaKind =
+  'voice' | 'audio' | 'sticker' | 'photo' | 'video' | 'file' | 'location' | 'other';
 
 export type InboundInput =
   | { kind: 'text'; text: string }

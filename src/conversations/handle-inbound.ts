@@ -45,20 +45,33 @@ export function createInboundHandler(deps: ConversationDeps): InboundHandler {
       const result = step(deps.flows, session, engineInput, { now: started, resumed });
 
       for (const effect of result.effects) {
-        if (effect.type === 'setLanguage') await deps.people.setLanguage(session.personId, effect.lang);
+        if (effect.type === 'setLanguage')
+          await deps.people.setLanguage(session.personId, effect.lang);
         else await deps.people.setOutreachOptOut(session.personId, effect.optOut);
       }
       const lang = turnLanguage(input, result.state.lang);
       const replies = renderReplies(result.replies, lang, deps.translator);
-      await deps.sessions.set(`${event.channel}:${event.chatId}`, { ...result.state, personId: session.personId });
+      await deps.sessions.set(`${event.channel}:${event.chatId}`, {
+        ...result.state,
+        personId: session.personId,
+      });
 
       const at = new Date(started);
       await deps.messages.append(session.personId, event.channel, [
         { from: 'person', text: describeInput(input, session, deps), at },
-        ...replies.map((r) => ({ from: 'assistant' as const, text: r.text, at: new Date(started + 1) })),
+        ...replies.map((r) => ({
+          from: 'assistant' as const,
+          text: r.text,
+          at: new Date(started + 1),
+        })),
       ]);
       deps.log.debug(
-        { channel: event.channel, messageId: event.messageId, personId: session.personId, node: result.state.at },
+        {
+          channel: event.channel,
+          messageId: event.messageId,
+          personId: session.personId,
+          node: result.state.at,
+        },
         'turn handled',
       );
       return replies;
@@ -79,14 +92,26 @@ export function createInboundHandler(deps: ConversationDeps): InboundHandler {
   };
 }
 
-async function loadSession(deps: ConversationDeps, event: InboundEvent, now: number, resumeAfter: number) {
+async function loadSession(
+  deps: ConversationDeps,
+  event: InboundEvent,
+  now: number,
+  resumeAfter: number,
+) {
   const key = `${event.channel}:${event.chatId}`;
   const existing = await deps.sessions.get(key);
-  if (existing && now - existing.updatedAt < resumeAfter) return { session: existing, resumed: false };
+  if (existing && now - existing.updatedAt < resumeAfter)
+    return { session: existing, resumed: false };
   // New or back after a while: start at the menu in the language we know, or ask for one.
   const person = await deps.people.touch(event.channel, event.chatId, new Date(now));
   const lang = person.language ?? existing?.lang ?? null;
-  const session: Session = { v: 1, at: lang ? 'main:menu' : 'language:choose', lang, updatedAt: now, personId: person.id };
+  const session: Session = {
+    v: 1,
+    at: lang ? 'main:menu' : 'language:choose',
+    lang,
+    updatedAt: now,
+    personId: person.id,
+  };
   return { session, resumed: !person.isNew && lang !== null };
 }
 
@@ -104,7 +129,11 @@ function turnLanguage(input: InboundInput, chosen: Lang | null): Lang | 'both' {
 }
 
 /** What goes into the conversation log for the person's side of the turn. */
-function describeInput(input: ReturnType<typeof normalizeEvent>, session: Session, deps: ConversationDeps): string {
+function describeInput(
+  input: ReturnType<typeof normalizeEvent>,
+  session: Session,
+  deps: ConversationDeps,
+): string {
   switch (input.kind) {
     case 'text':
       return input.text;
@@ -113,7 +142,9 @@ function describeInput(input: ReturnType<typeof normalizeEvent>, session: Sessio
     case 'media':
       return `[${input.media}]`;
     case 'choice': {
-      const [ref = session.at, choiceId] = input.id.includes('#') ? input.id.split('#') : [session.at, input.id];
+      const [ref = session.at, choiceId] = input.id.includes('#')
+        ? input.id.split('#')
+        : [session.at, input.id];
       const choice = deps.flows.node(ref)?.choices?.find((c) => c.id === choiceId);
       const lang = choice?.labelLang ?? session.lang ?? 'zh-CN';
       return `[${choice ? deps.translator.t(lang, choice.label) : input.id}]`;

@@ -5,8 +5,20 @@ import { detectScript } from '../lib/script.js';
 
 /** Commands and keywords (both languages) that work anywhere in a conversation. */
 export type Intent =
-  | 'start' | 'menu' | 'language' | 'help' | 'human' | 'complaint' | 'subscribe' | 'subscriptions'
-  | 'unsubscribe' | 'stop' | 'resume' | 'mydata' | 'delete' | 'link';
+  | 'start'
+  | 'menu'
+  | 'language'
+  | 'help'
+  | 'human'
+  | 'complaint'
+  | 'subscribe'
+  | 'subscriptions'
+  | 'unsubscribe'
+  | 'stop'
+  | 'resume'
+  | 'mydata'
+  | 'delete'
+  | 'link';
 
 const INTENT_NODE: Record<Exclude<Intent, 'start'>, string> = {
   menu: 'main:menu',
@@ -37,7 +49,10 @@ export interface IntentMatcher {
 /** Keywords that take arguments after them (订阅岗位 保安 司机). */
 const WITH_ARGS: ReadonlySet<string> = new Set(['subscribe']);
 
-export function createIntentMatcher(keywords: KeywordTable, languageNames: Partial<Record<Lang, string[]>>): IntentMatcher {
+export function createIntentMatcher(
+  keywords: KeywordTable,
+  languageNames: Partial<Record<Lang, string[]>>,
+): IntentMatcher {
   const exact = new Map<string, Intent>();
   const prefixes: [string, Intent][] = [];
   for (const [intent, byLang] of Object.entries(keywords)) {
@@ -61,7 +76,9 @@ export function createIntentMatcher(keywords: KeywordTable, languageNames: Parti
       switch (input.kind) {
         case 'command': {
           const name = input.name.toLowerCase();
-          return COMMANDS.includes(name as Intent) ? fromIntent(name as Intent) : { kind: 'goto', node: 'main:help' };
+          return COMMANDS.includes(name as Intent)
+            ? fromIntent(name as Intent)
+            : { kind: 'goto', node: 'main:help' };
         }
         case 'choice':
           return { kind: 'choice', id: input.id };

@@ -7,17 +7,26 @@ import type { Translator } from '../i18n.js';
  * consecutive replies are joined; a message ends where choices are offered, so a typical
  * turn is one message with its buttons.
  */
-export function renderReplies(replies: Reply[], lang: Lang | 'both', tr: Translator): OutgoingMessage[] {
+export function renderReplies(
+  replies: Reply[],
+  lang: Lang | 'both',
+  tr: Translator,
+): OutgoingMessage[] {
   const out: OutgoingMessage[] = [];
   const msgLang: Lang = lang === 'both' ? 'zh-CN' : lang;
   let texts: string[] = [];
   for (const reply of replies) {
     for (const item of reply.say) {
       const l = item.lang ?? lang;
-      texts.push(l === 'both' ? `${tr.t('zh-CN', item.key)}\n${tr.t('bo', item.key)}` : tr.t(l, item.key));
+      texts.push(
+        l === 'both' ? `${tr.t('zh-CN', item.key)}\n${tr.t('bo', item.key)}` : tr.t(l, item.key),
+      );
     }
     if (reply.choices.length > 0) {
-      const choices = reply.choices.map((c) => ({ id: c.id, label: tr.t(c.labelLang ?? msgLang, c.label) }));
+      const choices = reply.choices.map((c) => ({
+        id: c.id,
+        label: tr.t(c.labelLang ?? msgLang, c.label),
+      }));
       out.push({ text: texts.join('\n\n'), choices, lang: msgLang });
       texts = [];
     }

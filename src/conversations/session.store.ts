@@ -60,15 +60,17 @@ export function createSessionStore(redis: Redis, prefix = 'lamton:'): SessionSto
     },
     async withLock(key, fn) {
       const previous = local.get(key) ?? Promise.resolve();
-      const run = previous.catch(() => undefined).then(async () => {
-        const lockKey = `${prefix}lock:${key}`;
-        const token = await acquire(lockKey);
-        try {
-          return await fn();
-        } finally {
-          await redis.eval(RELEASE, 1, lockKey, token);
-        }
-      });
+      const run = previous
+        .catch(() => undefined)
+        .then(async () => {
+          const lockKey = `${prefix}lock:${key}`;
+          const token = await acquire(lockKey);
+          try {
+            return await fn();
+          } finally {
+            await redis.eval(RELEASE, 1, lockKey, token);
+          }
+        });
       local.set(key, run);
       try {
         return await run;

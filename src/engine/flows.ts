@@ -33,14 +33,17 @@ export class FlowError extends Error {
 
 export function loadFlows(dir: string): FlowSet {
   const flows = new Map<string, Flow>();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const raw: unknown = JSON.parse(readFileSync(join(dir, file), 'utf8'));
     const parsed = flowSchema.safeParse(raw);
     if (!parsed.success) {
       const why = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
       throw new FlowError(`flows/${file}: ${why}`);
     }
-    if (`${parsed.data.id}.json` !== file) throw new FlowError(`flows/${file}: id must match file name`);
+    if (`${parsed.data.id}.json` !== file)
+      throw new FlowError(`flows/${file}: id must match file name`);
     flows.set(parsed.data.id, parsed.data);
   }
   return buildFlowSet(flows);
@@ -57,12 +60,14 @@ export function buildFlowSet(flows: Map<string, Flow>): FlowSet {
     for (const [id, n] of Object.entries(flow.nodes)) {
       const here = `${flow.id}:${id}`;
       const refs = [n.next, n.input?.next, ...(n.choices ?? []).map((c) => c.next)];
-      for (const r of refs) if (r && !node(qualify(flow.id, r))) problems.push(`${here} → missing node ${r}`);
+      for (const r of refs)
+        if (r && !node(qualify(flow.id, r))) problems.push(`${here} → missing node ${r}`);
       for (const s of n.say) keys.add(typeof s === 'string' ? s : s.key);
       for (const c of n.choices ?? []) keys.add(c.label);
       const ids = (n.choices ?? []).map((c) => c.id);
       if (new Set(ids).size !== ids.length) problems.push(`${here}: duplicate choice ids`);
-      if (n.input && n.next) problems.push(`${here}: a node cannot both wait for input and continue`);
+      if (n.input && n.next)
+        problems.push(`${here}: a node cannot both wait for input and continue`);
     }
   }
   for (const r of REQUIRED_NODES) if (!node(r)) problems.push(`required node ${r} is missing`);

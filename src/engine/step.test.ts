@@ -14,7 +14,10 @@ describe('engine step', () => {
     const r = step(flows, fresh, { kind: 'start' }, { now: 1 });
     expect(r.state.at).toBe('language:choose');
     expect(r.replies[0]?.say[0]).toEqual({ key: 'language:greeting', lang: 'both' });
-    expect(r.replies[0]?.choices.map((c) => c.id)).toEqual(['language:choose#zh', 'language:choose#bo']);
+    expect(r.replies[0]?.choices.map((c) => c.id)).toEqual([
+      'language:choose#zh',
+      'language:choose#bo',
+    ]);
   });
 
   it('choosing Tibetan sets the language and lands on the menu', () => {
@@ -38,19 +41,35 @@ describe('engine step', () => {
   });
 
   it('a number picks the nth choice (WeChat-style numbered lists, full-width too)', () => {
-    expect(step(flows, zh, { kind: 'text', text: '5', script: null }, { now: 1 }).state.at).toBe('interview:start');
-    expect(step(flows, zh, { kind: 'text', text: '７', script: null }, { now: 1 }).state.at).toBe('training:start');
-    expect(step(flows, zh, { kind: 'text', text: '༣', script: null }, { now: 1 }).state.at).toBe('career:start');
+    expect(step(flows, zh, { kind: 'text', text: '5', script: null }, { now: 1 }).state.at).toBe(
+      'interview:start',
+    );
+    expect(step(flows, zh, { kind: 'text', text: '７', script: null }, { now: 1 }).state.at).toBe(
+      'training:start',
+    );
+    expect(step(flows, zh, { kind: 'text', text: '༣', script: null }, { now: 1 }).state.at).toBe(
+      'career:start',
+    );
   });
 
   it('unknown text gets short help and the menu, never silence', () => {
-    const r = step(flows, zh, { kind: 'text', text: '今天天气怎么样', script: 'zh-CN' }, { now: 1 });
+    const r = step(
+      flows,
+      zh,
+      { kind: 'text', text: '今天天气怎么样', script: 'zh-CN' },
+      { now: 1 },
+    );
     expect(keysOf(r)).toEqual(['main:notUnderstood', 'main:menu.prompt']);
     expect(r.state.at).toBe('main:menu');
   });
 
   it('a person back after a while is welcomed back instead of "not understood"', () => {
-    const r = step(flows, zh, { kind: 'text', text: '你好', script: 'zh-CN' }, { now: 1, resumed: true });
+    const r = step(
+      flows,
+      zh,
+      { kind: 'text', text: '你好', script: 'zh-CN' },
+      { now: 1, resumed: true },
+    );
     expect(keysOf(r)[0]).toBe('main:welcomeBack');
   });
 
@@ -58,13 +77,23 @@ describe('engine step', () => {
     let s = step(flows, zh, { kind: 'choice', id: 'main:menu#interview' }, { now: 1 }).state;
     s = step(flows, s, { kind: 'choice', id: 'interview:start#practice' }, { now: 2 }).state;
     expect(s.at).toBe('interview:q1');
-    const r = step(flows, s, { kind: 'text', text: '我叫卓玛，做过十年保洁', script: 'zh-CN' }, { now: 3 });
+    const r = step(
+      flows,
+      s,
+      { kind: 'text', text: '我叫卓玛，做过十年保洁', script: 'zh-CN' },
+      { now: 3 },
+    );
     expect(keysOf(r)).toEqual(['interview:practice.model1', 'interview:practice.q2']);
     expect(r.state.at).toBe('interview:q2');
   });
 
   it('an old button still means what it said', () => {
-    const r = step(flows, { ...zh, at: 'cv:tips' }, { kind: 'choice', id: 'main:menu#training' }, { now: 1 });
+    const r = step(
+      flows,
+      { ...zh, at: 'cv:tips' },
+      { kind: 'choice', id: 'main:menu#training' },
+      { now: 1 },
+    );
     expect(r.state.at).toBe('training:start');
   });
 
@@ -74,9 +103,9 @@ describe('engine step', () => {
   });
 
   it('outreach stop and resume are effects for the conversation layer', () => {
-    expect(step(flows, zh, { kind: 'goto', node: 'main:outreach-stop' }, { now: 1 }).effects).toEqual([
-      { type: 'outreach', optOut: true },
-    ]);
+    expect(
+      step(flows, zh, { kind: 'goto', node: 'main:outreach-stop' }, { now: 1 }).effects,
+    ).toEqual([{ type: 'outreach', optOut: true }]);
   });
 
   it('is pure: the input state is not modified', () => {

@@ -48,7 +48,12 @@ export interface StepContext {
 const MAX_HOPS = 8;
 
 /** The pure conversation step: (state, input) → (state, what to say, effects to apply). */
-export function step(flows: FlowSet, state: SessionState, input: EngineInput, ctx: StepContext): StepResult {
+export function step(
+  flows: FlowSet,
+  state: SessionState,
+  input: EngineInput,
+  ctx: StepContext,
+): StepResult {
   const out: StepResult = { state: { ...state, updatedAt: ctx.now }, replies: [], effects: [] };
   const target = route(flows, out, input, ctx);
   visit(flows, out, target);
@@ -69,7 +74,9 @@ function route(flows: FlowSet, out: StepResult, input: EngineInput, ctx: StepCon
       applyEffects(out, [{ type: 'setLanguage', lang: input.lang }]);
       return 'language:chosen';
     case 'choice': {
-      const [ref, choiceId] = input.id.includes('#') ? input.id.split('#') : [out.state.at, input.id];
+      const [ref, choiceId] = input.id.includes('#')
+        ? input.id.split('#')
+        : [out.state.at, input.id];
       const node = flows.node(ref ?? '');
       const choice = node?.choices?.find((c) => c.id === choiceId);
       if (!choice || !ref) return notUnderstood(out, ctx);

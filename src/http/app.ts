@@ -2,7 +2,11 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+} from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { webChatRoutes } from '../channels/web/web.routes.js';
 import { telegramWebhookRoutes } from '../channels/telegram/webhook.routes.js';
@@ -36,7 +40,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Lamton API', version: '0.1.0', description: 'Admin API, webhooks and health of Lamton (ལམ་སྟོན་)' },
+      info: {
+        title: 'Lamton API',
+        version: '0.1.0',
+        description: 'Admin API, webhooks and health of Lamton (ལམ་སྟོན་)',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
     transform: jsonSchemaTransform,
@@ -44,7 +52,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(cookie, { secret: deps.sessionSecret });
 
-  await app.register(healthRoutes({ redis: deps.redis, mongo: deps.mongo, registry: deps.metrics.registry }));
+  await app.register(
+    healthRoutes({ redis: deps.redis, mongo: deps.mongo, registry: deps.metrics.registry }),
+  );
   await app.register(adminRoutes({ adminToken: deps.config.ADMIN_TOKEN }));
   await app.register(
     webChatRoutes({

@@ -25,11 +25,19 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.code(400).send({ error: 'validation', details });
     }
     if (err instanceof AppError) {
-      return reply.code(STATUS[err.code]).send({ error: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) });
+      return reply.code(STATUS[err.code]).send({
+        error: err.code,
+        message: err.message,
+        ...(err.details ? { details: err.details } : {}),
+      });
     }
-    if (err instanceof ConversationBusyError) return reply.code(429).send({ error: 'busy', message: 'try again shortly' });
+    if (err instanceof ConversationBusyError)
+      return reply.code(429).send({ error: 'busy', message: 'try again shortly' });
     if (err.validation) {
-      const details = err.validation.map((v) => ({ path: v.instancePath.replace(/^\//, '').replaceAll('/', '.'), message: v.message ?? 'invalid' }));
+      const details = err.validation.map((v) => ({
+        path: v.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+        message: v.message ?? 'invalid',
+      }));
       return reply.code(400).send({ error: 'validation', details });
     }
     const status = err.statusCode ?? 500;
@@ -38,7 +46,9 @@ export function registerErrorHandler(app: FastifyInstance): void {
       return reply.code(status).send({ error: errorName(status), message: err.message });
     }
     req.log.error({ err }, 'request failed');
-    return reply.code(500).send({ error: 'internal', message: 'Something went wrong on our side.' });
+    return reply
+      .code(500)
+      .send({ error: 'internal', message: 'Something went wrong on our side.' });
   });
 }
 

@@ -4,8 +4,9 @@
  */
 const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF\u00AD\u180E]/g;
 // C0/C1 controls except tab and newline; lone surrogates are invalid UTF-16 and are dropped too.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const CONTROL =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function normalizeInput(raw: string): string {
   return raw

@@ -29,5 +29,8 @@ messageSchema.index({ personId: 1, at: 1 });
 messageSchema.index({ at: 1 });
 
 export function messageModel(conn: Connection): Model<MessageDoc> {
-  return (conn.models.Message as Model<MessageDoc> | undefined) ?? conn.model<MessageDoc>('Message', messageSchema);
+  return (
+    (conn.models.Message as Model<MessageDoc> | undefined) ??
+    conn.model<MessageDoc>('Message', messageSchema)
+  );
 }

@@ -16,7 +16,11 @@ export interface MessageRepo {
   deleteOlderThan(before: Date): Promise<number>;
 }
 
-const lhasaMonth = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' });
+const lhasaMonth = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+});
 
 export function createMessageRepo(conn: Connection): MessageRepo {
   const Message = messageModel(conn);
@@ -40,7 +44,9 @@ export function createMessageRepo(conn: Connection): MessageRepo {
         .sort({ at: -1, _id: -1 })
         .limit(limit)
         .lean();
-      return docs.reverse().map((d) => ({ from: d.from, text: d.text, at: d.at, channel: d.channel }));
+      return docs
+        .reverse()
+        .map((d) => ({ from: d.from, text: d.text, at: d.at, channel: d.channel }));
     },
     async deleteOlderThan(before) {
       const res = await Message.deleteMany({ at: { $lt: before } });

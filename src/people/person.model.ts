@@ -39,9 +39,16 @@ const identitySchema = new Schema<IdentityDoc>(
 // All identities of a person (for /mydata, /delete and outreach per channel).
 identitySchema.index({ personId: 1 });
 
-export function personModels(conn: Connection): { Person: Model<PersonDoc>; Identity: Model<IdentityDoc> } {
+export function personModels(conn: Connection): {
+  Person: Model<PersonDoc>;
+  Identity: Model<IdentityDoc>;
+} {
   return {
-    Person: (conn.models.Person as Model<PersonDoc> | undefined) ?? conn.model<PersonDoc>('Person', personSchema),
-    Identity: (conn.models.Identity as Model<IdentityDoc> | undefined) ?? conn.model<IdentityDoc>('Identity', identitySchema),
+    Person:
+      (conn.models.Person as Model<PersonDoc> | undefined) ??
+      conn.model<PersonDoc>('Person', personSchema),
+    Identity:
+      (conn.models.Identity as Model<IdentityDoc> | undefined) ??
+      conn.model<IdentityDoc>('Identity', identitySchema),
   };
 }

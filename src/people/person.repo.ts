@@ -40,7 +40,10 @@ export function createPersonRepo(conn: Connection): PersonRepo {
       const created = identity.personId.equals(fresh);
       const person = await Person.findOneAndUpdate(
         { _id: identity.personId },
-        { $set: { lastSeenAt: now }, $setOnInsert: { createdAt: now, language: null, outreachOptOut: false } },
+        {
+          $set: { lastSeenAt: now },
+          $setOnInsert: { createdAt: now, language: null, outreachOptOut: false },
+        },
         { upsert: true, returnDocument: 'after' },
       ).lean();
       return toPerson(person, created);

@@ -9,7 +9,9 @@ export interface RetentionDeps {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Pure processor: deletes conversation log entries older than RETENTION_MESSAGES_DAYS. */
-export async function runMessageRetention(deps: RetentionDeps): Promise<{ deleted: number; before: string }> {
+export async function runMessageRetention(
+  deps: RetentionDeps,
+): Promise<{ deleted: number; before: string }> {
   const before = new Date((deps.now ?? Date.now)() - deps.retentionMessagesDays * DAY_MS);
   const deleted = await deps.messages.deleteOlderThan(before);
   return { deleted, before: before.toISOString() };

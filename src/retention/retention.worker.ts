@@ -42,7 +42,9 @@ export async function startRetentionWorker(deps: RetentionWorkerDeps) {
     },
     { ...opts, concurrency: 1 },
   );
-  worker.on('failed', (job, err) => deps.log.error({ jobId: job?.id, err }, 'maintenance job failed'));
+  worker.on('failed', (job, err) =>
+    deps.log.error({ jobId: job?.id, err }, 'maintenance job failed'),
+  );
   return {
     queue,
     worker,

@@ -26,7 +26,10 @@ export function testMongoUri(dbName: string): string {
  * The real app (real Redis, real FerretDB/MongoDB) listening on 127.0.0.1, with its own
  * database and Redis key prefix so test files never see each other's data.
  */
-export async function startTestApp(env: Record<string, string> = {}, opts: { listen?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  opts: { listen?: boolean } = {},
+): Promise<TestApp> {
   const id = randomUUID().replaceAll('-', '').slice(0, 12);
   const dbName = `test_${id}`;
   const config = loadConfig({

@@ -7,7 +7,13 @@ export function toInboundEvent(update: Update, receivedAt = new Date()): Inbound
     const q = update.callback_query;
     const chatId = q.message?.chat.id ?? q.from.id;
     if (!('data' in q) || typeof q.data !== 'string') return null;
-    return event(update.update_id, chatId, { kind: 'choice', id: q.data }, receivedAt, q.from.language_code);
+    return event(
+      update.update_id,
+      chatId,
+      { kind: 'choice', id: q.data },
+      receivedAt,
+      q.from.language_code,
+    );
   }
   if (!('message' in update)) return null;
   const m = update.message;
@@ -17,11 +23,23 @@ export function toInboundEvent(update: Update, receivedAt = new Date()): Inbound
     const cmd = m.entities?.find((e) => e.type === 'bot_command' && e.offset === 0);
     if (cmd) {
       const name = m.text.slice(1, cmd.length).split('@')[0]?.toLowerCase() ?? '';
-      return event(update.update_id, m.chat.id, { kind: 'command', name, args: m.text.slice(cmd.length).trim() }, receivedAt, hint);
+      return event(
+        update.update_id,
+        m.chat.id,
+        { kind: 'command', name, args: m.text.slice(cmd.length).trim() },
+        receivedAt,
+        hint,
+      );
     }
     return event(update.update_id, m.chat.id, { kind: 'text', text: m.text }, receivedAt, hint);
   }
-  return event(update.update_id, m.chat.id, { kind: 'media', media: mediaKind(m) }, receivedAt, hint);
+  return event(
+    update.update_id,
+    m.chat.id,
+    { kind: 'media', media: mediaKind(m) },
+    receivedAt,
+    hint,
+  );
 }
 
 function mediaKind(m: object): MediaKind {
@@ -35,7 +53,13 @@ function mediaKind(m: object): MediaKind {
   return 'other';
 }
 
-function event(updateId: number, chatId: number, input: InboundInput, receivedAt: Date, hint?: string): InboundEvent {
+function event(
+  updateId: number,
+  chatId: number,
+  input: InboundInput,
+  receivedAt: Date,
+  hint?: string,
+): InboundEvent {
   return {
     channel: 'telegram',
     chatId: String(chatId),

@@ -19,6 +19,8 @@ export function renderTelegram(message: OutgoingMessage): TelegramSend[] {
     .filter((c) => Buffer.byteLength(c.id) <= CALLBACK_MAX_BYTES)
     .map((c) => [{ text: c.label, callback_data: c.id }]);
   return parts.map((text, i) =>
-    i === parts.length - 1 && buttons.length > 0 ? { text, reply_markup: { inline_keyboard: buttons } } : { text },
+    i === parts.length - 1 && buttons.length > 0
+      ? { text, reply_markup: { inline_keyboard: buttons } }
+      : { text },
   );
 }

@@ -3,7 +3,11 @@ import { TelegramError } from 'telegraf';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Calls the Bot API, waiting `retry_after` on a 429 (Telegram's flood control) and retrying. */
-export async function withFloodRetry<T>(fn: () => Promise<T>, tries = 4, maxWaitS = 60): Promise<T> {
+export async function withFloodRetry<T>(
+  fn: () => Promise<T>,
+  tries = 4,
+  maxWaitS = 60,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn();

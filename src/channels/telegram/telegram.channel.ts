@@ -37,7 +37,9 @@ export interface TelegramChannel extends ChannelAdapter {
 
 export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChannel {
   const log = deps.log.child({ channel: 'telegram' });
-  const bot = new Telegraf(deps.token, { telegram: { apiRoot: deps.apiRoot, webhookReply: false } });
+  const bot = new Telegraf(deps.token, {
+    telegram: { apiRoot: deps.apiRoot, webhookReply: false },
+  });
   const lock = createPollerLock(deps.redis, `${deps.prefix ?? 'lamton:'}telegram:poller`);
   const inFlight = new Set<Promise<void>>();
   let polling = false;
@@ -49,7 +51,11 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     for (const message of messages) {
       for (const part of renderTelegram(message)) {
         await withFloodRetry(() =>
-          bot.telegram.sendMessage(chatId, part.text, part.reply_markup ? { reply_markup: part.reply_markup } : {}),
+          bot.telegram.sendMessage(
+            chatId,
+            part.text,
+            part.reply_markup ? { reply_markup: part.reply_markup } : {},
+          ),
         );
       }
     }
@@ -60,7 +66,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     if (!event) return;
     if ('callback_query' in update) {
       // Stops the button's spinner; failure here must not lose the turn.
-      bot.telegram.answerCbQuery(update.callback_query.id).catch((err: unknown) => log.warn({ err }, 'answerCallbackQuery failed'));
+      bot.telegram
+        .answerCbQuery(update.callback_query.id)
+        .catch((err: unknown) => log.warn({ err }, 'answerCallbackQuery failed'));
     }
     const replies = await deps.handleInbound(event);
     await send(event.chatId, replies);
@@ -73,11 +81,16 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   }
 
   bot.use((ctx) => track(processUpdate(ctx.update)));
-  bot.catch((err, ctx) => log.error({ err, updateId: ctx.update.update_id }, 'telegram update failed'));
+  bot.catch((err, ctx) =>
+    log.error({ err, updateId: ctx.update.update_id }, 'telegram update failed'),
+  );
 
   async function registerCommands(): Promise<void> {
     const list = (lang: 'zh-CN' | 'bo') =>
-      COMMANDS.map((c) => ({ command: c, description: deps.translator.t(lang, `telegram:commands.${c}`) }));
+      COMMANDS.map((c) => ({
+        command: c,
+        description: deps.translator.t(lang, `telegram:commands.${c}`),
+      }));
     await withFloodRetry(() => bot.telegram.setMyCommands(list('zh-CN')));
     await withFloodRetry(() => bot.telegram.setMyCommands(list('zh-CN'), { language_code: 'zh' }));
     await withFloodRetry(() => bot.telegram.setMyCommands(list('bo'), { language_code: 'bo' }));
@@ -86,7 +99,10 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   async function tryLead(): Promise<void> {
     if (stopped || polling) return;
     if (!(await lock.tryAcquire())) {
-      retryTimer = setTimeout(() => void tryLead().catch((err: unknown) => log.error({ err }, 'poll leadership')), deps.pollRetryMs ?? 10_000);
+      retryTimer = setTimeout(
+        () => void tryLead().catch((err: unknown) => log.error({ err }, 'poll leadership')),
+        deps.pollRetryMs ?? 10_000,
+      );
       return;
     }
     polling = true;
@@ -100,11 +116,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         }
       });
     }, lock.ttlMs / 3);
-    bot.launch({ dropPendingUpdates: false, allowedUpdates: ['message', 'callback_query'] }).catch((err: unknown) => {
-      log.error({ err }, 'telegram polling stopped with an error');
-      stopPolling();
-      void lock.release().then(() => tryLead());
-    });
+    bot
+      .launch({ dropPendingUpdates: false, allowedUpdates: ['message', 'callback_query'] })
+      .catch((err: unknown) => {
+        log.error({ err }, 'telegram polling stopped with an error');
+        stopPolling();
+        void lock.release().then(() => tryLead());
+      });
   }
 
   function stopPolling(): void {
@@ -128,7 +146,8 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     async start() {
       await registerCommands();
       if (deps.mode === 'webhook') {
-        if (!deps.webhookUrl || !deps.webhookSecret) throw new Error('webhook mode needs PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET');
+        if (!deps.webhookUrl || !deps.webhookSecret)
+          throw new Error('webhook mode needs PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET');
         await withFloodRetry(() =>
           bot.telegram.setWebhook(deps.webhookUrl ?? '', {
             secret_token: deps.webhookSecret,

@@ -107,14 +107,18 @@ export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
       const event = toInboundEvent(parsed.data, sid, request.headers['accept-language']);
       const log = (deps.log ?? request.log).child({ chatId: sid, clientId: event.messageId });
       const started = Date.now();
-      const outcome = await runOnce(deps.redis, `${prefix}web:msg:${sid}:${event.messageId}`, async () => {
-        const replies = await deps.handleInbound(event);
-        log.info(
-          { input: event.input.kind, replies: replies.length, ms: Date.now() - started },
-          'web chat: turn',
-        );
-        return JSON.stringify({ replies } satisfies WebChatResponse);
-      });
+      const outcome = await runOnce(
+        deps.redis,
+        `${prefix}web:msg:${sid}:${event.messageId}`,
+        async () => {
+          const replies = await deps.handleInbound(event);
+          log.info(
+            { input: event.input.kind, replies: replies.length, ms: Date.now() - started },
+            'web chat: turn',
+          );
+          return JSON.stringify({ replies } satisfies WebChatResponse);
+        },
+      );
       if (outcome.status === 'in_progress') return reply.code(409).send({ error: 'in_progress' });
       return reply.type('application/json; charset=utf-8').send(outcome.body);
     });

@@ -10,23 +10,44 @@ export interface HealthDeps {
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
-  Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), ms).unref()),
+  ]);
 
 /** /healthz (the process is alive), /readyz (Redis and MongoDB answer), /metrics. */
 export function healthRoutes(deps: HealthDeps): FastifyPluginAsync {
   return async (app) => {
-    app.get('/healthz', { schema: { tags: ['ops'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
-    app.get('/readyz', { schema: { tags: ['ops'], summary: 'Readiness: Redis and MongoDB answer' } }, async (_req, reply) => {
-      const [redis, mongo] = await Promise.allSettled([
-        withTimeout(deps.redis.ping(), 1000),
-        withTimeout(deps.mongo.db?.admin().ping() ?? Promise.reject(new Error('not connected')), 1000),
-      ]);
-      const checks = { redis: redis.status === 'fulfilled' ? 'ok' : 'down', mongodb: mongo.status === 'fulfilled' ? 'ok' : 'down' };
-      const ready = checks.redis === 'ok' && checks.mongodb === 'ok';
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks });
-    });
-    app.get('/metrics', { schema: { tags: ['ops'], summary: 'Prometheus metrics' } }, async (_req, reply) => {
-      return reply.type(deps.registry.contentType).send(await deps.registry.metrics());
-    });
+    app.get('/healthz', { schema: { tags: ['ops'], summary: 'Liveness' } }, async () => ({
+      status: 'ok',
+    }));
+    app.get(
+      '/readyz',
+      { schema: { tags: ['ops'], summary: 'Readiness: Redis and MongoDB answer' } },
+      async (_req, reply) => {
+        const [redis, mongo] = await Promise.allSettled([
+          withTimeout(deps.redis.ping(), 1000),
+          withTimeout(
+            deps.mongo.db?.admin().ping() ?? Promise.reject(new Error('not connected')),
+            1000,
+          ),
+        ]);
+        const checks = {
+          redis: redis.status === 'fulfilled' ? 'ok' : 'down',
+          mongodb: mongo.status === 'fulfilled' ? 'ok' : 'down',
+        };
+        const ready = checks.redis === 'ok' && checks.mongodb === 'ok';
+        return reply
+          .code(ready ? 200 : 503)
+          .send({ status: ready ? 'ready' : 'not_ready', checks });
+      },
+    );
+    app.get(
+      '/metrics',
+      { schema: { tags: ['ops'], summary: 'Prometheus metrics' } },
+      async (_req, reply) => {
+        return reply.type(deps.registry.contentType).send(await deps.registry.metrics());
+      },
+    );
   };
 }
