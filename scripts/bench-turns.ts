@@ -4,10 +4,8 @@
  * second, beside a bare telegraf + fastify echo bot on the same machine in the same run.
  * Everything runs on 127.0.0.1 (the Bot API server is the test suite's fake).
  */
-import Fastify from 'fastify';
-import { Telegraf } from 'telegraf';
+import { spawn } from 'node:child_process';
 import type { Update } from 'telegraf/types';
-import { startTestApp } from '../test/support/app.js';
 import {
   callbackUpdate,
   commandUpdate,
@@ -94,54 +92,49 @@ async function drive(
   };
 }
 
-async function echoBot(api: BotApiServer) {
-  const bot = new Telegraf(api.token, { telegram: { apiRoot: api.apiRoot, webhookReply: false } });
-  bot.on('text', (ctx) => ctx.reply(ctx.message.text));
-  const app = Fastify();
-  app.post('/hook', async (req) => {
-    await bot.handleUpdate(req.body as Update);
-    return { ok: true };
+/** Starts a process and resolves with the URL it prints on its first stdout line. */
+function spawnServer(args: string[], env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
+  // BENCH_PROFILE=<dir> writes a CPU profile of each server process there.
+  const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  return new Promise((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const m = /READY (\S+)/.exec(buf);
+      if (m?.[1]) resolve({ url: m[1], stop: () => (child.kill('SIGTERM'), exited) });
+    });
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${String(code)}`)));
   });
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const addr = app.server.address();
-  return {
-    url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}/hook`,
-    close: () => app.close(),
-  };
 }
 
 async function main() {
   const api = await startBotApiServer();
-  const app = await startTestApp({
+  const lamton = await spawnServer(['scripts/bench-lamton-server.ts'], {
     TELEGRAM_BOT_TOKEN: api.token,
     TELEGRAM_API_ROOT: api.apiRoot,
     TELEGRAM_MODE: 'webhook',
     TELEGRAM_WEBHOOK_SECRET: SECRET,
     PUBLIC_URL: 'https://bench.example.org',
+    LOG_LEVEL: 'silent',
   });
-  await app.deps.telegram!.start();
-  const echo = await echoBot(api);
+  const echo = await spawnServer(['scripts/bench-echo-bot.ts'], { BOT_TOKEN: api.token, BOT_API_ROOT: api.apiRoot });
+  const hook = `${lamton.url}/webhooks/telegram`;
+  const headers = { 'x-telegram-bot-api-secret-token': SECRET };
   // Warm-up (JIT, connection pools), then the measured runs.
-  await drive('lamton', `${app.url}/webhooks/telegram`, api, {
-    'x-telegram-bot-api-secret-token': SECRET,
-  });
+  await drive('lamton', hook, api, headers);
   await drive('echo', echo.url, api, {});
   api.reset();
-  const lamton = await drive('lamton', `${app.url}/webhooks/telegram`, api, {
-    'x-telegram-bot-api-secret-token': SECRET,
-  });
+  const ours = await drive('lamton', hook, api, headers);
   api.reset();
   const bare = await drive('echo', echo.url, api, {});
-  const fmt = (r: typeof lamton) =>
+  const fmt = (r: typeof ours) =>
     `${r.name.padEnd(8)} turns=${r.turns} p50=${r.p50.toFixed(1)}ms p99=${r.p99.toFixed(1)}ms throughput=${r.perSecond.toFixed(0)} turns/s`;
-  process.stdout.write(
-    `${PEOPLE} concurrent people, ${TURNS} turns each\n${fmt(lamton)}\n${fmt(bare)}\n`,
-  );
-  process.stdout.write(
-    `ratio lamton/echo throughput = ${(lamton.perSecond / bare.perSecond).toFixed(2)}\n`,
-  );
-  await echo.close();
-  await app.close();
+  process.stdout.write(`${PEOPLE} concurrent people, ${TURNS} turns each (server and load generator in separate processes)\n${fmt(ours)}\n${fmt(bare)}\n`);
+  process.stdout.write(`ratio lamton/echo throughput = ${(ours.perSecond / bare.perSecond).toFixed(2)}\n`);
+  await echo.stop();
+  await lamton.stop();
   await api.close();
 }
 

@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Telegraf } from 'telegraf';
@@ -37,8 +39,12 @@ export interface TelegramChannel extends ChannelAdapter {
 
 export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChannel {
   const log = deps.log.child({ channel: 'telegram' });
+  // Keep-alive to the Bot API: telegraf only brings its own agent for https roots.
+  const agent = deps.apiRoot.startsWith('https:')
+    ? new HttpsAgent({ keepAlive: true })
+    : new HttpAgent({ keepAlive: true });
   const bot = new Telegraf(deps.token, {
-    telegram: { apiRoot: deps.apiRoot, webhookReply: false },
+    telegram: { apiRoot: deps.apiRoot, webhookReply: false, agent },
   });
   const lock = createPollerLock(deps.redis, `${deps.prefix ?? 'lamton:'}telegram:poller`);
   const inFlight = new Set<Promise<void>>();
@@ -166,6 +172,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       stopPolling();
       await Promise.allSettled([...inFlight]);
       if (wasPolling) await lock.release();
+      agent.destroy();
     },
   };
 }

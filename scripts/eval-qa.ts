@@ -1,0 +1,89 @@
+/**
+ * npm run eval:qa [dev.jsonl] — runs the dev set (default ../shared/eval/qa-dev.jsonl) through the
+ * same path as `npm run -s qa` and prints top-1 accuracy per language and the share of off-topic
+ * questions declined; exits non-zero below the targets. When knowledge/eval/heldout.jsonl exists
+ * its figures are printed too, labelled "held-out (report only)": never gated on, and its
+ * questions and answers are never printed.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { createKnowledgeIndex, type KnowledgeIndex } from '../src/knowledge/index.js';
+import { loadCardsFromDir } from '../src/knowledge/load-cards.js';
+import { answerLine } from '../src/knowledge/qa-line.js';
+
+const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
+const TARGETS = { 'zh-CN': 0.9, bo: 0.85, offTopic: 0.9 } as const;
+
+const itemSchema = z.object({
+  id: z.union([z.string(), z.number()]),
+  lang: z.enum(['zh-CN', 'bo']),
+  text: z.string(),
+  topic: z.string(),
+  accept: z.array(z.string()).optional(),
+});
+type Item = z.infer<typeof itemSchema>;
+
+interface Figures {
+  'zh-CN': { right: number; total: number };
+  bo: { right: number; total: number };
+  offTopic: { right: number; total: number };
+  misses: { item: Item; got: string; confidence: number }[];
+}
+
+function run(index: KnowledgeIndex, lines: string[]): Figures {
+  const f: Figures = { 'zh-CN': { right: 0, total: 0 }, bo: { right: 0, total: 0 }, offTopic: { right: 0, total: 0 }, misses: [] };
+  for (const line of lines) {
+    const item = itemSchema.parse(JSON.parse(line));
+    const { topic, confidence } = answerLine(index, line);
+    const ok = item.topic === 'none' ? topic === 'none' : topic === item.topic || (item.accept ?? []).includes(topic);
+    const bucket = item.topic === 'none' ? f.offTopic : f[item.lang];
+    bucket.total++;
+    if (ok) bucket.right++;
+    else f.misses.push({ item, got: topic, confidence });
+  }
+  return f;
+}
+
+const pct = (b: { right: number; total: number }): string =>
+  b.total === 0 ? 'n/a' : `${((100 * b.right) / b.total).toFixed(1)}% (${b.right}/${b.total})`;
+const share = (b: { right: number; total: number }): number => (b.total === 0 ? 1 : b.right / b.total);
+const readLines = (path: string): string[] => readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+
+const cards = loadCardsFromDir(join(ROOT, 'knowledge', 'cards'), {
+  onInvalid: (file, problem) => console.error(`eval:qa: skipped card ${file}: ${problem}`),
+});
+const index = createKnowledgeIndex(cards);
+const devPath = process.argv[2] ?? join(ROOT, '..', 'shared', 'eval', 'qa-dev.jsonl');
+const dev = run(index, readLines(devPath));
+
+console.log(`cards: ${cards.length}`);
+console.log(`dev (${devPath}):`);
+console.log(`  zh-CN top-1: ${pct(dev['zh-CN'])}   target ≥ ${TARGETS['zh-CN'] * 100}%`);
+console.log(`  bo    top-1: ${pct(dev.bo)}   target ≥ ${TARGETS.bo * 100}%`);
+console.log(`  off-topic declined: ${pct(dev.offTopic)}   target ≥ ${TARGETS.offTopic * 100}%`);
+for (const m of dev.misses) {
+  const want = [m.item.topic, ...(m.item.accept ?? [])].join('|');
+  console.log(`  miss ${m.item.id} [${m.item.lang}] want ${want}, got ${m.got} (${m.confidence}): ${m.item.text}`);
+}
+
+const heldoutPath = join(ROOT, 'knowledge', 'eval', 'heldout.jsonl');
+if (existsSync(heldoutPath)) {
+  try {
+    const h = run(index, readLines(heldoutPath));
+    console.log('held-out (report only):');
+    console.log(`  zh-CN top-1: ${pct(h['zh-CN'])}`);
+    console.log(`  bo    top-1: ${pct(h.bo)}`);
+    console.log(`  off-topic declined: ${pct(h.offTopic)}`);
+  } catch (err) {
+    console.log(`held-out (report only): could not be read (${err instanceof Error ? err.name : 'error'})`);
+  }
+}
+
+const pass =
+  share(dev['zh-CN']) >= TARGETS['zh-CN'] && share(dev.bo) >= TARGETS.bo && share(dev.offTopic) >= TARGETS.offTopic;
+if (!pass) {
+  console.error('eval:qa: below target');
+  process.exitCode = 1;
+}

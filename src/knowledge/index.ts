@@ -1,0 +1,243 @@
+import type { PolicyCard } from './card.schema.js';
+import { detectDistress } from './distress.js';
+import { focusSentences } from './focus.js';
+import { canonicalSyllables, normalizeText, tokenize } from './tokenize.js';
+
+export type Lang = 'zh-CN' | 'bo';
+
+export interface SearchHit {
+  card: PolicyCard;
+  /** BM25F score plus keyword-phrase bonus; comparable within one question only. */
+  score: number;
+}
+
+/** What the assistant should do with a question. `confidence` is in 0–1. */
+export type Decision =
+  | { kind: 'answer'; card: PolicyCard; confidence: number }
+  | { kind: 'clarify'; options: PolicyCard[]; confidence: number }
+  | { kind: 'decline'; confidence: number }
+  | { kind: 'distress' };
+
+export interface KnowledgeIndex {
+  readonly cards: readonly PolicyCard[];
+  /** Cards ranked for `text`, best first (only cards with some evidence). */
+  search(text: string, lang?: Lang): SearchHit[];
+  /** Answer, ask which of a few cards is meant, decline, or hand over to distress support. */
+  decide(text: string, lang: Lang): Decision;
+}
+
+/** Card fields and how much a term found there counts (BM25F field weights). */
+const FIELDS = [
+  ['keywords', 3],
+  ['title', 2],
+  ['short', 1],
+  ['details', 0.4],
+] as const;
+const K1 = 1.2;
+const B = 0.6;
+/** Share of a contiguous keyword's own weight added when it appears as a whole in the question. */
+const PHRASE_BONUS = 1;
+
+/** Decision thresholds (calibrated on the dev set and hand-made off-topic questions). */
+export const THRESHOLDS = { answer: 0.5, decline: 0.3, close: 0.82, option: 0.6 } as const;
+
+type Script = 'zh' | 'bo' | 'latin';
+const HAN = /\p{Script=Han}/u;
+const TIBETAN = /[\u0F40-\u0FBC]/u;
+const LANG_OF: Record<Exclude<Script, 'latin'>, Lang> = { zh: 'zh-CN', bo: 'bo' };
+
+interface Phrase {
+  /** zh: normalised text; bo: canonical syllables joined by tsheg, wrapped in tshegs. */
+  form: string;
+  /** How much a whole hit is worth: its rarity among cards, times a length factor. */
+  mass: number;
+  /** indexes of the cards that list it as a keyword */
+  cards: number[];
+}
+
+interface LangIndex {
+  /** term → [card index, saturated term frequency] */
+  postings: Map<string, [number, number][]>;
+  idf: Map<string, number>;
+  unknownIdf: number;
+  /** idf above which a single matched word is specific enough to count as evidence */
+  specificIdf: number;
+  /** every distinct keyword phrase of this language */
+  phrases: Phrase[];
+}
+
+export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
+  const langs: Record<Lang, LangIndex> = { 'zh-CN': buildLang(cards, 'zh-CN'), bo: buildLang(cards, 'bo') };
+
+  function score(text: string, lang: Lang | undefined): Scored[] {
+    const sentences = focusSentences(text);
+    const query = new Map<string, { weight: number; script: Script }>();
+    for (const s of sentences) {
+      for (const t of tokenize(s.text)) {
+        const w = t.weight * s.weight;
+        const prev = query.get(t.term);
+        if (!prev || prev.weight < w) query.set(t.term, { weight: w, script: scriptOf(t.term) });
+      }
+    }
+    const scripts = new Set([...query.values()].map((q) => q.script));
+    const latinLang: Lang = lang ?? (scripts.has('bo') && !scripts.has('zh') ? 'bo' : 'zh-CN');
+
+    const acc = cards.map((card, i) => ({ i, card, score: 0, matched: 0, words: 0, specific: 0, phrase: 0 }));
+    let total = 0;
+    for (const [term, q] of query) {
+      const li = langs[q.script === 'latin' ? latinLang : LANG_OF[q.script]];
+      const idf = li.idf.get(term);
+      total += q.weight * (idf ?? li.unknownIdf);
+      if (idf === undefined) continue;
+      for (const [ci, sat] of li.postings.get(term) ?? []) {
+        const a = acc[ci]!;
+        a.score += q.weight * idf * sat;
+        a.matched += q.weight * idf;
+        if (q.weight >= 0.3 && !term.includes('\u0F0B') && (q.script !== 'zh' || term.length > 1)) {
+          a.words++;
+          if (idf >= li.specificIdf) a.specific++;
+        }
+      }
+    }
+    for (const s of sentences) {
+      const best = new Map<number, number[]>();
+      const collect = (li: LangIndex, text: string): void => {
+        for (const p of li.phrases) {
+          if (!text.includes(p.form)) continue;
+          for (const ci of p.cards) best.set(ci, [...(best.get(ci) ?? []), p.mass]);
+        }
+      };
+      if (HAN.test(s.text)) collect(langs['zh-CN'], normalizeText(s.text));
+      if (TIBETAN.test(s.text)) collect(langs.bo, boForm(s.text));
+      for (const [ci, hits] of best) {
+        hits.sort((x, y) => y - x);
+        const a = acc[ci]!;
+        a.phrase = Math.max(a.phrase, s.weight * ((hits[0] ?? 0) + 0.5 * (hits[1] ?? 0)));
+      }
+    }
+    return acc
+      .map((a) => ({ ...a, score: a.score + PHRASE_BONUS * a.phrase, coverage: total > 0 ? Math.min(1, a.matched / total) : 0 }))
+      .filter((a) => a.score > 0)
+      .sort((x, y) => y.score - x.score || x.card.id.localeCompare(y.card.id));
+  }
+
+  return {
+    cards,
+    search: (text, lang) => score(text, lang).map(({ card, score: s }) => ({ card, score: s })),
+    decide(text, lang) {
+      if (detectDistress(text)) return { kind: 'distress' };
+      const ranked = score(text, lang);
+      const top = ranked[0];
+      if (!top) return { kind: 'decline', confidence: 0 };
+      const confidence = calibrate(top);
+      if (confidence < THRESHOLDS.decline) return { kind: 'decline', confidence: round(1 - confidence) };
+      const close = ranked.filter((r) => r !== top && r.score >= THRESHOLDS.close * top.score);
+      if (close.length > 0 || confidence < THRESHOLDS.answer) {
+        const options = ranked.filter((r) => r.score >= THRESHOLDS.option * top.score).slice(0, 3);
+        if (options.length >= 2) return { kind: 'clarify', options: options.map((o) => o.card), confidence: round(confidence) };
+        if (confidence < THRESHOLDS.answer) return { kind: 'decline', confidence: round(1 - confidence) };
+      }
+      return { kind: 'answer', card: top.card, confidence: round(confidence) };
+    },
+  };
+}
+
+interface Scored {
+  card: PolicyCard;
+  score: number;
+  /** share of the question's weight (idf × focus) this card matches */
+  coverage: number;
+  /** matched words/syllables (not bigrams), and how many of them are specific (rare) */
+  words: number;
+  specific: number;
+  /** best keyword-phrase hit (idf mass × focus) */
+  phrase: number;
+}
+
+/**
+ * Confidence from how much of the question the card explains (coverage) and how strong the
+ * evidence is. A question whose only match is one common word gets little: off-topic questions
+ * often share a generic word (写, 多少钱, 办) with some card.
+ */
+function calibrate(top: Scored): number {
+  const evidence = top.phrase > 0 || top.specific >= 1 || top.words >= 2;
+  if (!evidence) return Math.min(0.25, top.coverage * 0.4);
+  const strength = 1 - Math.exp(-top.score / 6);
+  const phrase = Math.min(1, top.phrase / 8);
+  const raw = 0.55 * Math.sqrt(top.coverage) + 0.25 * strength + 0.2 * phrase;
+  return Math.max(0, Math.min(1, raw));
+}
+
+function buildLang(cards: PolicyCard[], lang: Lang): LangIndex {
+  const n = cards.length;
+  const tfs = cards.map((card) =>
+    FIELDS.map(([field, weight]) => {
+      const text = field === 'keywords' ? card.keywords[lang].join(' \u0F0D\n') : card[field][lang];
+      const tf = new Map<string, number>();
+      let len = 0;
+      for (const t of tokenize(text)) {
+        tf.set(t.term, (tf.get(t.term) ?? 0) + t.weight);
+        len += t.weight;
+      }
+      return { tf, len, weight };
+    }),
+  );
+  const avg = FIELDS.map((_, f) => tfs.reduce((s, fields) => s + fields[f]!.len, 0) / Math.max(1, n) || 1);
+  const df = new Map<string, number>();
+  const postings = new Map<string, [number, number][]>();
+  tfs.forEach((fields, ci) => {
+    const combined = new Map<string, number>();
+    fields.forEach(({ tf, len, weight }, f) => {
+      const norm = 1 - B + (B * len) / avg[f]!;
+      for (const [term, count] of tf) combined.set(term, (combined.get(term) ?? 0) + (weight * count) / norm);
+    });
+    for (const [term, x] of combined) {
+      df.set(term, (df.get(term) ?? 0) + 1);
+      const list = postings.get(term) ?? [];
+      list.push([ci, (x * (K1 + 1)) / (x + K1)]);
+      postings.set(term, list);
+    }
+  });
+  const idfOf = (d: number): number => Math.log(1 + (n - d + 0.5) / (d + 0.5));
+  const idf = new Map([...df].map(([t, d]) => [t, idfOf(d)]));
+  // A keyword found whole in the question is worth its rarity as a phrase among the cards'
+  // keywords, titles and summaries, and more the longer it is.
+  const haystacks = cards.map((card) => {
+    const text = [...card.keywords[lang], card.title[lang], card.short[lang]].join('\n');
+    return lang === 'bo' ? boForm(text) : normalizeText(text);
+  });
+  const byForm = new Map<string, Phrase>();
+  cards.forEach((card, ci) => {
+    for (const kw of card.keywords[lang]) {
+      if (tokenize(kw).every((t) => t.weight < 1)) continue; // only stop-words
+      const form = lang === 'bo' ? boForm(kw) : normalizeText(kw).trim();
+      const known = byForm.get(form);
+      if (known) {
+        if (!known.cards.includes(ci)) known.cards.push(ci);
+        continue;
+      }
+      const units = lang === 'bo' ? form.split('\u0F0B').length - 2 : [...form.replace(/\s+/g, '')].length;
+      if (units < 2) continue;
+      const phraseDf = haystacks.filter((h) => h.includes(form)).length;
+      byForm.set(form, { form, mass: idfOf(Math.max(1, phraseDf)) * Math.min(2, 0.5 + 0.25 * units), cards: [ci] });
+    }
+  });
+  const phrases = [...byForm.values()];
+  return { postings, idf, unknownIdf: idfOf(1), specificIdf: idfOf(Math.max(1, Math.floor(n * 0.08))), phrases };
+}
+
+/** Tibetan text as canonical syllables between tshegs, for whole-syllable substring tests. */
+function boForm(text: string): string {
+  return `\u0F0B${canonicalSyllables(text).join('\u0F0B')}\u0F0B`;
+}
+
+function scriptOf(term: string): Script {
+  const c = term.codePointAt(0) ?? 0;
+  if (c >= 0x0f00 && c <= 0x0fff) return 'bo';
+  if (/\p{Script=Han}/u.test(term)) return 'zh';
+  return 'latin';
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import type { Decision, KnowledgeIndex, Lang } from './index.js';
+
+/** One line of `npm run -s qa` output. */
+export interface QaResult {
+  id: string | number | null;
+  topic: string;
+  confidence: number;
+}
+
+const inputSchema = z.object({
+  id: z.union([z.string(), z.number()]),
+  lang: z.enum(['zh-CN', 'bo']),
+  text: z.string(),
+});
+
+/**
+ * One JSON input line `{"id","lang","text"}` → `{"id","topic","confidence"}`, the shared path of
+ * `npm run qa` and `npm run eval:qa`. A bad line answers `none` with confidence 0 (and its id
+ * when one can be read); `problem` says why, for stderr.
+ */
+export function answerLine(index: KnowledgeIndex, line: string): QaResult & { problem?: string } {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    return { id: null, topic: 'none', confidence: 0, problem: 'not JSON' };
+  }
+  const parsed = inputSchema.safeParse(raw);
+  if (!parsed.success) {
+    const id = z.object({ id: z.union([z.string(), z.number()]) }).safeParse(raw);
+    const problem = parsed.error.issues.map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ');
+    return { id: id.success ? id.data.id : null, topic: 'none', confidence: 0, problem };
+  }
+  const { id, lang, text } = parsed.data;
+  return { id, ...topicOf(index.decide(text, lang)) };
+}
+
+/** The topic a decision stands for: the answer's, the first option's, psychological support, or none. */
+export function topicOf(decision: Decision): { topic: string; confidence: number } {
+  switch (decision.kind) {
+    case 'answer':
+      return { topic: decision.card.topic, confidence: decision.confidence };
+    case 'clarify':
+      return { topic: decision.options[0]?.topic ?? 'none', confidence: decision.confidence };
+    case 'distress':
+      return { topic: 'psychological-support', confidence: 1 };
+    case 'decline':
+      return { topic: 'none', confidence: decision.confidence };
+  }
+}
+
+export type { Lang };

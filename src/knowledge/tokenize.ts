@@ -1,0 +1,153 @@
+import lexicon from './lexicon.json' with { type: 'json' };
+
+/**
+ * Text → retrieval terms, the same way for questions and cards: Chinese words (ICU dictionary
+ * segmentation) plus character bigrams, Tibetan syllables plus syllable bigrams, Latin words and
+ * numbers. Stop-words lose their own term but still split phrases; typos and synonyms from
+ * lexicon.json are rewritten to one form on both sides.
+ */
+export interface Term {
+  term: string;
+  /** 1 for words and syllables, less for bigrams (they mostly confirm the words). */
+  weight: number;
+}
+
+const INVISIBLE = /[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD\u180E\u034F]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+const HAN_RUN = /\p{Script=Han}+/gu;
+const TIBETAN_SYLLABLE = /[\u0F35\u0F37\u0F39\u0F40-\u0F84\u0F86-\u0FBC]+/gu;
+/** Shad, double shad and other Tibetan clause marks; a new clause stops syllable bigrams. */
+const TIBETAN_CLAUSE = /[\u0F04-\u0F0A\u0F0D-\u0F14\u0F3A-\u0F3D]/u;
+const LATIN = /[a-z0-9]+(?:[.'][a-z0-9]+)*/g;
+const VOWEL_OR_SUBJOINED = /[\u0F71-\u0F84\u0F90-\u0FBC]$/u;
+
+export const BIGRAM_WEIGHT = 0.5;
+export const WEAK_BIGRAM_WEIGHT = 0.2;
+
+const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+
+const zhStop: ReadonlySet<string> = new Set(lexicon.stop['zh-CN']);
+const boStop: ReadonlySet<string> = new Set(lexicon.stop.bo.flatMap((w) => boSyllablesRaw(fold(w)).map(stemSyllable)));
+
+/** NFC, no zero-width or control characters, full-width ASCII folded to half-width, lower case. */
+export function fold(text: string): string {
+  return text
+    .replace(CONTROL, ' ')
+    .replace(INVISIBLE, '')
+    .normalize('NFC')
+    .replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/\u3000/g, ' ')
+    .replace(/\u0F0C/g, '\u0F0B') // non-breaking tsheg
+    .toLowerCase();
+}
+
+const zhRewrite = buildRewriter({
+  ...lexicon.typos,
+  ...Object.fromEntries(lexicon.synonyms['zh-CN'].flatMap(([head, ...rest]) => rest.map((v) => [v, head]))),
+});
+const boRewrite: ReadonlyMap<string, string[]> = new Map(
+  lexicon.synonyms.bo.flatMap(([head, ...rest]) =>
+    rest.map((v) => [boSyllablesRaw(fold(v)).join('\u0F0B'), boSyllablesRaw(fold(head ?? ''))] as const),
+  ),
+);
+
+/** `fold` plus the typo and synonym rewrites: the form every text is matched in. */
+export function normalizeText(text: string): string {
+  return zhRewrite(fold(text));
+}
+
+/** Every term of `text`, in order, with repeats (a card field's term frequencies come from this). */
+export function tokenize(text: string): Term[] {
+  const norm = normalizeText(text);
+  const out: Term[] = [];
+  for (const m of norm.matchAll(HAN_RUN)) zhTerms(m[0], out);
+  for (const clause of norm.split(TIBETAN_CLAUSE)) boTerms(canonicalSyllables(clause), out);
+  for (const m of norm.matchAll(LATIN)) {
+    // Short numbers (ages, amounts) say little about the topic; hotline numbers and words do.
+    const numeric = /^\d+$/.test(m[0]);
+    if (m[0].length > 1 || numeric) out.push({ term: m[0], weight: numeric && m[0].length < 5 ? 0.3 : 1 });
+  }
+  return out;
+}
+
+/** Tibetan syllables of `text` after folding, stemming and synonym rewriting (for phrase matching). */
+export function canonicalSyllables(text: string): string[] {
+  const syllables = boSyllablesRaw(fold(text)).map(stemSyllable);
+  if (boRewrite.size === 0) return syllables;
+  const out: string[] = [];
+  for (let i = 0; i < syllables.length; i++) {
+    const two = `${syllables[i]}\u0F0B${syllables[i + 1] ?? ''}`;
+    const head = boRewrite.get(two) ?? boRewrite.get(syllables[i] ?? '');
+    if (head) {
+      out.push(...head);
+      if (boRewrite.has(two)) i++;
+    } else out.push(syllables[i] ?? '');
+  }
+  return out;
+}
+
+/** Chinese words of a normalised Han run (ICU segmentation), stop-words included. */
+export function zhWords(run: string): string[] {
+  return [...segmenter.segment(run)].filter((s) => s.isWordLike).map((s) => s.segment);
+}
+
+export function isStopWord(term: string): boolean {
+  return zhStop.has(term) || boStop.has(term);
+}
+
+function zhTerms(run: string, out: Term[]): void {
+  const words = zhWords(run);
+  // Which characters belong to a stop-word: a bigram made only of those carries nothing.
+  const stopChar: boolean[] = [];
+  for (const w of words) {
+    const stop = zhStop.has(w);
+    if (!stop && w.length > 1) out.push({ term: w, weight: 1 });
+    for (let k = 0; k < w.length; k++) stopChar.push(stop);
+  }
+  const chars = [...words.join('')];
+  for (let i = 0; i + 1 < chars.length; i++) {
+    if (stopChar[i] || stopChar[i + 1]) continue;
+    out.push({ term: chars[i]! + chars[i + 1]!, weight: BIGRAM_WEIGHT });
+  }
+}
+
+function boTerms(syllables: string[], out: Term[]): void {
+  for (let i = 0; i < syllables.length; i++) {
+    const s = syllables[i]!;
+    if (!boStop.has(s)) out.push({ term: s, weight: 1 });
+    const next = syllables[i + 1];
+    if (next === undefined) continue;
+    // A bigram with one particle still ties words together (ལས་ཀ, རོགས་དངུལ), but counts less.
+    const stops = (boStop.has(s) ? 1 : 0) + (boStop.has(next) ? 1 : 0);
+    if (stops < 2) out.push({ term: `${s}\u0F0B${next}`, weight: stops === 0 ? BIGRAM_WEIGHT : WEAK_BIGRAM_WEIGHT });
+  }
+}
+
+function boSyllablesRaw(text: string): string[] {
+  return text.match(TIBETAN_SYLLABLE) ?? [];
+}
+
+/**
+ * Folds the case endings that fuse with a syllable, so that མི་སྣར / མི་སྣ, ལས་ཀའི / ལས་ཀ,
+ * བདག་པོས / བདག་པོ and མཐར / མཐའ meet: a final འི འོ འུ འང འམ or bare འ is dropped, and a final
+ * ར or ས right after a vowel sign or a subjoined letter is dropped. Applied to both sides, so an
+ * occasional over-stem (གྲོང་ཁྱེར → ཁྱེ) is harmless.
+ */
+export function stemSyllable(s: string): string {
+  let t = s.replace(/\u0F60(?:\u0F72|\u0F7C|\u0F74|\u0F44|\u0F58)?$/u, '');
+  if (t === s && t.length > 2 && /[\u0F62\u0F66]$/u.test(t) && VOWEL_OR_SUBJOINED.test(t.slice(0, -1))) {
+    t = t.slice(0, -1);
+  }
+  return t.length > 0 ? t : s;
+}
+
+function buildRewriter(map: Record<string, string>): (text: string) => string {
+  const keys = Object.keys(map)
+    .map((k) => fold(k))
+    .sort((a, b) => b.length - a.length);
+  if (keys.length === 0) return (t) => t;
+  const folded = new Map(Object.entries(map).map(([k, v]) => [fold(k), fold(v)]));
+  const re = new RegExp(keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gu');
+  return (text) => text.replace(re, (m) => folded.get(m) ?? m);
+}
