@@ -22,7 +22,10 @@ const buildMs = performance.now() - t0;
 
 const devPath = join(ROOT, '..', 'shared', 'eval', 'qa-dev.jsonl');
 const dev: { lang: Lang; text: string }[] = existsSync(devPath)
-  ? readFileSync(devPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { lang: Lang; text: string })
+  ? readFileSync(devPath, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { lang: Lang; text: string })
   : [];
 const zhStory = [
   '我今年四十八岁，以前在建筑工地干了十几年，去年工地停了以后一直没有活干，',
@@ -35,10 +38,26 @@ const boStory = [
   'ཨ་མ་ན་ཚ་ཡོད། བུ་ཕྲུག་གཉིས་སློབ་གྲྭར་འགྲོ་གི་ཡོད།',
 ];
 const questions = {
-  'zh-CN': ['失业金怎么领？', '我能申请公益性岗位吗？', '创业贷款去哪里办？', '简历怎么写？', '有没有免费的技能培训？'],
-  bo: ['ལས་ཤོར་ཉེན་འགོག་དངུལ་ཇི་ལྟར་ལེན་དགོས།', 'སྤྱི་ཕན་ལས་གནས་ལ་ཞུ་ཆོག་གམ།', 'བུ་ལོན་གང་དུ་ཞུ་དགོས།', 'སྦྱོང་བརྡར་ཡོད་དམ།'],
+  'zh-CN': [
+    '失业金怎么领？',
+    '我能申请公益性岗位吗？',
+    '创业贷款去哪里办？',
+    '简历怎么写？',
+    '有没有免费的技能培训？',
+  ],
+  bo: [
+    'ལས་ཤོར་ཉེན་འགོག་དངུལ་ཇི་ལྟར་ལེན་དགོས།',
+    'སྤྱི་ཕན་ལས་གནས་ལ་ཞུ་ཆོག་གམ།',
+    'བུ་ལོན་གང་དུ་ཞུ་དགོས།',
+    'སྦྱོང་བརྡར་ཡོད་དམ།',
+  ],
 } as const;
-const offTopic = ['今天拉萨天气怎么样', '推荐一个牦牛肉火锅的做法', '昨晚的足球比赛谁赢了', 'དེ་རིང་གནམ་གཤིས་ག་འདྲ་འདུག'];
+const offTopic = [
+  '今天拉萨天气怎么样',
+  '推荐一个牦牛肉火锅的做法',
+  '昨晚的足球比赛谁赢了',
+  'དེ་རིང་གནམ་གཤིས་ག་འདྲ་འདུག',
+];
 
 let seed = 42;
 const rand = (n: number): number => {
@@ -46,7 +65,8 @@ const rand = (n: number): number => {
   return seed % n;
 };
 const pick = <T>(a: readonly T[]): T => a[rand(a.length)]!;
-const story = (parts: string[], k: number): string => Array.from({ length: k }, () => pick(parts)).join('');
+const story = (parts: string[], k: number): string =>
+  Array.from({ length: k }, () => pick(parts)).join('');
 
 function generate(i: number): { lang: Lang; text: string } {
   switch (i % 6) {
@@ -74,11 +94,14 @@ for (const q of inputs) {
   times.push(performance.now() - start);
 }
 times.sort((a, b) => a - b);
-const at = (p: number): number => times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0;
+const at = (p: number): number =>
+  times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0;
 const avgLen = inputs.reduce((s, q) => s + q.text.length, 0) / inputs.length;
 console.log(`cards: ${cards.length}, index built in ${buildMs.toFixed(1)} ms`);
 console.log(`questions: ${N} (mean ${avgLen.toFixed(0)} characters)`);
-console.log(`p50 ${at(0.5).toFixed(3)} ms   p99 ${at(0.99).toFixed(3)} ms   max ${at(1).toFixed(3)} ms   target p99 < ${TARGET_P99_MS} ms`);
+console.log(
+  `p50 ${at(0.5).toFixed(3)} ms   p99 ${at(0.99).toFixed(3)} ms   max ${at(1).toFixed(3)} ms   target p99 < ${TARGET_P99_MS} ms`,
+);
 if (at(0.99) >= TARGET_P99_MS) {
   console.error('bench:qa: p99 above target');
   process.exitCode = 1;

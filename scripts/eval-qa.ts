@@ -33,11 +33,19 @@ interface Figures {
 }
 
 function run(index: KnowledgeIndex, lines: string[]): Figures {
-  const f: Figures = { 'zh-CN': { right: 0, total: 0 }, bo: { right: 0, total: 0 }, offTopic: { right: 0, total: 0 }, misses: [] };
+  const f: Figures = {
+    'zh-CN': { right: 0, total: 0 },
+    bo: { right: 0, total: 0 },
+    offTopic: { right: 0, total: 0 },
+    misses: [],
+  };
   for (const line of lines) {
     const item = itemSchema.parse(JSON.parse(line));
     const { topic, confidence } = answerLine(index, line);
-    const ok = item.topic === 'none' ? topic === 'none' : topic === item.topic || (item.accept ?? []).includes(topic);
+    const ok =
+      item.topic === 'none'
+        ? topic === 'none'
+        : topic === item.topic || (item.accept ?? []).includes(topic);
     const bucket = item.topic === 'none' ? f.offTopic : f[item.lang];
     bucket.total++;
     if (ok) bucket.right++;
@@ -48,8 +56,12 @@ function run(index: KnowledgeIndex, lines: string[]): Figures {
 
 const pct = (b: { right: number; total: number }): string =>
   b.total === 0 ? 'n/a' : `${((100 * b.right) / b.total).toFixed(1)}% (${b.right}/${b.total})`;
-const share = (b: { right: number; total: number }): number => (b.total === 0 ? 1 : b.right / b.total);
-const readLines = (path: string): string[] => readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '');
+const share = (b: { right: number; total: number }): number =>
+  b.total === 0 ? 1 : b.right / b.total;
+const readLines = (path: string): string[] =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 
 const cards = loadCardsFromDir(join(ROOT, 'knowledge', 'cards'), {
   onInvalid: (file, problem) => console.error(`eval:qa: skipped card ${file}: ${problem}`),
@@ -65,7 +77,9 @@ console.log(`  bo    top-1: ${pct(dev.bo)}   target ≥ ${TARGETS.bo * 100}%`);
 console.log(`  off-topic declined: ${pct(dev.offTopic)}   target ≥ ${TARGETS.offTopic * 100}%`);
 for (const m of dev.misses) {
   const want = [m.item.topic, ...(m.item.accept ?? [])].join('|');
-  console.log(`  miss ${m.item.id} [${m.item.lang}] want ${want}, got ${m.got} (${m.confidence}): ${m.item.text}`);
+  console.log(
+    `  miss ${m.item.id} [${m.item.lang}] want ${want}, got ${m.got} (${m.confidence}): ${m.item.text}`,
+  );
 }
 
 const heldoutPath = join(ROOT, 'knowledge', 'eval', 'heldout.jsonl');
@@ -77,12 +91,16 @@ if (existsSync(heldoutPath)) {
     console.log(`  bo    top-1: ${pct(h.bo)}`);
     console.log(`  off-topic declined: ${pct(h.offTopic)}`);
   } catch (err) {
-    console.log(`held-out (report only): could not be read (${err instanceof Error ? err.name : 'error'})`);
+    console.log(
+      `held-out (report only): could not be read (${err instanceof Error ? err.name : 'error'})`,
+    );
   }
 }
 
 const pass =
-  share(dev['zh-CN']) >= TARGETS['zh-CN'] && share(dev.bo) >= TARGETS.bo && share(dev.offTopic) >= TARGETS.offTopic;
+  share(dev['zh-CN']) >= TARGETS['zh-CN'] &&
+  share(dev.bo) >= TARGETS.bo &&
+  share(dev.offTopic) >= TARGETS.offTopic;
 if (!pass) {
   console.error('eval:qa: below target');
   process.exitCode = 1;

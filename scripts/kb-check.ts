@@ -31,7 +31,9 @@ const problem = (where: string, msg: string): number => problems.push(`${where}:
 const warn = (where: string, msg: string): number => warnings.push(`${where}: ${msg}`);
 
 const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const cards: PolicyCard[] = [];
 const ids = new Map<string, string>();
 /** syllable → files it appears in */
@@ -46,15 +48,18 @@ for (const file of files) {
     continue;
   }
   if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
-    for (const key of Object.keys(raw)) if (!CARD_KEYS.has(key)) problem(file, `unknown field "${key}"`);
+    for (const key of Object.keys(raw))
+      if (!CARD_KEYS.has(key)) problem(file, `unknown field "${key}"`);
   }
   const parsed = cardSchema.safeParse(raw);
   if (!parsed.success) {
-    for (const i of parsed.error.issues) problem(file, `${i.path.join('.') || '(card)'}: ${i.message}`);
+    for (const i of parsed.error.issues)
+      problem(file, `${i.path.join('.') || '(card)'}: ${i.message}`);
     continue;
   }
   const card = parsed.data;
-  if (card.id !== basename(file, '.json')) problem(file, `id "${card.id}" does not match the file name`);
+  if (card.id !== basename(file, '.json'))
+    problem(file, `id "${card.id}" does not match the file name`);
   const other = ids.get(card.id);
   if (other) problem(file, `id "${card.id}" already used by ${other}`);
   ids.set(card.id, file);
@@ -66,8 +71,10 @@ for (const file of files) {
     if (!HAN.test(card[field]['zh-CN'])) problem(file, `${field}.zh-CN has no Chinese`);
     bo.push(card[field].bo);
   }
-  for (const kw of card.keywords.bo) if (!TIBETAN_LETTER.test(kw)) problem(file, `keywords.bo "${kw}" has no Tibetan`);
-  for (const kw of card.keywords['zh-CN']) if (TIBETAN.test(kw)) problem(file, `keywords.zh-CN "${kw}" contains Tibetan`);
+  for (const kw of card.keywords.bo)
+    if (!TIBETAN_LETTER.test(kw)) problem(file, `keywords.bo "${kw}" has no Tibetan`);
+  for (const kw of card.keywords['zh-CN'])
+    if (TIBETAN.test(kw)) problem(file, `keywords.zh-CN "${kw}" contains Tibetan`);
   for (const text of bo) {
     for (const s of text.normalize('NFC').match(SYLLABLE) ?? []) {
       const set = syllables.get(s) ?? new Set<string>();
@@ -76,38 +83,53 @@ for (const file of files) {
     }
   }
 
-  if (card.reviewedAt > today) problem(file, `reviewedAt ${card.reviewedAt} is in the future (today ${today})`);
+  if (card.reviewedAt > today)
+    problem(file, `reviewedAt ${card.reviewedAt} is in the future (today ${today})`);
   const age = (Date.parse(today) - Date.parse(card.reviewedAt)) / 86_400_000;
-  if (age > STALE_DAYS) warn(file, `reviewedAt ${card.reviewedAt} is ${Math.floor(age)} days old: review it`);
+  if (age > STALE_DAYS)
+    warn(file, `reviewedAt ${card.reviewedAt} is ${Math.floor(age)} days old: review it`);
   cards.push(card);
 }
 
 // Tibetan spelling: hunspell-bo, one syllable per line, only Tibetan runs.
 const allowed = readAllowList(ALLOW_FILE);
 const rejected = hunspell([...CANARIES, ...syllables.keys()]);
-if (rejected === null) problem('hunspell', 'could not run `hunspell -i utf-8 -d bo -l` (apt-get install hunspell hunspell-bo)');
+if (rejected === null)
+  problem(
+    'hunspell',
+    'could not run `hunspell -i utf-8 -d bo -l` (apt-get install hunspell hunspell-bo)',
+  );
 else {
   const missed = CANARIES.filter((c) => !rejected.has(c));
-  if (missed.length > 0) problem('hunspell', `does not reject known-bad syllables (${missed.join(' ')}): the check checks nothing`);
+  if (missed.length > 0)
+    problem(
+      'hunspell',
+      `does not reject known-bad syllables (${missed.join(' ')}): the check checks nothing`,
+    );
   for (const [s, where] of syllables) {
-    if (rejected.has(s) && !allowed.has(s)) problem([...where].join(', '), `hunspell-bo rejects the syllable ${s}`);
+    if (rejected.has(s) && !allowed.has(s))
+      problem([...where].join(', '), `hunspell-bo rejects the syllable ${s}`);
   }
 }
 
 const perTopic = new Map<string, PolicyCard[]>(TOPICS.map((t) => [t, []]));
 for (const card of cards) perTopic.get(card.topic)?.push(card);
-for (const [topic, list] of perTopic) if (list.length === 0) problem('coverage', `no card for topic ${topic}`);
+for (const [topic, list] of perTopic)
+  if (list.length === 0) problem('coverage', `no card for topic ${topic}`);
 
 // Retrieval sanity: a card's own title should lead to its topic (else its keywords need work).
 const index = createKnowledgeIndex(cards);
 for (const card of cards) {
   for (const lang of ['zh-CN', 'bo'] as const) {
     const { topic } = topicOf(index.decide(card.title[lang], lang));
-    if (topic !== card.topic) warn(`${card.id}.json`, `its ${lang} title finds ${topic}, not ${card.topic}`);
+    if (topic !== card.topic)
+      warn(`${card.id}.json`, `its ${lang} title finds ${topic}, not ${card.topic}`);
   }
 }
 
-console.log(`cards: ${cards.length} valid of ${files.length} files; Tibetan syllables: ${syllables.size}`);
+console.log(
+  `cards: ${cards.length} valid of ${files.length} files; Tibetan syllables: ${syllables.size}`,
+);
 for (const [topic, list] of perTopic) console.log(`  ${topic.padEnd(26)} ${list.length}`);
 for (const w of warnings) console.log(`warning: ${w}`);
 for (const p of problems) console.error(`problem: ${p}`);
@@ -122,7 +144,12 @@ function hunspell(words: string[]): Set<string> | null {
     env: { ...process.env, LANG: 'C', LC_ALL: 'C' },
   });
   if (r.error || r.status !== 0) return null;
-  return new Set(r.stdout.split('\n').map((l) => l.trim()).filter(Boolean));
+  return new Set(
+    r.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
 }
 
 /** test/hunspell-allow.txt: one syllable per line, `#` comments (shared with the locale tests). */

@@ -18,6 +18,11 @@ import { readGlossary } from './glossary.js';
 import { createMessageRepo, type MessageRepo } from './messages/message.repo.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createPersonRepo, type PersonRepo } from './people/person.repo.js';
+import { loadCardsFromDir } from './knowledge/load-cards.js';
+import { createCardRepo, type CardRepo } from './policy-cards/card.repo.js';
+import { startLiveKnowledge, type LiveKnowledge } from './policy-cards/live-knowledge.js';
+import { createQuestionRepo, type QuestionRepo } from './questions/question.repo.js';
+import { createAuditRepo, type AuditRepo } from './audit/audit.repo.js';
 
 /** Everything the processes share, built once by the composition root (or a test). */
 export interface AppDeps {
@@ -30,6 +35,10 @@ export interface AppDeps {
   sessions: SessionStore;
   people: PersonRepo;
   messages: MessageRepo;
+  questions: QuestionRepo;
+  audit: AuditRepo;
+  cards: CardRepo;
+  knowledge: LiveKnowledge;
   metrics: Metrics;
   handleInbound: InboundHandler;
   sessionSecret: string;
@@ -65,8 +74,16 @@ export async function buildDeps(
   const sessions = createSessionStore(redis, prefix);
   const people = createPersonRepo(mongo);
   const messages = createMessageRepo(mongo);
+  const questions = createQuestionRepo(mongo);
+  const audit = createAuditRepo(mongo);
+  const cards = createCardRepo(mongo);
+  const synced = await cards.syncFromFiles(loadCardsFromDir(`${ROOT}knowledge/cards`), new Date());
+  if (synced.added + synced.updated > 0) log.info(synced, 'policy cards loaded from knowledge/cards');
+  const knowledge = await startLiveKnowledge({ cards, redis, channel: `${prefix}kb:changed`, log });
   const metrics = createMetrics();
   const handleInbound = createInboundHandler({
+    questions,
+    knowledge: () => knowledge.current(),
     flows,
     translator,
     intents: createIntentMatcher(glossary.keywords, glossary.languageNames),
@@ -107,12 +124,17 @@ export async function buildDeps(
     sessions,
     people,
     messages,
+    questions,
+    audit,
+    cards,
+    knowledge,
     metrics,
     handleInbound,
     sessionSecret,
     prefix,
     ...(telegram ? { telegram } : {}),
     async close() {
+      await knowledge.stop();
       await redis.quit().catch(() => redis.disconnect());
       await mongo.close();
     },

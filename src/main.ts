@@ -39,6 +39,7 @@ async function main(): Promise<void> {
       redisUrl: config.REDIS_URL,
       prefix: deps.prefix,
       messages: deps.messages,
+      questions: deps.questions,
       retentionMessagesDays: config.RETENTION_MESSAGES_DAYS,
       metrics: deps.metrics,
       log,

@@ -38,6 +38,7 @@ describe('conversation engine against real Redis and FerretDB', () => {
     const glossary = readGlossary(new URL('../locales/glossary.json', import.meta.url).pathname);
     const later = createInboundHandler({
       ...t.deps,
+      knowledge: () => t.deps.knowledge.current(),
       intents: createIntentMatcher(glossary.keywords, glossary.languageNames),
       now: () => Date.now() + 9 * 24 * 3600 * 1000,
     });
@@ -122,6 +123,7 @@ describe('conversation engine against real Redis and FerretDB', () => {
     ]);
     const res = await runMessageRetention({
       messages: t.deps.messages,
+      questions: t.deps.questions,
       retentionMessagesDays: 180,
     });
     expect(res.deleted).toBeGreaterThanOrEqual(1);

@@ -18,7 +18,9 @@ export type Intent =
   | 'resume'
   | 'mydata'
   | 'delete'
-  | 'link';
+  | 'link'
+  | 'greeting'
+  | 'thanks';
 
 const INTENT_NODE: Record<Exclude<Intent, 'start'>, string> = {
   menu: 'main:menu',
@@ -34,9 +36,15 @@ const INTENT_NODE: Record<Exclude<Intent, 'start'>, string> = {
   mydata: 'main:soon-data',
   delete: 'main:soon-data',
   link: 'main:soon-data',
+  greeting: 'main:welcome-back',
+  thanks: 'main:thanks',
 };
 
-export const COMMANDS = ['start', ...Object.keys(INTENT_NODE)] as Intent[];
+/** Telegram commands (DESIGN.md); greetings and thanks are keywords only. */
+export const COMMANDS = [
+  'start', 'menu', 'language', 'human', 'complaint', 'subscribe', 'subscriptions', 'unsubscribe',
+  'stop', 'resume', 'help', 'mydata', 'delete', 'link',
+] as const satisfies readonly Intent[];
 
 /** The glossary's keyword lists: intent → language → keywords. */
 export type KeywordTable = Partial<Record<string, Partial<Record<Lang, string[]>>>>;
@@ -76,9 +84,8 @@ export function createIntentMatcher(
       switch (input.kind) {
         case 'command': {
           const name = input.name.toLowerCase();
-          return COMMANDS.includes(name as Intent)
-            ? fromIntent(name as Intent)
-            : { kind: 'goto', node: 'main:help' };
+          const command = COMMANDS.find((c) => c === name);
+          return command ? fromIntent(command) : { kind: 'goto', node: 'main:help' };
         }
         case 'choice':
           return { kind: 'choice', id: input.id };

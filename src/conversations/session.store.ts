@@ -4,7 +4,13 @@ import { z } from 'zod';
 import type { SessionState } from '../engine/step.js';
 
 /** Session state plus the person it belongs to. */
-export type Session = SessionState & { personId: string };
+export type Session = SessionState & {
+  personId: string;
+  /** Choice ids offered last, so a typed number ("2") picks one on any channel. */
+  offered?: string[] | undefined;
+  /** The last policy question asked, for its "helpful?" buttons. */
+  lastQuestion?: string | undefined;
+};
 
 const sessionSchema = z.object({
   v: z.literal(1),
@@ -12,6 +18,8 @@ const sessionSchema = z.object({
   lang: z.enum(['zh-CN', 'bo']).nullable(),
   updatedAt: z.number(),
   personId: z.string(),
+  offered: z.array(z.string()).optional(),
+  lastQuestion: z.string().optional(),
 });
 
 export interface SessionStore {

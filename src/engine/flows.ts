@@ -20,6 +20,9 @@ export const REQUIRED_NODES = [
   'main:welcome-back',
   'main:media',
   'main:soon-counsellor',
+  'main:thanks',
+  'policy:ask',
+  'psych:distress',
   'main:soon-complaint',
   'main:soon-jobs',
   'main:soon-data',
@@ -59,11 +62,12 @@ export function buildFlowSet(flows: Map<string, Flow>): FlowSet {
   for (const flow of flows.values()) {
     for (const [id, n] of Object.entries(flow.nodes)) {
       const here = `${flow.id}:${id}`;
-      const refs = [n.next, n.input?.next, ...(n.choices ?? []).map((c) => c.next)];
+      const refs = [n.next, n.input && 'next' in n.input ? n.input.next : undefined, ...(n.choices ?? []).map((c) => c.next)];
       for (const r of refs)
         if (r && !node(qualify(flow.id, r))) problems.push(`${here} → missing node ${r}`);
       for (const s of n.say) keys.add(typeof s === 'string' ? s : s.key);
       for (const c of n.choices ?? []) keys.add(c.label);
+      if (n.ask) keys.add(n.ask);
       const ids = (n.choices ?? []).map((c) => c.id);
       if (new Set(ids).size !== ids.length) problems.push(`${here}: duplicate choice ids`);
       if (n.input && n.next)

@@ -67,6 +67,7 @@ function route(flows: FlowSet, out: StepResult, input: EngineInput, ctx: StepCon
     case 'start':
       return out.state.lang ? 'main:welcome' : 'language:choose';
     case 'goto':
+      if (!out.state.lang && !input.node.startsWith('language:')) return 'language:choose';
       return flows.node(input.node) ? input.node : 'main:menu';
     case 'media':
       return out.state.lang ? 'main:media' : 'language:choose';
@@ -89,7 +90,7 @@ function route(flows: FlowSet, out: StepResult, input: EngineInput, ctx: StepCon
         applyEffects(out, [{ type: 'setLanguage', lang: input.script }]);
         return 'main:welcome';
       }
-      if (current?.input) return qualify(flowOf(out.state.at), current.input.next);
+      if (current?.input && 'next' in current.input) return qualify(flowOf(out.state.at), current.input.next);
       const picked = pickByNumber(current, input.text);
       if (picked) {
         applyEffects(out, picked.effects);

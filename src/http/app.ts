@@ -55,7 +55,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     healthRoutes({ redis: deps.redis, mongo: deps.mongo, registry: deps.metrics.registry }),
   );
-  await app.register(adminRoutes({ adminToken: deps.config.ADMIN_TOKEN }));
+  await app.register(
+    adminRoutes({
+      adminToken: deps.config.ADMIN_TOKEN,
+      cards: deps.cards,
+      knowledge: deps.knowledge,
+      questions: deps.questions,
+      audit: deps.audit,
+    }),
+  );
   await app.register(
     webChatRoutes({
       handleInbound: deps.handleInbound,

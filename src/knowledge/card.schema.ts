@@ -2,12 +2,31 @@ import { z } from 'zod';
 
 /** Knowledge-base topic ids (DESIGN.md, "Knowledge base topics"); `none` is not a card topic. */
 export const TOPICS = [
-  'difficulty-identification', 'unemployment-registration', 'employment-registration',
-  'unemployment-insurance', 'public-welfare-jobs', 'social-insurance-subsidy', 'training-subsidy',
-  'startup-loan', 'startup-subsidy', 'graduate-support', 'disability-employment',
-  'zero-employment-family', 'labor-rights', 'assistance-campaigns', 'service-locations',
-  'interview-prep', 'resume-writing', 'career-planning', 'self-assessment', 'job-search',
-  'training-programs', 'psychological-support', 'job-alerts', 'human-counsellor', 'complaint',
+  'difficulty-identification',
+  'unemployment-registration',
+  'employment-registration',
+  'unemployment-insurance',
+  'public-welfare-jobs',
+  'social-insurance-subsidy',
+  'training-subsidy',
+  'startup-loan',
+  'startup-subsidy',
+  'graduate-support',
+  'disability-employment',
+  'zero-employment-family',
+  'labor-rights',
+  'assistance-campaigns',
+  'service-locations',
+  'interview-prep',
+  'resume-writing',
+  'career-planning',
+  'self-assessment',
+  'job-search',
+  'training-programs',
+  'psychological-support',
+  'job-alerts',
+  'human-counsellor',
+  'complaint',
 ] as const;
 
 export type Topic = (typeof TOPICS)[number];
@@ -19,31 +38,40 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const date = z
   .string()
   .regex(DATE, 'expected YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'not a real date');
+  .refine(
+    (s) =>
+      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
+      new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    'not a real date',
+  );
 
 const zhText = z.string().trim().min(1);
-const boText = z.string().trim().min(1).refine((s) => !HAN.test(s), 'Tibetan text contains Chinese characters');
+const boText = z
+  .string()
+  .trim()
+  .min(1)
+  .refine((s) => !HAN.test(s), 'Tibetan text contains Chinese characters');
 
 const bilingual = z.object({ 'zh-CN': zhText, bo: boText });
 
 /** A reviewed policy card: one file `knowledge/cards/<id>.json`, both languages, with its source. */
-export const cardSchema = z
-  .object({
-    id: z.string().regex(/^[a-z0-9-]+$/, 'id must be lower-case letters, digits and dashes'),
-    topic: z.enum(TOPICS),
-    region: z.enum(['national', 'tibet', 'lhasa']),
-    reviewedAt: date,
-    effectiveFrom: date.optional(),
-    source: bilingual,
-    title: bilingual,
-    short: bilingual,
-    details: bilingual,
-    where: bilingual,
-    keywords: z
-      .object({ 'zh-CN': z.array(zhText).min(1), bo: z.array(boText).min(1) })
-      .strict(),
-    flow: z.string().regex(/^[a-z0-9-]+:[a-z0-9-]+$/, "flow must look like 'flow:node'").optional(),
-  });
+export const cardSchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/, 'id must be lower-case letters, digits and dashes'),
+  topic: z.enum(TOPICS),
+  region: z.enum(['national', 'tibet', 'lhasa']),
+  reviewedAt: date,
+  effectiveFrom: date.optional(),
+  source: bilingual,
+  title: bilingual,
+  short: bilingual,
+  details: bilingual,
+  where: bilingual,
+  keywords: z.object({ 'zh-CN': z.array(zhText).min(1), bo: z.array(boText).min(1) }).strict(),
+  flow: z
+    .string()
+    .regex(/^[a-z0-9-]+:[a-z0-9-]+$/, "flow must look like 'flow:node'")
+    .optional(),
+});
 // Unknown keys are stripped rather than rejected so that a card with an extra field still loads;
 // `npm run kb:check` reports them (CARD_KEYS) so typos such as "keyword" do not go unnoticed.
 

@@ -27,7 +27,10 @@ export function detectDistress(text: string): boolean {
 
 function zhPattern(phrase: string): RegExp {
   const parts = fold(phrase).replace(NOT_ZH, '').split('…');
-  return new RegExp(parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^|]{0,4}'), 'u');
+  return new RegExp(
+    parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[^|]{0,4}'),
+    'u',
+  );
 }
 
 function boForm(text: string): string {

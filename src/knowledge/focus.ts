@@ -6,15 +6,17 @@ export interface Sentence {
   weight: number;
 }
 
-const SENTENCE_END = /(?<=[。！？!?；;\n\u0F0D\u0F0E\u0F11\u0F14])/u;
-/** In a long message a comma separates the story from the question often enough to split there too. */
+/** Sentence and clause ends (a comma often separates the story from the question). */
 const CLAUSE_END = /(?<=[。！？!?；;\n\u0F0D\u0F0E\u0F11\u0F14，,])/u;
 const LONG = 40;
-const ZH_QUESTION = /[?？]|吗|怎么|怎样|如何|哪里|哪儿|哪些|哪个|能不能|可不可以|是不是|有没有|多少|多久|几点|什么|啥|为什么|请问|想问|咨询|想了解|想知道|要不要|算不算|[么呢]$/u;
-const BO_QUESTION = /(?:^|\u0F0B)(?:དམ|གམ|ངམ|བམ|མམ|འམ|རམ|ལམ|སམ|ཏམ|ཨེ|ག་རེ|ག་པར|གང་དུ|གང་ནས|ག་འདྲ|ག་ཚོད|ག་དུས|ཇི་ལྟར|ཅི|སུ)(?=$|[\u0F0B\u0F0D\s])|(?:^|\u0F0B)(?:རོགས|འདོད)(?=$|[\u0F0B\u0F0D\s])/u;
+const ZH_QUESTION =
+  /[?？]|吗|怎么|怎样|如何|哪里|哪儿|哪些|哪个|能不能|可不可以|是不是|有没有|多少|多久|几点|什么|啥|为什么|请问|想问|咨询|想了解|想知道|要不要|算不算|[么呢]$/u;
+const BO_QUESTION =
+  /(?:^|\u0F0B)(?:དམ|གམ|ངམ|བམ|མམ|འམ|རམ|ལམ|སམ|ཏམ|ཨེ|ག་རེ|ག་པར|གང་དུ|གང་ནས|ག་འདྲ|ག་ཚོད|ག་དུས|ཇི་ལྟར|ཅི|སུ)(?=$|[\u0F0B\u0F0D\s])|(?:^|\u0F0B)(?:རོགས|འདོད)(?=$|[\u0F0B\u0F0D\s])/u;
 
 /** Narrative around the question still counts, at this weight, so context is not lost. */
 export const NARRATIVE_WEIGHT = 0.35;
+const SHORT_NARRATIVE_WEIGHT = 0.7;
 
 /**
  * Splits a message into sentences and weights the ones that ask something (a question word or
@@ -24,11 +26,14 @@ export const NARRATIVE_WEIGHT = 0.35;
 export function focusSentences(text: string): Sentence[] {
   const folded = fold(text);
   const parts = folded
-    .split(folded.length > LONG ? CLAUSE_END : SENTENCE_END)
+    .split(CLAUSE_END)
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
   if (parts.length <= 1) return parts.map((t) => ({ text: t, weight: 1 }));
   const asks = parts.map((p) => ZH_QUESTION.test(p) || BO_QUESTION.test(p));
-  if (asks.some(Boolean)) return parts.map((t, i) => ({ text: t, weight: asks[i] ? 1 : NARRATIVE_WEIGHT }));
+  // In a short message the other clause is usually part of the question (我有残疾证，能安排工作吗).
+  const narrative = folded.length > LONG ? NARRATIVE_WEIGHT : SHORT_NARRATIVE_WEIGHT;
+  if (asks.some(Boolean))
+    return parts.map((t, i) => ({ text: t, weight: asks[i] ? 1 : narrative }));
   return parts.map((t, i) => ({ text: t, weight: i === parts.length - 1 ? 1 : 0.6 }));
 }

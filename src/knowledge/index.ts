@@ -1,7 +1,13 @@
 import type { PolicyCard } from './card.schema.js';
 import { detectDistress } from './distress.js';
 import { focusSentences } from './focus.js';
-import { canonicalSyllables, normalizeText, tokenize } from './tokenize.js';
+import {
+  BIGRAM_WEIGHT,
+  canonicalSyllables,
+  isStopWord,
+  normalizeText,
+  tokenize,
+} from './tokenize.js';
 
 export type Lang = 'zh-CN' | 'bo';
 
@@ -24,6 +30,21 @@ export interface KnowledgeIndex {
   search(text: string, lang?: Lang): SearchHit[];
   /** Answer, ask which of a few cards is meant, decline, or hand over to distress support. */
   decide(text: string, lang: Lang): Decision;
+  /** The evidence behind the ranking (for tuning and kb:check), best first. */
+  explain(text: string, lang?: Lang): Explanation[];
+}
+
+/** Why a card ranks where it does. */
+export interface Explanation extends SearchHit {
+  /** share of the question's weight (idf × focus) this card matches */
+  coverage: number;
+  /** matched words or syllables (not bigrams), and how many of them are rare among cards */
+  words: number;
+  specific: number;
+  /** best keyword-phrase hit (rarity × length × focus), 0 when no keyword appears whole */
+  phrase: number;
+  /** calibrated confidence were this card the top one */
+  confidence: number;
 }
 
 /** Card fields and how much a term found there counts (BM25F field weights). */
@@ -33,7 +54,10 @@ const FIELDS = [
   ['short', 1],
   ['details', 0.4],
 ] as const;
+/** The first fields of FIELDS say what a card is about; the rest is background. */
+const PRIMARY_FIELDS = 3;
 const K1 = 1.2;
+const DETAILS_COVERAGE = 0.4;
 const B = 0.6;
 /** Share of a contiguous keyword's own weight added when it appears as a whole in the question. */
 const PHRASE_BONUS = 1;
@@ -55,9 +79,11 @@ interface Phrase {
   cards: number[];
 }
 
+/** [card index, saturated term frequency, found in the card's keywords, title or summary] */
+type Posting = [number, number, boolean];
+
 interface LangIndex {
-  /** term → [card index, saturated term frequency] */
-  postings: Map<string, [number, number][]>;
+  postings: Map<string, Posting[]>;
   idf: Map<string, number>;
   unknownIdf: number;
   /** idf above which a single matched word is specific enough to count as evidence */
@@ -67,33 +93,63 @@ interface LangIndex {
 }
 
 export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
-  const langs: Record<Lang, LangIndex> = { 'zh-CN': buildLang(cards, 'zh-CN'), bo: buildLang(cards, 'bo') };
+  const langs: Record<Lang, LangIndex> = {
+    'zh-CN': buildLang(cards, 'zh-CN'),
+    bo: buildLang(cards, 'bo'),
+  };
 
   function score(text: string, lang: Lang | undefined): Scored[] {
     const sentences = focusSentences(text);
-    const query = new Map<string, { weight: number; script: Script }>();
+    const query = new Map<
+      string,
+      { weight: number; unit: boolean; bigram: boolean; script: Script }
+    >();
+    // Evidence units count only from the question itself (or a short message's other clause).
+    const unitFocus = 0.5;
     for (const s of sentences) {
       for (const t of tokenize(s.text)) {
         const w = t.weight * s.weight;
         const prev = query.get(t.term);
-        if (!prev || prev.weight < w) query.set(t.term, { weight: w, script: scriptOf(t.term) });
+        if (prev && prev.weight >= w) continue;
+        const script = scriptOf(t.term);
+        const bigram = script === 'bo' ? t.term.includes('\u0F0B') : t.weight < 1;
+        // A unit of evidence: a Chinese word, or two Tibetan content syllables together (most
+        // Tibetan words have two syllables; one syllable alone is too ambiguous).
+        const unit =
+          s.weight >= unitFocus &&
+          (script === 'bo' ? bigram && t.weight >= BIGRAM_WEIGHT : !bigram);
+        query.set(t.term, { weight: w, unit, bigram, script });
       }
     }
     const scripts = new Set([...query.values()].map((q) => q.script));
     const latinLang: Lang = lang ?? (scripts.has('bo') && !scripts.has('zh') ? 'bo' : 'zh-CN');
 
-    const acc = cards.map((card, i) => ({ i, card, score: 0, matched: 0, words: 0, specific: 0, phrase: 0 }));
+    const acc = cards.map((card, i) => ({
+      i,
+      card,
+      score: 0,
+      matched: 0,
+      words: 0,
+      specific: 0,
+      phrase: 0,
+    }));
     let total = 0;
     for (const [term, q] of query) {
       const li = langs[q.script === 'latin' ? latinLang : LANG_OF[q.script]];
       const idf = li.idf.get(term);
-      total += q.weight * (idf ?? li.unknownIdf);
-      if (idf === undefined) continue;
-      for (const [ci, sat] of li.postings.get(term) ?? []) {
+      // Unknown words count against coverage (the question is about something else); unknown
+      // bigrams do not (they are mostly joins across word boundaries).
+      if (idf === undefined) {
+        if (!q.bigram) total += q.weight * li.unknownIdf;
+        continue;
+      }
+      total += q.weight * idf;
+      for (const [ci, sat, primary] of li.postings.get(term) ?? []) {
         const a = acc[ci]!;
         a.score += q.weight * idf * sat;
-        a.matched += q.weight * idf;
-        if (q.weight >= 0.3 && !term.includes('\u0F0B') && (q.script !== 'zh' || term.length > 1)) {
+        // A word only the details mention explains the question less, and is no evidence.
+        a.matched += q.weight * idf * (primary ? 1 : DETAILS_COVERAGE);
+        if (q.unit && primary) {
           a.words++;
           if (idf >= li.specificIdf) a.specific++;
         }
@@ -116,7 +172,11 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
       }
     }
     return acc
-      .map((a) => ({ ...a, score: a.score + PHRASE_BONUS * a.phrase, coverage: total > 0 ? Math.min(1, a.matched / total) : 0 }))
+      .map((a) => ({
+        ...a,
+        score: a.score + PHRASE_BONUS * a.phrase,
+        coverage: total > 0 ? Math.min(1, a.matched / total) : 0,
+      }))
       .filter((a) => a.score > 0)
       .sort((x, y) => y.score - x.score || x.card.id.localeCompare(y.card.id));
   }
@@ -124,35 +184,42 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
   return {
     cards,
     search: (text, lang) => score(text, lang).map(({ card, score: s }) => ({ card, score: s })),
+    explain: (text, lang) =>
+      score(text, lang).map(({ card, score: s, coverage, words, specific, phrase }) => ({
+        card,
+        score: s,
+        coverage,
+        words,
+        specific,
+        phrase,
+        confidence: round(calibrate({ card, score: s, coverage, words, specific, phrase })),
+      })),
     decide(text, lang) {
       if (detectDistress(text)) return { kind: 'distress' };
       const ranked = score(text, lang);
       const top = ranked[0];
-      if (!top) return { kind: 'decline', confidence: 0 };
+      if (!top) return { kind: 'decline', confidence: 1 };
       const confidence = calibrate(top);
-      if (confidence < THRESHOLDS.decline) return { kind: 'decline', confidence: round(1 - confidence) };
+      if (confidence < THRESHOLDS.decline)
+        return { kind: 'decline', confidence: round(1 - confidence) };
       const close = ranked.filter((r) => r !== top && r.score >= THRESHOLDS.close * top.score);
       if (close.length > 0 || confidence < THRESHOLDS.answer) {
         const options = ranked.filter((r) => r.score >= THRESHOLDS.option * top.score).slice(0, 3);
-        if (options.length >= 2) return { kind: 'clarify', options: options.map((o) => o.card), confidence: round(confidence) };
-        if (confidence < THRESHOLDS.answer) return { kind: 'decline', confidence: round(1 - confidence) };
+        if (options.length >= 2)
+          return {
+            kind: 'clarify',
+            options: options.map((o) => o.card),
+            confidence: round(confidence),
+          };
+        if (confidence < THRESHOLDS.answer)
+          return { kind: 'decline', confidence: round(1 - confidence) };
       }
       return { kind: 'answer', card: top.card, confidence: round(confidence) };
     },
   };
 }
 
-interface Scored {
-  card: PolicyCard;
-  score: number;
-  /** share of the question's weight (idf × focus) this card matches */
-  coverage: number;
-  /** matched words/syllables (not bigrams), and how many of them are specific (rare) */
-  words: number;
-  specific: number;
-  /** best keyword-phrase hit (idf mass × focus) */
-  phrase: number;
-}
+type Scored = Omit<Explanation, 'confidence'>;
 
 /**
  * Confidence from how much of the question the card explains (coverage) and how strong the
@@ -182,24 +249,33 @@ function buildLang(cards: PolicyCard[], lang: Lang): LangIndex {
       return { tf, len, weight };
     }),
   );
-  const avg = FIELDS.map((_, f) => tfs.reduce((s, fields) => s + fields[f]!.len, 0) / Math.max(1, n) || 1);
+  const avg = FIELDS.map(
+    (_, f) => tfs.reduce((s, fields) => s + fields[f]!.len, 0) / Math.max(1, n) || 1,
+  );
+  // Document frequency counts the fields that say what a card is about (keywords, title, short):
+  // details mention neighbouring topics (失业登记 in half the cards) and would make every
+  // topic's own words look common. A term found only in details falls back to its details df.
   const df = new Map<string, number>();
-  const postings = new Map<string, [number, number][]>();
+  const detailsDf = new Map<string, number>();
+  const postings = new Map<string, Posting[]>();
   tfs.forEach((fields, ci) => {
+    const primary = new Set(fields.slice(0, PRIMARY_FIELDS).flatMap(({ tf }) => [...tf.keys()]));
     const combined = new Map<string, number>();
     fields.forEach(({ tf, len, weight }, f) => {
       const norm = 1 - B + (B * len) / avg[f]!;
-      for (const [term, count] of tf) combined.set(term, (combined.get(term) ?? 0) + (weight * count) / norm);
+      for (const [term, count] of tf)
+        combined.set(term, (combined.get(term) ?? 0) + (weight * count) / norm);
     });
     for (const [term, x] of combined) {
-      df.set(term, (df.get(term) ?? 0) + 1);
+      const counts = primary.has(term) ? df : detailsDf;
+      counts.set(term, (counts.get(term) ?? 0) + 1);
       const list = postings.get(term) ?? [];
-      list.push([ci, (x * (K1 + 1)) / (x + K1)]);
+      list.push([ci, (x * (K1 + 1)) / (x + K1), primary.has(term)]);
       postings.set(term, list);
     }
   });
   const idfOf = (d: number): number => Math.log(1 + (n - d + 0.5) / (d + 0.5));
-  const idf = new Map([...df].map(([t, d]) => [t, idfOf(d)]));
+  const idf = new Map([...detailsDf, ...df].map(([t, d]) => [t, idfOf(d)]));
   // A keyword found whole in the question is worth its rarity as a phrase among the cards'
   // keywords, titles and summaries, and more the longer it is.
   const haystacks = cards.map((card) => {
@@ -216,14 +292,26 @@ function buildLang(cards: PolicyCard[], lang: Lang): LangIndex {
         if (!known.cards.includes(ci)) known.cards.push(ci);
         continue;
       }
-      const units = lang === 'bo' ? form.split('\u0F0B').length - 2 : [...form.replace(/\s+/g, '')].length;
+      // Only the content of a keyword makes it specific: 需要什么材料 is worth 材料, not six characters.
+      const content = tokenize(kw).filter((t) => t.weight === 1 && !isStopWord(t.term));
+      const units =
+        lang === 'bo' ? content.length : content.reduce((sum, t) => sum + [...t.term].length, 0);
       if (units < 2) continue;
+      const contentIdf = content.reduce((sum, t) => sum + (idf.get(t.term) ?? 0), 0);
       const phraseDf = haystacks.filter((h) => h.includes(form)).length;
-      byForm.set(form, { form, mass: idfOf(Math.max(1, phraseDf)) * Math.min(2, 0.5 + 0.25 * units), cards: [ci] });
+      const mass =
+        Math.min(idfOf(Math.max(1, phraseDf)), contentIdf) * Math.min(2, 0.5 + 0.25 * units);
+      byForm.set(form, { form, mass, cards: [ci] });
     }
   });
   const phrases = [...byForm.values()];
-  return { postings, idf, unknownIdf: idfOf(1), specificIdf: idfOf(Math.max(1, Math.floor(n * 0.08))), phrases };
+  return {
+    postings,
+    idf,
+    unknownIdf: idfOf(1),
+    specificIdf: idfOf(Math.max(2, Math.floor(n * 0.1))),
+    phrases,
+  };
 }
 
 /** Tibetan text as canonical syllables between tshegs, for whole-syllable substring tests. */

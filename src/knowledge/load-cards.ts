@@ -13,7 +13,9 @@ export interface LoadOptions {
  * `onInvalid` is given, in which case bad cards are reported and skipped.
  */
 export function loadCardsFromDir(dir: string, options: LoadOptions = {}): PolicyCard[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
   const cards: PolicyCard[] = [];
   const seen = new Set<string>();
   for (const file of files) {
@@ -25,12 +27,14 @@ export function loadCardsFromDir(dir: string, options: LoadOptions = {}): Policy
     try {
       raw = JSON.parse(readFileSync(join(dir, file), 'utf8'));
     } catch (err) {
-      problem(`not valid JSON (${(err as Error).message})`);
+      problem(`not valid JSON (${err instanceof Error ? err.message : String(err)})`);
       continue;
     }
     const parsed = cardSchema.safeParse(raw);
     if (!parsed.success) {
-      problem(parsed.error.issues.map((i) => `${i.path.join('.') || '(card)'}: ${i.message}`).join('; '));
+      problem(
+        parsed.error.issues.map((i) => `${i.path.join('.') || '(card)'}: ${i.message}`).join('; '),
+      );
       continue;
     }
     const card = parsed.data;

@@ -29,7 +29,9 @@ export function answerLine(index: KnowledgeIndex, line: string): QaResult & { pr
   const parsed = inputSchema.safeParse(raw);
   if (!parsed.success) {
     const id = z.object({ id: z.union([z.string(), z.number()]) }).safeParse(raw);
-    const problem = parsed.error.issues.map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`).join('; ');
+    const problem = parsed.error.issues
+      .map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`)
+      .join('; ');
     return { id: id.success ? id.data.id : null, topic: 'none', confidence: 0, problem };
   }
   const { id, lang, text } = parsed.data;

@@ -12,7 +12,8 @@ export interface Term {
   weight: number;
 }
 
-const INVISIBLE = /[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD\u180E\u034F]/g;
+// U+034F (combining grapheme joiner) is listed apart: in a class it would trip no-misleading-character-class.
+const INVISIBLE = /[\u200B-\u200F\u2060-\u2064\uFEFF\u00AD\u180E]|\u034F/g;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 const HAN_RUN = /\p{Script=Han}+/gu;
@@ -28,7 +29,9 @@ export const WEAK_BIGRAM_WEIGHT = 0.2;
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 
 const zhStop: ReadonlySet<string> = new Set(lexicon.stop['zh-CN']);
-const boStop: ReadonlySet<string> = new Set(lexicon.stop.bo.flatMap((w) => boSyllablesRaw(fold(w)).map(stemSyllable)));
+const boStop: ReadonlySet<string> = new Set(
+  lexicon.stop.bo.flatMap((w) => boSyllablesRaw(fold(w)).map(stemSyllable)),
+);
 
 /** NFC, no zero-width or control characters, full-width ASCII folded to half-width, lower case. */
 export function fold(text: string): string {
@@ -42,19 +45,21 @@ export function fold(text: string): string {
     .toLowerCase();
 }
 
-const zhRewrite = buildRewriter({
-  ...lexicon.typos,
-  ...Object.fromEntries(lexicon.synonyms['zh-CN'].flatMap(([head, ...rest]) => rest.map((v) => [v, head]))),
-});
+const zhTypos = buildRewriter(lexicon.typos);
+const zhSynonyms = buildRewriter(
+  Object.fromEntries(
+    lexicon.synonyms['zh-CN'].flatMap(([head, ...rest]) => rest.map((v) => [v, head ?? v])),
+  ),
+);
 const boRewrite: ReadonlyMap<string, string[]> = new Map(
   lexicon.synonyms.bo.flatMap(([head, ...rest]) =>
-    rest.map((v) => [boSyllablesRaw(fold(v)).join('\u0F0B'), boSyllablesRaw(fold(head ?? ''))] as const),
+    rest.map((v) => [stemmed(v).join('\u0F0B'), stemmed(head ?? '')] as const),
   ),
 );
 
 /** `fold` plus the typo and synonym rewrites: the form every text is matched in. */
 export function normalizeText(text: string): string {
-  return zhRewrite(fold(text));
+  return zhSynonyms(zhTypos(fold(text)));
 }
 
 /** Every term of `text`, in order, with repeats (a card field's term frequencies come from this). */
@@ -66,7 +71,8 @@ export function tokenize(text: string): Term[] {
   for (const m of norm.matchAll(LATIN)) {
     // Short numbers (ages, amounts) say little about the topic; hotline numbers and words do.
     const numeric = /^\d+$/.test(m[0]);
-    if (m[0].length > 1 || numeric) out.push({ term: m[0], weight: numeric && m[0].length < 5 ? 0.3 : 1 });
+    if (m[0].length > 1 || numeric)
+      out.push({ term: m[0], weight: numeric && m[0].length < 5 ? 0.3 : 1 });
   }
   return out;
 }
@@ -101,7 +107,8 @@ function zhTerms(run: string, out: Term[]): void {
   // Which characters belong to a stop-word: a bigram made only of those carries nothing.
   const stopChar: boolean[] = [];
   for (const w of words) {
-    const stop = zhStop.has(w);
+    // 我想去, 我被: words made only of single-character stop-words are stop-words too.
+    const stop = zhStop.has(w) || [...w].every((c) => zhStop.has(c));
     if (!stop && w.length > 1) out.push({ term: w, weight: 1 });
     for (let k = 0; k < w.length; k++) stopChar.push(stop);
   }
@@ -120,8 +127,16 @@ function boTerms(syllables: string[], out: Term[]): void {
     if (next === undefined) continue;
     // A bigram with one particle still ties words together (ལས་ཀ, རོགས་དངུལ), but counts less.
     const stops = (boStop.has(s) ? 1 : 0) + (boStop.has(next) ? 1 : 0);
-    if (stops < 2) out.push({ term: `${s}\u0F0B${next}`, weight: stops === 0 ? BIGRAM_WEIGHT : WEAK_BIGRAM_WEIGHT });
+    if (stops < 2)
+      out.push({
+        term: `${s}\u0F0B${next}`,
+        weight: stops === 0 ? BIGRAM_WEIGHT : WEAK_BIGRAM_WEIGHT,
+      });
   }
+}
+
+function stemmed(text: string): string[] {
+  return boSyllablesRaw(fold(text)).map(stemSyllable);
 }
 
 function boSyllablesRaw(text: string): string[] {
@@ -136,7 +151,12 @@ function boSyllablesRaw(text: string): string[] {
  */
 export function stemSyllable(s: string): string {
   let t = s.replace(/\u0F60(?:\u0F72|\u0F7C|\u0F74|\u0F44|\u0F58)?$/u, '');
-  if (t === s && t.length > 2 && /[\u0F62\u0F66]$/u.test(t) && VOWEL_OR_SUBJOINED.test(t.slice(0, -1))) {
+  if (
+    t === s &&
+    t.length > 2 &&
+    /[\u0F62\u0F66]$/u.test(t) &&
+    VOWEL_OR_SUBJOINED.test(t.slice(0, -1))
+  ) {
     t = t.slice(0, -1);
   }
   return t.length > 0 ? t : s;

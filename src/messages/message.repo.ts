@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
 import type { ChannelId } from '../channels/channel.js';
 import { messageModel } from './message.model.js';
+import { lhasaMonth } from '../lib/lhasa-time.js';
 
 export interface LogEntry {
   from: 'person' | 'assistant' | 'counsellor';
@@ -16,11 +17,6 @@ export interface MessageRepo {
   deleteOlderThan(before: Date): Promise<number>;
 }
 
-const lhasaMonth = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-});
 
 export function createMessageRepo(conn: Connection): MessageRepo {
   const Message = messageModel(conn);
@@ -36,7 +32,7 @@ export function createMessageRepo(conn: Connection): MessageRepo {
           // The database never sees NUL (FerretDB rejects it; inputs are normalised already).
           text: e.text.replaceAll('\u0000', ''),
           at: e.at,
-          month: lhasaMonth.format(e.at).slice(0, 7),
+          month: lhasaMonth(e.at),
         }));
       if (docs.length > 0) await commit(docs);
     },

@@ -2,6 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { MessageRepo } from '../messages/message.repo.js';
+import type { QuestionRepo } from '../questions/question.repo.js';
 import type { Metrics } from '../metrics.js';
 import { runMessageRetention } from './retention.processor.js';
 
@@ -9,6 +10,7 @@ export interface RetentionWorkerDeps {
   redisUrl: string;
   prefix: string;
   messages: MessageRepo;
+  questions: QuestionRepo;
   retentionMessagesDays: number;
   metrics: Metrics;
   log: Logger;

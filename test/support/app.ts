@@ -11,6 +11,7 @@ export interface TestApp {
   deps: AppDeps;
   /** The database this app uses (its own, dropped on close). */
   dbName: string;
+  id: string;
   close(): Promise<void>;
 }
 
@@ -28,9 +29,13 @@ export function testMongoUri(dbName: string): string {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  opts: { listen?: boolean } = {},
+  opts: {
+    listen?: boolean;
+    /** Another process of the same deployment: same database and Redis prefix. */
+    sameDeploymentAs?: TestApp;
+  } = {},
 ): Promise<TestApp> {
-  const id = randomUUID().replaceAll('-', '').slice(0, 12);
+  const id = opts.sameDeploymentAs?.id ?? randomUUID().replaceAll('-', '').slice(0, 12);
   const dbName = `test_${id}`;
   const config = loadConfig({
     LOG_LEVEL: 'silent',
@@ -56,12 +61,15 @@ export async function startTestApp(
     app,
     deps,
     dbName,
+    id,
     async close() {
       await deps.telegram?.stop();
       await app.close();
-      const keys = await deps.redis.keys(`test:${id}:*`);
-      if (keys.length > 0) await deps.redis.del(...keys);
-      await deps.mongo.dropDatabase().catch(() => undefined);
+      if (!opts.sameDeploymentAs) {
+        const keys = await deps.redis.keys(`test:${id}:*`);
+        if (keys.length > 0) await deps.redis.del(...keys);
+        await deps.mongo.dropDatabase().catch(() => undefined);
+      }
       await deps.close();
     },
   };

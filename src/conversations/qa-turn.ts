@@ -1,0 +1,159 @@
+import type { ChannelId, Choice, Lang, OutgoingMessage } from '../channels/channel.js';
+import type { EngineInput } from '../engine/step.js';
+import type { Translator } from '../i18n.js';
+import type { PolicyCard } from '../knowledge/card.schema.js';
+import type { Decision, KnowledgeIndex } from '../knowledge/index.js';
+import type { QuestionRepo } from '../questions/question.repo.js';
+
+export interface QaDeps {
+  knowledge: () => KnowledgeIndex;
+  translator: Translator;
+  questions: QuestionRepo;
+}
+
+/** What a Q&A step produced: messages, or an engine input to continue with instead. */
+export type QaOutcome =
+  | { kind: 'replies'; replies: OutgoingMessage[]; at: string; lastQuestion?: string; declined?: boolean }
+  | { kind: 'engine'; input: EngineInput };
+
+export interface QaContext {
+  personId: string;
+  channel: ChannelId;
+  lang: Lang;
+  lastQuestion?: string;
+  now: Date;
+}
+
+/** Prefix of the choice ids this module owns (`kb#d:<cardId>` …); short enough for Telegram. */
+export const KB_CHOICE = 'kb#';
+
+/** Answers free text from the policy cards: answer, ask which, decline honestly, or care first. */
+export async function answerQuestion(deps: QaDeps, ctx: QaContext, text: string): Promise<QaOutcome> {
+  const decision = deps.knowledge().decide(text, ctx.lang);
+  const qid = await deps.questions.record({
+    personId: ctx.personId,
+    channel: ctx.channel,
+    lang: ctx.lang,
+    text,
+    ...outcomeOf(decision),
+    at: ctx.now,
+  });
+  switch (decision.kind) {
+    case 'distress':
+      return { kind: 'engine', input: { kind: 'goto', node: 'psych:distress' } };
+    case 'answer':
+      return { kind: 'replies', replies: [renderAnswer(deps.translator, decision.card, ctx.lang)], at: 'policy:ask', lastQuestion: qid };
+    case 'clarify': {
+      const t = (k: string) => deps.translator.t(ctx.lang, k);
+      const choices: Choice[] = [
+        ...decision.options.map((c) => ({ id: `${KB_CHOICE}c:${c.id}`, label: c.title[ctx.lang] })),
+        { id: `${KB_CHOICE}x`, label: t('kb:choice.none') },
+      ];
+      return { kind: 'replies', replies: [{ text: t('kb:clarify'), choices, lang: ctx.lang }], at: 'policy:ask', lastQuestion: qid };
+    }
+    case 'decline':
+      return { kind: 'replies', replies: [renderDecline(deps.translator, ctx.lang)], at: 'policy:ask', lastQuestion: qid, declined: true };
+  }
+}
+
+/** A press on one of this module's buttons. */
+export async function handleKbChoice(deps: QaDeps, ctx: QaContext, id: string): Promise<QaOutcome> {
+  const t = (k: string) => deps.translator.t(ctx.lang, k);
+  const [action = '', arg = ''] = id.slice(KB_CHOICE.length).split(':');
+  const card = arg ? deps.knowledge().cards.find((c) => c.id === arg) : undefined;
+  const replies = (r: OutgoingMessage): QaOutcome => ({ kind: 'replies', replies: [r], at: 'policy:ask', ...(ctx.lastQuestion ? { lastQuestion: ctx.lastQuestion } : {}) });
+  const menu = { id: `${KB_CHOICE}m`, label: t('common:choice.menu') };
+  switch (action) {
+    case 'c':
+    case 'd':
+    case 'w':
+    case 'f':
+      if (!card) return replies({ text: t('kb:expired'), choices: [{ id: `${KB_CHOICE}a`, label: t('kb:choice.ask') }, menu], lang: ctx.lang });
+      if (action === 'c') return replies(renderAnswer(deps.translator, card, ctx.lang));
+      if (action === 'd') return replies(renderDetails(deps.translator, card, ctx.lang));
+      if (action === 'w') return replies(renderWhere(deps.translator, card, ctx.lang));
+      return { kind: 'engine', input: { kind: 'goto', node: card.flow ?? 'main:menu' } };
+    case 'y':
+    case 'n': {
+      if (ctx.lastQuestion) await deps.questions.setHelpful(ctx.lastQuestion, ctx.personId, action === 'y');
+      const human = { id: `${KB_CHOICE}h`, label: t('kb:choice.human') };
+      const ask = { id: `${KB_CHOICE}a`, label: t('kb:choice.ask') };
+      return action === 'y'
+        ? replies({ text: t('kb:thanks'), choices: [ask, menu], lang: ctx.lang })
+        : replies({ text: t('kb:sorry'), choices: [human, ask, menu], lang: ctx.lang });
+    }
+    case 'x':
+      if (ctx.lastQuestion) await deps.questions.setHelpful(ctx.lastQuestion, ctx.personId, false);
+      return replies(renderDecline(deps.translator, ctx.lang));
+    case 'h':
+      return { kind: 'engine', input: { kind: 'goto', node: 'main:soon-counsellor' } };
+    case 'a':
+      return { kind: 'engine', input: { kind: 'goto', node: 'policy:ask' } };
+    default:
+      return { kind: 'engine', input: { kind: 'goto', node: 'main:menu' } };
+  }
+}
+
+function outcomeOf(d: Decision) {
+  switch (d.kind) {
+    case 'answer':
+      return { outcome: 'answered' as const, cardId: d.card.id, topic: d.card.topic, confidence: d.confidence };
+    case 'clarify':
+      return { outcome: 'clarify' as const, cardId: d.options[0]?.id, topic: d.options[0]?.topic, confidence: d.confidence };
+    case 'decline':
+      return { outcome: 'declined' as const, confidence: d.confidence };
+    case 'distress':
+      return { outcome: 'distress' as const, topic: 'psychological-support', confidence: 1 };
+  }
+}
+
+function sourceLine(tr: Translator, card: PolicyCard, lang: Lang): string {
+  return tr.t(lang, 'kb:source', { source: card.source[lang], reviewed: card.reviewedAt });
+}
+
+function feedbackChoices(tr: Translator, lang: Lang): Choice[] {
+  return [
+    { id: `${KB_CHOICE}y`, label: tr.t(lang, 'kb:choice.helpful') },
+    { id: `${KB_CHOICE}n`, label: tr.t(lang, 'kb:choice.notHelpful') },
+    { id: `${KB_CHOICE}m`, label: tr.t(lang, 'common:choice.menu') },
+  ];
+}
+
+/** The short answer first, its source line, and "details / where / helpful?" buttons. */
+export function renderAnswer(tr: Translator, card: PolicyCard, lang: Lang): OutgoingMessage {
+  const choices: Choice[] = [
+    { id: `${KB_CHOICE}d:${card.id}`, label: tr.t(lang, 'kb:choice.details') },
+    { id: `${KB_CHOICE}w:${card.id}`, label: tr.t(lang, 'kb:choice.where') },
+    ...(card.flow ? [{ id: `${KB_CHOICE}f:${card.id}`, label: tr.t(lang, 'kb:choice.open') }] : []),
+    ...feedbackChoices(tr, lang),
+  ];
+  return { text: `${card.title[lang]}\n${card.short[lang]}\n\n${sourceLine(tr, card, lang)}`, choices, lang };
+}
+
+function renderDetails(tr: Translator, card: PolicyCard, lang: Lang): OutgoingMessage {
+  return {
+    text: `${card.title[lang]}\n${card.details[lang]}\n\n${sourceLine(tr, card, lang)}`,
+    choices: [{ id: `${KB_CHOICE}w:${card.id}`, label: tr.t(lang, 'kb:choice.where') }, ...feedbackChoices(tr, lang)],
+    lang,
+  };
+}
+
+function renderWhere(tr: Translator, card: PolicyCard, lang: Lang): OutgoingMessage {
+  return {
+    text: `${tr.t(lang, 'kb:where')}\n${card.where[lang]}\n\n${sourceLine(tr, card, lang)}`,
+    choices: [{ id: `${KB_CHOICE}d:${card.id}`, label: tr.t(lang, 'kb:choice.details') }, ...feedbackChoices(tr, lang)],
+    lang,
+  };
+}
+
+function renderDecline(tr: Translator, lang: Lang): OutgoingMessage {
+  return {
+    text: tr.t(lang, 'kb:decline'),
+    choices: [
+      { id: `${KB_CHOICE}h`, label: tr.t(lang, 'kb:choice.human') },
+      { id: `${KB_CHOICE}a`, label: tr.t(lang, 'kb:choice.ask') },
+      { id: `${KB_CHOICE}m`, label: tr.t(lang, 'common:choice.menu') },
+    ],
+    lang,
+  };
+}

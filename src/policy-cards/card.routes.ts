@@ -1,0 +1,98 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AuditRepo } from '../audit/audit.repo.js';
+import { cardSchema } from '../knowledge/card.schema.js';
+import type { CardRepo, StoredCard } from './card.repo.js';
+import type { LiveKnowledge } from './live-knowledge.js';
+
+export interface CardRoutesDeps {
+  cards: CardRepo;
+  knowledge: Pick<LiveKnowledge, 'publishChange'>;
+  audit: AuditRepo;
+  now?: () => Date;
+  /** Cards not reviewed for longer than this are flagged as stale (days). */
+  staleAfterDays?: number;
+}
+
+const idParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,58}$/) });
+const DAY = 24 * 3600 * 1000;
+
+/**
+ * Admin API for policy cards: list (with stale flags), read, edit, retire and restore. Every
+ * change is audited and published so every web process reloads its index without a restart.
+ * Registered inside the admin plugin (bearer auth).
+ */
+export function cardRoutes(deps: CardRoutesDeps): FastifyPluginAsync {
+  const now = deps.now ?? (() => new Date());
+  const staleMs = (deps.staleAfterDays ?? 365) * DAY;
+  const view = (s: StoredCard) => ({
+    ...s,
+    stale: now().getTime() - Date.parse(`${s.card.reviewedAt}T00:00:00Z`) > staleMs,
+  });
+
+  return async (base) => {
+    const app = base.withTypeProvider<ZodTypeProvider>();
+    const tags = ['policy cards'];
+    const security = [{ bearer: [] }];
+
+    app.get(
+      '/api/admin/cards',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'List policy cards; `stale` marks cards past their review period',
+          querystring: z.object({
+            includeRetired: z.enum(['true', 'false']).optional(),
+            stale: z.enum(['true', 'false']).optional(),
+          }),
+        },
+      },
+      async (req) => {
+        const all = (await deps.cards.list({ includeRetired: req.query.includeRetired === 'true' })).map(view);
+        const items = req.query.stale === 'true' ? all.filter((c) => c.stale) : all;
+        return { items, stale: all.filter((c) => c.stale).length };
+      },
+    );
+
+    app.get('/api/admin/cards/:id', { schema: { tags, security, params: idParams } }, async (req, reply) => {
+      const card = await deps.cards.get(req.params.id);
+      return card ? view(card) : reply.code(404).send({ error: 'not_found' });
+    });
+
+    app.put(
+      '/api/admin/cards/:id',
+      {
+        schema: {
+          tags,
+          security,
+          summary: 'Create or replace a card (both languages, source and review date required)',
+          params: idParams,
+          querystring: z.object({ version: z.coerce.number().int().positive().optional() }),
+          body: cardSchema,
+        },
+      },
+      async (req, reply) => {
+        if (req.body.id !== req.params.id) {
+          return reply.code(400).send({ error: 'validation', details: [{ path: 'id', message: 'must match the URL' }] });
+        }
+        const saved = await deps.cards.save(req.body, 'admin', now(), req.query.version);
+        if (saved === 'conflict') return reply.code(409).send({ error: 'conflict', message: 'the card changed meanwhile' });
+        await deps.audit.record({ at: now(), actor: 'admin', action: 'card.save', target: `card:${req.params.id}`, details: { version: saved.version } });
+        await deps.knowledge.publishChange();
+        return view(saved);
+      },
+    );
+
+    for (const [path, retired] of [['retire', true], ['restore', false]] as const) {
+      app.post(`/api/admin/cards/:id/${path}`, { schema: { tags, security, params: idParams } }, async (req, reply) => {
+        const saved = await deps.cards.setRetired(req.params.id, retired, 'admin', now());
+        if (!saved) return reply.code(404).send({ error: 'not_found' });
+        await deps.audit.record({ at: now(), actor: 'admin', action: `card.${path}`, target: `card:${req.params.id}` });
+        await deps.knowledge.publishChange();
+        return view(saved);
+      });
+    }
+  };
+}

@@ -1,0 +1,89 @@
+import { Types, type Connection } from 'mongoose';
+import type { ChannelId, Lang } from '../channels/channel.js';
+import { lhasaMonth } from '../lib/lhasa-time.js';
+import { questionModel, type QuestionDoc } from './question.model.js';
+
+export interface QuestionRecord {
+  personId: string;
+  channel: ChannelId;
+  lang: Lang;
+  text: string;
+  outcome: QuestionDoc['outcome'];
+  cardId?: string;
+  topic?: string;
+  confidence: number;
+  at: Date;
+}
+
+export interface UnansweredQuestion {
+  id: string;
+  lang: Lang;
+  text: string;
+  outcome: QuestionDoc['outcome'];
+  cardId: string | null;
+  topic: string | null;
+  confidence: number;
+  helpful: boolean | null;
+  channel: string;
+  at: string;
+}
+
+export interface QuestionRepo {
+  record(q: QuestionRecord): Promise<string>;
+  /** Stores the person's "helpful?" answer; only the person who asked can give it. */
+  setHelpful(questionId: string, personId: string, helpful: boolean): Promise<boolean>;
+  listUnanswered(opts: { limit: number; cursor?: string }): Promise<{ items: UnansweredQuestion[]; nextCursor: string | null }>;
+  deleteOlderThan(before: Date): Promise<number>;
+}
+
+export function createQuestionRepo(conn: Connection): QuestionRepo {
+  const Question = questionModel(conn);
+  return {
+    async record(q) {
+      const doc = await Question.create({
+        personId: new Types.ObjectId(q.personId),
+        channel: q.channel,
+        lang: q.lang,
+        text: q.text.replaceAll('\u0000', ''),
+        outcome: q.outcome,
+        cardId: q.cardId ?? null,
+        topic: q.topic ?? null,
+        confidence: q.confidence,
+        helpful: null,
+        unanswered: q.outcome === 'declined',
+        at: q.at,
+        month: lhasaMonth(q.at),
+      });
+      return doc._id.toHexString();
+    },
+    async setHelpful(questionId, personId, helpful) {
+      if (!Types.ObjectId.isValid(questionId) || !Types.ObjectId.isValid(personId)) return false;
+      const res = await Question.updateOne(
+        { _id: new Types.ObjectId(questionId), personId: new Types.ObjectId(personId) },
+        { $set: { helpful, unanswered: !helpful } },
+      );
+      return res.matchedCount === 1;
+    },
+    async listUnanswered({ limit, cursor }) {
+      const filter: Record<string, unknown> = { unanswered: true };
+      if (cursor && Types.ObjectId.isValid(cursor)) filter._id = { $lt: new Types.ObjectId(cursor) };
+      const docs = await Question.find(filter).sort({ _id: -1 }).limit(limit + 1).lean();
+      const items = docs.slice(0, limit).map((d) => ({
+        id: d._id.toHexString(),
+        lang: d.lang,
+        text: d.text,
+        outcome: d.outcome,
+        cardId: d.cardId,
+        topic: d.topic,
+        confidence: d.confidence,
+        helpful: d.helpful,
+        channel: d.channel,
+        at: d.at.toISOString(),
+      }));
+      return { items, nextCursor: docs.length > limit ? (items.at(-1)?.id ?? null) : null };
+    },
+    async deleteOlderThan(before) {
+      return (await Question.deleteMany({ at: { $lt: before } })).deletedCount;
+    },
+  };
+}

@@ -1,0 +1,105 @@
+/**
+ * The knowledge scripts as a user runs them: `npm run -s qa` writes exactly one JSON line per
+ * input on stdout and nothing else; `kb:check` fails on a bad card. Uses a temporary card
+ * directory, so it does not depend on the evolving knowledge/cards.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
+
+function card(
+  id: string,
+  topic: string,
+  zh: string[],
+  bo: string[],
+  title = zh[0],
+): Record<string, unknown> {
+  const text = { 'zh-CN': `${title}的说明。`, bo: `${bo[0]}་ཡི་འགྲེལ་བཤད།` };
+  return {
+    id,
+    topic,
+    region: 'lhasa',
+    reviewedAt: '2026-01-01',
+    source: { 'zh-CN': '测试', bo: 'ཚོད་ལྟ' },
+    title: { 'zh-CN': title, bo: bo[0] },
+    short: text,
+    details: text,
+    where: text,
+    keywords: { 'zh-CN': zh, bo },
+  };
+}
+
+function cardDir(cards: Record<string, unknown>[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kb-'));
+  for (const c of cards) writeFileSync(join(dir, `${String(c.id)}.json`), JSON.stringify(c));
+  return dir;
+}
+
+const CARDS = [
+  card(
+    'ui',
+    'unemployment-insurance',
+    ['失业保险金', '领失业金'],
+    ['ལས་ཤོར་ཉེན་འགོག་དངུལ', 'ཉེན་འགོག་དངུལ'],
+  ),
+  card('cv', 'resume-writing', ['简历', '写简历'], ['ལོ་རྒྱུས་མདོར་བསྡུས', 'ལོ་རྒྱུས་འབྲི']),
+];
+
+describe('npm run -s qa', () => {
+  it('answers every input line on stdout, bad lines included, and nothing else', () => {
+    const input = [
+      JSON.stringify({ id: 'a', lang: 'zh-CN', text: '失业金怎么领' }),
+      'not json',
+      JSON.stringify({ id: 'b', lang: 'bo', text: 'ལོ་རྒྱུས་མདོར་བསྡུས་ཇི་ལྟར་འབྲི་དགོས།' }),
+      JSON.stringify({ id: 'c', lang: 'xx', text: '?' }),
+      JSON.stringify({ id: 'd', lang: 'zh-CN', text: '今天天气怎么样' }),
+      JSON.stringify({ id: 'e', lang: 'zh-CN', text: '我不想活了' }),
+    ].join('\n');
+    const r = spawnSync('npm', ['run', '-s', 'qa', '--', cardDir(CARDS)], {
+      cwd: ROOT,
+      input,
+      encoding: 'utf8',
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(6);
+    expect(lines.map((l) => [l.id, l.topic])).toEqual([
+      ['a', 'unemployment-insurance'],
+      [null, 'none'],
+      ['b', 'resume-writing'],
+      ['c', 'none'],
+      ['d', 'none'],
+      ['e', 'psychological-support'],
+    ]);
+    for (const l of lines) {
+      expect(Object.keys(l).sort()).toEqual(['confidence', 'id', 'topic']);
+      expect(l.confidence).toBeGreaterThanOrEqual(0);
+      expect(l.confidence).toBeLessThanOrEqual(1);
+    }
+    expect(lines[1]?.confidence).toBe(0);
+    expect(r.stderr).toContain('line 2');
+  });
+});
+
+describe('npm run kb:check', () => {
+  it('fails on a misspelt Tibetan syllable, a future date and missing topics', () => {
+    const bad = { ...card('bad', 'complaint', ['投诉'], ['ཀྐྐ་ཞུ་གཏུག']), reviewedAt: '2999-01-01' };
+    const r = spawnSync('npm', ['run', '-s', 'kb:check', '--', cardDir([...CARDS, bad])], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('hunspell-bo rejects the syllable ཀྐྐ');
+    expect(r.stderr).toContain('in the future');
+    expect(r.stderr).toContain('no card for topic job-search');
+    expect(r.stdout).toMatch(/cards: 3 valid of 3 files/);
+  });
+});
