@@ -78,7 +78,8 @@ export async function buildDeps(
   const audit = createAuditRepo(mongo);
   const cards = createCardRepo(mongo);
   const synced = await cards.syncFromFiles(loadCardsFromDir(`${ROOT}knowledge/cards`), new Date());
-  if (synced.added + synced.updated > 0) log.info(synced, 'policy cards loaded from knowledge/cards');
+  if (synced.added + synced.updated > 0)
+    log.info(synced, 'policy cards loaded from knowledge/cards');
   const knowledge = await startLiveKnowledge({ cards, redis, channel: `${prefix}kb:changed`, log });
   const metrics = createMetrics();
   const handleInbound = createInboundHandler({

@@ -38,6 +38,9 @@ const COMMANDS = [
   'help',
   'subscribe',
   'unsubscribe',
+  // Small talk: greetings come back to the menu, thanks get a reply.
+  'greeting',
+  'thanks',
 ];
 
 function readJson(path: string): unknown {

@@ -7,13 +7,21 @@ const HAN = /\p{Script=Han}/u;
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 let seq = 0;
-const ev = (chatId: string, input: InboundInput): InboundEvent => ({ channel: 'web', chatId, messageId: String(++seq), input, receivedAt: new Date() });
+const ev = (chatId: string, input: InboundInput): InboundEvent => ({
+  channel: 'web',
+  chatId,
+  messageId: String(++seq),
+  input,
+  receivedAt: new Date(),
+});
 const ids = (m: OutgoingMessage | undefined) => m?.choices?.map((c) => c.id) ?? [];
 
 describe('policy Q&A in the conversation', () => {
   let t: TestApp;
-  const say = (chat: string, text: string) => t.deps.handleInbound(ev(chat, { kind: 'text', text }));
-  const press = (chat: string, id: string) => t.deps.handleInbound(ev(chat, { kind: 'choice', id }));
+  const say = (chat: string, text: string) =>
+    t.deps.handleInbound(ev(chat, { kind: 'text', text }));
+  const press = (chat: string, id: string) =>
+    t.deps.handleInbound(ev(chat, { kind: 'choice', id }));
 
   beforeAll(async () => {
     t = await startTestApp({ ADMIN_TOKEN }, { listen: false });
@@ -49,7 +57,9 @@ describe('policy Q&A in the conversation', () => {
     const list = await t.app.inject({ url: '/api/admin/questions/unanswered', headers: auth });
     expect(list.statusCode).toBe(200);
     const body = list.json<{ items: { text: string; outcome: string }[] }>();
-    expect(body.items.some((q) => q.text === '红烧肉怎么做才好吃' && q.outcome === 'declined')).toBe(true);
+    expect(
+      body.items.some((q) => q.text === '红烧肉怎么做才好吃' && q.outcome === 'declined'),
+    ).toBe(true);
     expect((await t.app.inject('/api/admin/questions/unanswered')).statusCode).toBe(401);
   });
 
@@ -57,7 +67,9 @@ describe('policy Q&A in the conversation', () => {
     await press('q4', 'language:choose#zh');
     await say('q4', '公益性岗位怎么申请');
     await press('q4', 'kb#n');
-    const body = (await t.app.inject({ url: '/api/admin/questions/unanswered', headers: auth })).json<{ items: { text: string; helpful: boolean | null }[] }>();
+    const body = (
+      await t.app.inject({ url: '/api/admin/questions/unanswered', headers: auth })
+    ).json<{ items: { text: string; helpful: boolean | null }[] }>();
     expect(body.items.find((q) => q.text === '公益性岗位怎么申请')?.helpful).toBe(false);
   });
 
@@ -88,35 +100,79 @@ describe('policy Q&A in the conversation', () => {
   it('administrators edit and retire cards; every process picks the change up without a restart', async () => {
     const other = await startTestApp({ ADMIN_TOKEN }, { listen: false, sameDeploymentAs: t });
     try {
-      const list = (await t.app.inject({ url: '/api/admin/cards', headers: auth })).json<{ items: { card: { id: string; topic: string } }[] }>();
+      const list = (await t.app.inject({ url: '/api/admin/cards', headers: auth })).json<{
+        items: { card: { id: string; topic: string } }[];
+      }>();
       expect(list.items.length).toBeGreaterThan(0);
       const target = list.items.find((c) => c.card.topic === 'unemployment-insurance')!;
-      const got = (await t.app.inject({ url: `/api/admin/cards/${target.card.id}`, headers: auth })).json<{ card: Record<string, unknown>; version: number }>();
-      const edited = { ...got.card, short: { 'zh-CN': '【已更新】请拨打 12333 咨询。', bo: 'ཁ་པར་ 12333 ལ་འདྲི་རོགས།' } };
-      const put = await t.app.inject({ method: 'PUT', url: `/api/admin/cards/${target.card.id}?version=${got.version}`, headers: auth, payload: edited });
+      const got = (
+        await t.app.inject({ url: `/api/admin/cards/${target.card.id}`, headers: auth })
+      ).json<{ card: Record<string, unknown>; version: number }>();
+      const edited = {
+        ...got.card,
+        short: { 'zh-CN': '【已更新】请拨打 12333 咨询。', bo: 'ཁ་པར་ 12333 ལ་འདྲི་རོགས།' },
+      };
+      const put = await t.app.inject({
+        method: 'PUT',
+        url: `/api/admin/cards/${target.card.id}?version=${got.version}`,
+        headers: auth,
+        payload: edited,
+      });
       expect(put.statusCode).toBe(200);
-      const stale = await t.app.inject({ method: 'PUT', url: `/api/admin/cards/${target.card.id}?version=${got.version}`, headers: auth, payload: edited });
+      const stale = await t.app.inject({
+        method: 'PUT',
+        url: `/api/admin/cards/${target.card.id}?version=${got.version}`,
+        headers: auth,
+        payload: edited,
+      });
       expect(stale.statusCode).toBe(409);
       await expect
-        .poll(() => other.deps.knowledge.current().cards.find((c) => c.id === target.card.id)?.short['zh-CN'], { timeout: 5000 })
+        .poll(
+          () =>
+            other.deps.knowledge.current().cards.find((c) => c.id === target.card.id)?.short[
+              'zh-CN'
+            ],
+          { timeout: 5000 },
+        )
         .toBe('【已更新】请拨打 12333 咨询。');
 
-      const bad = await t.app.inject({ method: 'PUT', url: `/api/admin/cards/${target.card.id}`, headers: auth, payload: { ...edited, source: { 'zh-CN': '', bo: '' } } });
+      const bad = await t.app.inject({
+        method: 'PUT',
+        url: `/api/admin/cards/${target.card.id}`,
+        headers: auth,
+        payload: { ...edited, source: { 'zh-CN': '', bo: '' } },
+      });
       expect(bad.statusCode).toBe(400);
       expect(bad.json<{ error: string }>().error).toBe('validation');
 
-      const retire = await t.app.inject({ method: 'POST', url: `/api/admin/cards/${target.card.id}/retire`, headers: auth });
+      const retire = await t.app.inject({
+        method: 'POST',
+        url: `/api/admin/cards/${target.card.id}/retire`,
+        headers: auth,
+      });
       expect(retire.statusCode).toBe(200);
-      await expect.poll(() => other.deps.knowledge.current().cards.some((c) => c.id === target.card.id), { timeout: 5000 }).toBe(false);
-      expect((await t.app.inject({ method: 'POST', url: '/api/admin/cards/nope/retire', headers: auth })).statusCode).toBe(404);
-      expect((await t.deps.audit.forTarget(`card:${target.card.id}`)).map((a) => a.action)).toEqual(['card.retire', 'card.save']);
+      await expect
+        .poll(() => other.deps.knowledge.current().cards.some((c) => c.id === target.card.id), {
+          timeout: 5000,
+        })
+        .toBe(false);
+      expect(
+        (await t.app.inject({ method: 'POST', url: '/api/admin/cards/nope/retire', headers: auth }))
+          .statusCode,
+      ).toBe(404);
+      expect((await t.deps.audit.forTarget(`card:${target.card.id}`)).map((a) => a.action)).toEqual(
+        ['card.retire', 'card.save'],
+      );
     } finally {
       await other.close();
     }
   });
 
   it('flags cards past their review period', async () => {
-    const list = (await t.app.inject({ url: '/api/admin/cards', headers: auth })).json<{ items: { stale: boolean }[]; stale: number }>();
+    const list = (await t.app.inject({ url: '/api/admin/cards', headers: auth })).json<{
+      items: { stale: boolean }[];
+      stale: number;
+    }>();
     expect(typeof list.stale).toBe('number');
     expect(list.items.every((c) => typeof c.stale === 'boolean')).toBe(true);
   });

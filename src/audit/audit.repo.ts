@@ -28,7 +28,9 @@ export interface AuditRepo {
 }
 
 export function createAuditRepo(conn: Connection): AuditRepo {
-  const Audit = (conn.models.Audit as Model<AuditEntry> | undefined) ?? conn.model<AuditEntry>('Audit', auditSchema);
+  const Audit =
+    (conn.models.Audit as Model<AuditEntry> | undefined) ??
+    conn.model<AuditEntry>('Audit', auditSchema);
   return {
     async record(entry) {
       await Audit.create(entry);

@@ -1,5 +1,11 @@
 import type { Logger } from 'pino';
-import type { InboundEvent, InboundHandler, InboundInput, Lang, OutgoingMessage } from '../channels/channel.js';
+import type {
+  InboundEvent,
+  InboundHandler,
+  InboundInput,
+  Lang,
+  OutgoingMessage,
+} from '../channels/channel.js';
 import type { Effect } from '../engine/flow.schema.js';
 import type { FlowSet } from '../engine/flows.js';
 import { step } from '../engine/step.js';
@@ -13,7 +19,13 @@ import type { Metrics } from '../metrics.js';
 import type { PersonRepo } from '../people/person.repo.js';
 import type { QuestionRepo } from '../questions/question.repo.js';
 import type { IntentMatcher } from './intents.js';
-import { answerQuestion, handleKbChoice, KB_CHOICE, type QaContext, type QaOutcome } from './qa-turn.js';
+import {
+  answerQuestion,
+  handleKbChoice,
+  KB_CHOICE,
+  type QaContext,
+  type QaOutcome,
+} from './qa-turn.js';
 import { renderReplies } from './render-replies.js';
 import type { Session, SessionStore } from './session.store.js';
 
@@ -51,33 +63,45 @@ export function createInboundHandler(deps: ConversationDeps): InboundHandler {
   const resumeAfter = deps.resumeAfterMs ?? DEFAULT_RESUME_MS;
 
   const handle: InboundHandler = (event) =>
-    deps.sessions.withLock(`${event.channel}:${event.chatId}`, async () => {
+    deps.sessions.withSession(`${event.channel}:${event.chatId}`, async (current) => {
       const started = now();
       const input = normalizeEvent(event);
-      const { session, resumed } = await loadSession(deps, event, started, resumeAfter);
+      const { session, resumed } = await loadSession(deps, event, current, started, resumeAfter);
       const turn = await runTurn(deps, event, session, input, started, resumed);
 
       for (const effect of turn.effects) {
-        if (effect.type === 'setLanguage') await deps.people.setLanguage(session.personId, effect.lang);
-        else await deps.people.setOutreachOptOut(session.personId, effect.optOut);
+        if (effect.type === 'setLanguage') {
+          // The profile already has it when the session does (a choice pressed twice).
+          if (effect.lang !== current?.lang)
+            await deps.people.setLanguage(session.personId, effect.lang);
+        } else await deps.people.setOutreachOptOut(session.personId, effect.optOut);
       }
-      const last = turn.replies.at(-1);
-      const offered = last?.choices?.map((c) => c.id);
-      await deps.sessions.set(`${event.channel}:${event.chatId}`, {
-        ...turn.session,
+      const offered = turn.replies.at(-1)?.choices?.map((c) => c.id);
+      const { offered: _old, ...rest } = turn.session;
+      const next: Session = {
+        ...rest,
         updatedAt: started,
-        ...(offered && offered.length > 0 ? { offered } : { offered: undefined }),
-      });
+        ...(offered && offered.length > 0 ? { offered } : {}),
+      };
       const at = new Date(started);
       await deps.messages.append(session.personId, event.channel, [
         { from: 'person', text: describeInput(input, session, deps), at },
-        ...turn.replies.map((r) => ({ from: 'assistant' as const, text: r.text, at: new Date(started + 1) })),
+        ...turn.replies.map((r) => ({
+          from: 'assistant' as const,
+          text: r.text,
+          at: new Date(started + 1),
+        })),
       ]);
       deps.log.debug(
-        { channel: event.channel, messageId: event.messageId, personId: session.personId, node: turn.session.at },
+        {
+          channel: event.channel,
+          messageId: event.messageId,
+          personId: session.personId,
+          node: turn.session.at,
+        },
         'turn handled',
       );
-      return turn.replies;
+      return { next, result: turn.replies };
     });
 
   return async (event) => {
@@ -114,6 +138,14 @@ async function runTurn(
 
   const effects: Effect[] = [];
   let state: Session = session;
+  // A newcomer's first words in one script pick that language.
+  const firstContact = session.lang === null && script !== null;
+  if (firstContact) {
+    effects.push({ type: 'setLanguage', lang: script });
+    state = { ...state, lang: script };
+    if (engineInput.kind === 'goto' && engineInput.node === 'main:welcome-back')
+      engineInput = { kind: 'goto', node: 'main:welcome' };
+  }
   const qaLang = replyLang === 'both' ? null : replyLang;
   const ctx = (lang: Lang): QaContext => ({
     personId: session.personId,
@@ -126,17 +158,15 @@ async function runTurn(
   let qa: QaOutcome | undefined;
   if (engineInput.kind === 'choice' && engineInput.id.startsWith(KB_CHOICE)) {
     qa = await handleKbChoice(deps, ctx(qaLang ?? 'zh-CN'), engineInput.id);
-  } else if (engineInput.kind === 'text' && qaLang && wantsQa(deps.flows, session, engineInput.text)) {
-    const firstContact = session.lang === null;
-    const outcome = await answerQuestion(deps, ctx(qaLang), engineInput.text);
-    // A newcomer's first words in one script pick that language; a question is answered at once.
-    if (!(firstContact && outcome.kind === 'replies' && outcome.declined)) {
-      if (firstContact) {
-        effects.push({ type: 'setLanguage', lang: qaLang });
-        state = { ...state, lang: qaLang };
-      }
-      qa = outcome;
-    }
+  } else if (
+    engineInput.kind === 'text' &&
+    qaLang &&
+    wantsQa(deps.flows, session, engineInput.text)
+  ) {
+    qa = await answerQuestion(deps, ctx(qaLang), engineInput.text);
+    // A first message we cannot answer gets the welcome and the menu rather than an apology.
+    if (firstContact && qa.kind === 'replies' && qa.declined)
+      qa = { kind: 'engine', input: { kind: 'goto', node: 'main:welcome' } };
   }
   if (qa?.kind === 'engine') {
     engineInput = qa.input;
@@ -144,7 +174,11 @@ async function runTurn(
   }
   if (qa) {
     return {
-      session: { ...state, at: qa.at, ...(qa.lastQuestion ? { lastQuestion: qa.lastQuestion } : {}) },
+      session: {
+        ...state,
+        at: qa.at,
+        ...(qa.lastQuestion ? { lastQuestion: qa.lastQuestion } : {}),
+      },
       replies: qa.replies,
       effects,
     };
@@ -161,7 +195,11 @@ async function runTurn(
     const asked = await answerQuestion(deps, ctx(lang), deps.translator.t(lang, ask));
     if (asked.kind === 'replies') {
       replies = [...replies.filter((r) => r.text.length > 0), ...asked.replies];
-      next = { ...next, at: asked.at, ...(asked.lastQuestion ? { lastQuestion: asked.lastQuestion } : {}) };
+      next = {
+        ...next,
+        at: asked.at,
+        ...(asked.lastQuestion ? { lastQuestion: asked.lastQuestion } : {}),
+      };
     }
   }
   return { session: next, replies, effects };
@@ -190,10 +228,15 @@ function toAsciiDigit(ch: string): string {
   return ch;
 }
 
-async function loadSession(deps: ConversationDeps, event: InboundEvent, now: number, resumeAfter: number) {
-  const key = `${event.channel}:${event.chatId}`;
-  const existing = await deps.sessions.get(key);
-  if (existing && now - existing.updatedAt < resumeAfter) return { session: existing, resumed: false };
+async function loadSession(
+  deps: ConversationDeps,
+  event: InboundEvent,
+  existing: Session | null,
+  now: number,
+  resumeAfter: number,
+) {
+  if (existing && now - existing.updatedAt < resumeAfter)
+    return { session: existing, resumed: false };
   // New or back after a while: start at the menu in the language we know, or ask for one.
   const person = await deps.people.touch(event.channel, event.chatId, new Date(now));
   const lang = person.language ?? existing?.lang ?? null;
@@ -223,12 +266,12 @@ function describeInput(input: InboundInput, session: Session, deps: Conversation
     case 'media':
       return `[${input.media}]`;
     case 'choice': {
-      const [ref = session.at, choiceId] = input.id.includes('#') ? input.id.split('#') : [session.at, input.id];
+      const [ref = session.at, choiceId] = input.id.includes('#')
+        ? input.id.split('#')
+        : [session.at, input.id];
       const choice = deps.flows.node(ref)?.choices?.find((c) => c.id === choiceId);
       const lang = choice?.labelLang ?? session.lang ?? 'zh-CN';
       return `[${choice ? deps.translator.t(lang, choice.label) : input.id}]`;
     }
   }
 }
-
-

@@ -42,8 +42,20 @@ const INTENT_NODE: Record<Exclude<Intent, 'start'>, string> = {
 
 /** Telegram commands (DESIGN.md); greetings and thanks are keywords only. */
 export const COMMANDS = [
-  'start', 'menu', 'language', 'human', 'complaint', 'subscribe', 'subscriptions', 'unsubscribe',
-  'stop', 'resume', 'help', 'mydata', 'delete', 'link',
+  'start',
+  'menu',
+  'language',
+  'human',
+  'complaint',
+  'subscribe',
+  'subscriptions',
+  'unsubscribe',
+  'stop',
+  'resume',
+  'help',
+  'mydata',
+  'delete',
+  'link',
 ] as const satisfies readonly Intent[];
 
 /** The glossary's keyword lists: intent → language → keywords. */

@@ -13,7 +13,13 @@ export interface QaDeps {
 
 /** What a Q&A step produced: messages, or an engine input to continue with instead. */
 export type QaOutcome =
-  | { kind: 'replies'; replies: OutgoingMessage[]; at: string; lastQuestion?: string; declined?: boolean }
+  | {
+      kind: 'replies';
+      replies: OutgoingMessage[];
+      at: string;
+      lastQuestion?: string;
+      declined?: boolean;
+    }
   | { kind: 'engine'; input: EngineInput };
 
 export interface QaContext {
@@ -28,7 +34,11 @@ export interface QaContext {
 export const KB_CHOICE = 'kb#';
 
 /** Answers free text from the policy cards: answer, ask which, decline honestly, or care first. */
-export async function answerQuestion(deps: QaDeps, ctx: QaContext, text: string): Promise<QaOutcome> {
+export async function answerQuestion(
+  deps: QaDeps,
+  ctx: QaContext,
+  text: string,
+): Promise<QaOutcome> {
   const decision = deps.knowledge().decide(text, ctx.lang);
   const qid = await deps.questions.record({
     personId: ctx.personId,
@@ -42,17 +52,33 @@ export async function answerQuestion(deps: QaDeps, ctx: QaContext, text: string)
     case 'distress':
       return { kind: 'engine', input: { kind: 'goto', node: 'psych:distress' } };
     case 'answer':
-      return { kind: 'replies', replies: [renderAnswer(deps.translator, decision.card, ctx.lang)], at: 'policy:ask', lastQuestion: qid };
+      return {
+        kind: 'replies',
+        replies: [renderAnswer(deps.translator, decision.card, ctx.lang)],
+        at: 'policy:ask',
+        lastQuestion: qid,
+      };
     case 'clarify': {
       const t = (k: string) => deps.translator.t(ctx.lang, k);
       const choices: Choice[] = [
         ...decision.options.map((c) => ({ id: `${KB_CHOICE}c:${c.id}`, label: c.title[ctx.lang] })),
         { id: `${KB_CHOICE}x`, label: t('kb:choice.none') },
       ];
-      return { kind: 'replies', replies: [{ text: t('kb:clarify'), choices, lang: ctx.lang }], at: 'policy:ask', lastQuestion: qid };
+      return {
+        kind: 'replies',
+        replies: [{ text: t('kb:clarify'), choices, lang: ctx.lang }],
+        at: 'policy:ask',
+        lastQuestion: qid,
+      };
     }
     case 'decline':
-      return { kind: 'replies', replies: [renderDecline(deps.translator, ctx.lang)], at: 'policy:ask', lastQuestion: qid, declined: true };
+      return {
+        kind: 'replies',
+        replies: [renderDecline(deps.translator, ctx.lang)],
+        at: 'policy:ask',
+        lastQuestion: qid,
+        declined: true,
+      };
   }
 }
 
@@ -61,21 +87,32 @@ export async function handleKbChoice(deps: QaDeps, ctx: QaContext, id: string): 
   const t = (k: string) => deps.translator.t(ctx.lang, k);
   const [action = '', arg = ''] = id.slice(KB_CHOICE.length).split(':');
   const card = arg ? deps.knowledge().cards.find((c) => c.id === arg) : undefined;
-  const replies = (r: OutgoingMessage): QaOutcome => ({ kind: 'replies', replies: [r], at: 'policy:ask', ...(ctx.lastQuestion ? { lastQuestion: ctx.lastQuestion } : {}) });
+  const replies = (r: OutgoingMessage): QaOutcome => ({
+    kind: 'replies',
+    replies: [r],
+    at: 'policy:ask',
+    ...(ctx.lastQuestion ? { lastQuestion: ctx.lastQuestion } : {}),
+  });
   const menu = { id: `${KB_CHOICE}m`, label: t('common:choice.menu') };
   switch (action) {
     case 'c':
     case 'd':
     case 'w':
     case 'f':
-      if (!card) return replies({ text: t('kb:expired'), choices: [{ id: `${KB_CHOICE}a`, label: t('kb:choice.ask') }, menu], lang: ctx.lang });
+      if (!card)
+        return replies({
+          text: t('kb:expired'),
+          choices: [{ id: `${KB_CHOICE}a`, label: t('kb:choice.ask') }, menu],
+          lang: ctx.lang,
+        });
       if (action === 'c') return replies(renderAnswer(deps.translator, card, ctx.lang));
       if (action === 'd') return replies(renderDetails(deps.translator, card, ctx.lang));
       if (action === 'w') return replies(renderWhere(deps.translator, card, ctx.lang));
       return { kind: 'engine', input: { kind: 'goto', node: card.flow ?? 'main:menu' } };
     case 'y':
     case 'n': {
-      if (ctx.lastQuestion) await deps.questions.setHelpful(ctx.lastQuestion, ctx.personId, action === 'y');
+      if (ctx.lastQuestion)
+        await deps.questions.setHelpful(ctx.lastQuestion, ctx.personId, action === 'y');
       const human = { id: `${KB_CHOICE}h`, label: t('kb:choice.human') };
       const ask = { id: `${KB_CHOICE}a`, label: t('kb:choice.ask') };
       return action === 'y'
@@ -97,9 +134,19 @@ export async function handleKbChoice(deps: QaDeps, ctx: QaContext, id: string): 
 function outcomeOf(d: Decision) {
   switch (d.kind) {
     case 'answer':
-      return { outcome: 'answered' as const, cardId: d.card.id, topic: d.card.topic, confidence: d.confidence };
+      return {
+        outcome: 'answered' as const,
+        cardId: d.card.id,
+        topic: d.card.topic,
+        confidence: d.confidence,
+      };
     case 'clarify':
-      return { outcome: 'clarify' as const, cardId: d.options[0]?.id, topic: d.options[0]?.topic, confidence: d.confidence };
+      return {
+        outcome: 'clarify' as const,
+        cardId: d.options[0]?.id,
+        topic: d.options[0]?.topic,
+        confidence: d.confidence,
+      };
     case 'decline':
       return { outcome: 'declined' as const, confidence: d.confidence };
     case 'distress':
@@ -127,13 +174,20 @@ export function renderAnswer(tr: Translator, card: PolicyCard, lang: Lang): Outg
     ...(card.flow ? [{ id: `${KB_CHOICE}f:${card.id}`, label: tr.t(lang, 'kb:choice.open') }] : []),
     ...feedbackChoices(tr, lang),
   ];
-  return { text: `${card.title[lang]}\n${card.short[lang]}\n\n${sourceLine(tr, card, lang)}`, choices, lang };
+  return {
+    text: `${card.title[lang]}\n${card.short[lang]}\n\n${sourceLine(tr, card, lang)}`,
+    choices,
+    lang,
+  };
 }
 
 function renderDetails(tr: Translator, card: PolicyCard, lang: Lang): OutgoingMessage {
   return {
     text: `${card.title[lang]}\n${card.details[lang]}\n\n${sourceLine(tr, card, lang)}`,
-    choices: [{ id: `${KB_CHOICE}w:${card.id}`, label: tr.t(lang, 'kb:choice.where') }, ...feedbackChoices(tr, lang)],
+    choices: [
+      { id: `${KB_CHOICE}w:${card.id}`, label: tr.t(lang, 'kb:choice.where') },
+      ...feedbackChoices(tr, lang),
+    ],
     lang,
   };
 }
@@ -141,7 +195,10 @@ function renderDetails(tr: Translator, card: PolicyCard, lang: Lang): OutgoingMe
 function renderWhere(tr: Translator, card: PolicyCard, lang: Lang): OutgoingMessage {
   return {
     text: `${tr.t(lang, 'kb:where')}\n${card.where[lang]}\n\n${sourceLine(tr, card, lang)}`,
-    choices: [{ id: `${KB_CHOICE}d:${card.id}`, label: tr.t(lang, 'kb:choice.details') }, ...feedbackChoices(tr, lang)],
+    choices: [
+      { id: `${KB_CHOICE}d:${card.id}`, label: tr.t(lang, 'kb:choice.details') },
+      ...feedbackChoices(tr, lang),
+    ],
     lang,
   };
 }

@@ -26,8 +26,15 @@ export interface SessionStore {
   get(key: string): Promise<Session | null>;
   set(key: string, session: Session): Promise<void>;
   delete(key: string): Promise<void>;
-  /** Runs `fn` while holding the conversation's lock: two quick messages never race. */
-  withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` on the current session while holding the conversation's lock (two quick messages
+   * never race) and stores what it returns as the next session. One Redis round trip takes the
+   * lock and reads, one writes and releases.
+   */
+  withSession<T>(
+    key: string,
+    fn: (current: Session | null) => Promise<{ next: Session; result: T }>,
+  ): Promise<T>;
 }
 
 export class ConversationBusyError extends Error {
@@ -38,27 +45,44 @@ const SESSION_TTL_S = 60 * 60 * 24 * 30;
 const LOCK_TTL_MS = 30_000;
 const LOCK_WAIT_MS = 20_000;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+/** Takes the lock and, when taken, returns the session with it. */
+const ACQUIRE_GET = `if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return {1, redis.call('get', KEYS[2]) or ''} end return {0, ''}`;
+/** Stores the next session and releases the lock if it is still ours. */
+const SAVE_RELEASE = `redis.call('set', KEYS[2], ARGV[2], 'EX', ARGV[3]) if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end return 1`;
 
 export function createSessionStore(redis: Redis, prefix = 'lamton:'): SessionStore {
   // Within one process, turns of one conversation queue here instead of polling Redis.
   const local = new Map<string, Promise<unknown>>();
 
-  async function acquire(lockKey: string): Promise<string> {
+  async function acquire(
+    lockKey: string,
+    sessionKey: string,
+  ): Promise<{ token: string; raw: string }> {
     const token = randomUUID();
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
-      if ((await redis.set(lockKey, token, 'PX', LOCK_TTL_MS, 'NX')) === 'OK') return token;
+      const [got, raw] = (await redis.eval(
+        ACQUIRE_GET,
+        2,
+        lockKey,
+        sessionKey,
+        token,
+        LOCK_TTL_MS,
+      )) as [number, string];
+      if (got === 1) return { token, raw };
       if (Date.now() > deadline) throw new ConversationBusyError('conversation is busy');
       await new Promise((r) => setTimeout(r, wait));
     }
   }
+  const parse = (raw: string | null): Session | null => {
+    if (!raw) return null;
+    const parsed = sessionSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  };
 
   return {
     async get(key) {
-      const raw = await redis.get(`${prefix}conv:${key}`);
-      if (!raw) return null;
-      const parsed = sessionSchema.safeParse(JSON.parse(raw));
-      return parsed.success ? parsed.data : null;
+      return parse(await redis.get(`${prefix}conv:${key}`));
     },
     async set(key, session) {
       await redis.set(`${prefix}conv:${key}`, JSON.stringify(session), 'EX', SESSION_TTL_S);
@@ -66,22 +90,35 @@ export function createSessionStore(redis: Redis, prefix = 'lamton:'): SessionSto
     async delete(key) {
       await redis.del(`${prefix}conv:${key}`);
     },
-    async withLock(key, fn) {
+    async withSession(key, fn) {
       const previous = local.get(key) ?? Promise.resolve();
       const run = previous
         .catch(() => undefined)
         .then(async () => {
           const lockKey = `${prefix}lock:${key}`;
-          const token = await acquire(lockKey);
+          const sessionKey = `${prefix}conv:${key}`;
+          const { token, raw } = await acquire(lockKey, sessionKey);
+          let out: { next: Session; result: unknown };
           try {
-            return await fn();
-          } finally {
+            out = await fn(parse(raw));
+          } catch (err) {
             await redis.eval(RELEASE, 1, lockKey, token);
+            throw err;
           }
+          await redis.eval(
+            SAVE_RELEASE,
+            2,
+            lockKey,
+            sessionKey,
+            token,
+            JSON.stringify(out.next),
+            SESSION_TTL_S,
+          );
+          return out.result;
         });
       local.set(key, run);
       try {
-        return await run;
+        return (await run) as Awaited<ReturnType<typeof fn>>['result'];
       } finally {
         if (local.get(key) === run) local.delete(key);
       }

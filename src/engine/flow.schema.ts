@@ -36,7 +36,9 @@ export const nodeSchema = z
     /** Continue to this node right after saying (no input needed). */
     next: nodeRef.optional(),
     /** This node waits for free text: goes to `next` with it, or (`qa`) answers it from the policy cards. */
-    input: z.union([z.object({ next: nodeRef }).strict(), z.object({ qa: z.literal(true) }).strict()]).optional(),
+    input: z
+      .union([z.object({ next: nodeRef }).strict(), z.object({ qa: z.literal(true) }).strict()])
+      .optional(),
     /** Reaching this node asks the policy Q&A this question (an i18n key), as if the person typed it. */
     ask: i18nKey.optional(),
     effects: z.array(effectSchema).optional(),

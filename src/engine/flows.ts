@@ -62,7 +62,11 @@ export function buildFlowSet(flows: Map<string, Flow>): FlowSet {
   for (const flow of flows.values()) {
     for (const [id, n] of Object.entries(flow.nodes)) {
       const here = `${flow.id}:${id}`;
-      const refs = [n.next, n.input && 'next' in n.input ? n.input.next : undefined, ...(n.choices ?? []).map((c) => c.next)];
+      const refs = [
+        n.next,
+        n.input && 'next' in n.input ? n.input.next : undefined,
+        ...(n.choices ?? []).map((c) => c.next),
+      ];
       for (const r of refs)
         if (r && !node(qualify(flow.id, r))) problems.push(`${here} → missing node ${r}`);
       for (const s of n.say) keys.add(typeof s === 'string' ? s : s.key);

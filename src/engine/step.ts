@@ -90,7 +90,8 @@ function route(flows: FlowSet, out: StepResult, input: EngineInput, ctx: StepCon
         applyEffects(out, [{ type: 'setLanguage', lang: input.script }]);
         return 'main:welcome';
       }
-      if (current?.input && 'next' in current.input) return qualify(flowOf(out.state.at), current.input.next);
+      if (current?.input && 'next' in current.input)
+        return qualify(flowOf(out.state.at), current.input.next);
       const picked = pickByNumber(current, input.text);
       if (picked) {
         applyEffects(out, picked.effects);

@@ -1,4 +1,8 @@
-const monthFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit' });
+const monthFormat = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+});
 
 /** `YYYY-MM` in Lhasa (China Standard Time), the month key kept on records reported by month. */
 export function lhasaMonth(at: Date): string {

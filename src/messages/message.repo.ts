@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
 import type { ChannelId } from '../channels/channel.js';
 import { messageModel } from './message.model.js';
+import { groupCommit } from '../lib/group-commit.js';
 import { lhasaMonth } from '../lib/lhasa-time.js';
 
 export interface LogEntry {
@@ -17,10 +18,11 @@ export interface MessageRepo {
   deleteOlderThan(before: Date): Promise<number>;
 }
 
-
 export function createMessageRepo(conn: Connection): MessageRepo {
   const Message = messageModel(conn);
-  const commit = groupCommit((docs: object[]) => Message.insertMany(docs, { ordered: true }).then(() => undefined));
+  const commit = groupCommit((docs: object[]) =>
+    Message.insertMany(docs, { ordered: true }).then(() => undefined),
+  );
   return {
     async append(personId, channel, entries) {
       const docs = entries
@@ -50,41 +52,4 @@ export function createMessageRepo(conn: Connection): MessageRepo {
       return res.deletedCount;
     },
   };
-}
-
-/**
- * Group commit: writes arriving while an insert is in flight go together in the next one, and
- * each caller still waits until its own entries are stored. Under load this turns many small
- * inserts (FerretDB on SQLite serialises writes) into a few large ones, with no window in
- * which an answered turn is missing from the log.
- */
-export function groupCommit<T>(write: (items: T[]) => Promise<void>, maxBatch = 500) {
-  const queue: { items: T[]; done: (err?: unknown) => void }[] = [];
-  let running = false;
-
-  async function drain(): Promise<void> {
-    running = true;
-    while (queue.length > 0) {
-      const batch: typeof queue = [];
-      let size = 0;
-      while (queue.length > 0 && (batch.length === 0 || size + (queue[0]?.items.length ?? 0) <= maxBatch)) {
-        const next = queue.shift()!;
-        batch.push(next);
-        size += next.items.length;
-      }
-      try {
-        await write(batch.flatMap((b) => b.items));
-        for (const b of batch) b.done();
-      } catch (err) {
-        for (const b of batch) b.done(err);
-      }
-    }
-    running = false;
-  }
-
-  return (items: T[]) =>
-    new Promise<void>((resolve, reject) => {
-      queue.push({ items, done: (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()) });
-      if (!running) void drain();
-    });
 }

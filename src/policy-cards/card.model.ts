@@ -27,5 +27,8 @@ const cardSchema = new Schema<CardDoc>(
 );
 
 export function cardModel(conn: Connection): Model<CardDoc> {
-  return (conn.models.PolicyCard as Model<CardDoc> | undefined) ?? conn.model<CardDoc>('PolicyCard', cardSchema);
+  return (
+    (conn.models.PolicyCard as Model<CardDoc> | undefined) ??
+    conn.model<CardDoc>('PolicyCard', cardSchema)
+  );
 }

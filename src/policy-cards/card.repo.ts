@@ -17,7 +17,12 @@ export interface CardRepo {
   list(opts?: { includeRetired?: boolean }): Promise<StoredCard[]>;
   get(id: string): Promise<StoredCard | null>;
   /** Saves an administrator's edit (optimistic: `expectedVersion` must match when given). */
-  save(card: PolicyCard, by: string, now: Date, expectedVersion?: number): Promise<StoredCard | 'conflict'>;
+  save(
+    card: PolicyCard,
+    by: string,
+    now: Date,
+    expectedVersion?: number,
+  ): Promise<StoredCard | 'conflict'>;
   setRetired(id: string, retired: boolean, by: string, now: Date): Promise<StoredCard | null>;
   /** The cards retrieval should use: not retired, and still valid against the schema. */
   activeCards(): Promise<PolicyCard[]>;
@@ -43,7 +48,15 @@ export function createCardRepo(conn: Connection): CardRepo {
         const have = existing.get(card.id);
         if (!have) {
           // Another process starting at the same time may win the insert; that is fine.
-          const created = await Card.create({ _id: card.id, card, origin: 'file', retired: false, version: 1, updatedAt: now, updatedBy: 'file' }).then(
+          const created = await Card.create({
+            _id: card.id,
+            card,
+            origin: 'file',
+            retired: false,
+            version: 1,
+            updatedAt: now,
+            updatedBy: 'file',
+          }).then(
             () => true,
             (err: unknown) => {
               if ((err as { code?: number }).code === 11000) return false;
@@ -52,14 +65,19 @@ export function createCardRepo(conn: Connection): CardRepo {
           );
           if (created) added++;
         } else if (have.origin === 'file' && JSON.stringify(have.card) !== JSON.stringify(card)) {
-          await Card.updateOne({ _id: card.id, origin: 'file' }, { $set: { card, updatedAt: now }, $inc: { version: 1 } });
+          await Card.updateOne(
+            { _id: card.id, origin: 'file' },
+            { $set: { card, updatedAt: now }, $inc: { version: 1 } },
+          );
           updated++;
         }
       }
       return { added, updated };
     },
     async list(opts = {}) {
-      const docs = await Card.find(opts.includeRetired ? {} : { retired: false }).sort({ _id: 1 }).lean();
+      const docs = await Card.find(opts.includeRetired ? {} : { retired: false })
+        .sort({ _id: 1 })
+        .lean();
       return docs.map(toStored);
     },
     async get(id) {
@@ -68,9 +86,18 @@ export function createCardRepo(conn: Connection): CardRepo {
     },
     async save(card, by, now, expectedVersion) {
       const have = await Card.findById(card.id).lean();
-      if (expectedVersion !== undefined && (have?.version ?? 0) !== expectedVersion) return 'conflict';
+      if (expectedVersion !== undefined && (have?.version ?? 0) !== expectedVersion)
+        return 'conflict';
       if (!have) {
-        await Card.create({ _id: card.id, card, origin: 'admin', retired: false, version: 1, updatedAt: now, updatedBy: by });
+        await Card.create({
+          _id: card.id,
+          card,
+          origin: 'admin',
+          retired: false,
+          version: 1,
+          updatedAt: now,
+          updatedBy: by,
+        });
       } else {
         const res = await Card.updateOne(
           { _id: card.id, version: have.version },
@@ -82,7 +109,10 @@ export function createCardRepo(conn: Connection): CardRepo {
       return saved ? toStored(saved) : 'conflict';
     },
     async setRetired(id, retired, by, now) {
-      const res = await Card.updateOne({ _id: id }, { $set: { retired, updatedAt: now, updatedBy: by }, $inc: { version: 1 } });
+      const res = await Card.updateOne(
+        { _id: id },
+        { $set: { retired, updatedAt: now, updatedBy: by }, $inc: { version: 1 } },
+      );
       if (res.matchedCount === 0) return null;
       const doc = await Card.findById(id).lean();
       return doc ? toStored(doc) : null;

@@ -50,16 +50,22 @@ export function cardRoutes(deps: CardRoutesDeps): FastifyPluginAsync {
         },
       },
       async (req) => {
-        const all = (await deps.cards.list({ includeRetired: req.query.includeRetired === 'true' })).map(view);
+        const all = (
+          await deps.cards.list({ includeRetired: req.query.includeRetired === 'true' })
+        ).map(view);
         const items = req.query.stale === 'true' ? all.filter((c) => c.stale) : all;
         return { items, stale: all.filter((c) => c.stale).length };
       },
     );
 
-    app.get('/api/admin/cards/:id', { schema: { tags, security, params: idParams } }, async (req, reply) => {
-      const card = await deps.cards.get(req.params.id);
-      return card ? view(card) : reply.code(404).send({ error: 'not_found' });
-    });
+    app.get(
+      '/api/admin/cards/:id',
+      { schema: { tags, security, params: idParams } },
+      async (req, reply) => {
+        const card = await deps.cards.get(req.params.id);
+        return card ? view(card) : reply.code(404).send({ error: 'not_found' });
+      },
+    );
 
     app.put(
       '/api/admin/cards/:id',
@@ -75,24 +81,48 @@ export function cardRoutes(deps: CardRoutesDeps): FastifyPluginAsync {
       },
       async (req, reply) => {
         if (req.body.id !== req.params.id) {
-          return reply.code(400).send({ error: 'validation', details: [{ path: 'id', message: 'must match the URL' }] });
+          return reply
+            .code(400)
+            .send({
+              error: 'validation',
+              details: [{ path: 'id', message: 'must match the URL' }],
+            });
         }
         const saved = await deps.cards.save(req.body, 'admin', now(), req.query.version);
-        if (saved === 'conflict') return reply.code(409).send({ error: 'conflict', message: 'the card changed meanwhile' });
-        await deps.audit.record({ at: now(), actor: 'admin', action: 'card.save', target: `card:${req.params.id}`, details: { version: saved.version } });
+        if (saved === 'conflict')
+          return reply.code(409).send({ error: 'conflict', message: 'the card changed meanwhile' });
+        await deps.audit.record({
+          at: now(),
+          actor: 'admin',
+          action: 'card.save',
+          target: `card:${req.params.id}`,
+          details: { version: saved.version },
+        });
         await deps.knowledge.publishChange();
         return view(saved);
       },
     );
 
-    for (const [path, retired] of [['retire', true], ['restore', false]] as const) {
-      app.post(`/api/admin/cards/:id/${path}`, { schema: { tags, security, params: idParams } }, async (req, reply) => {
-        const saved = await deps.cards.setRetired(req.params.id, retired, 'admin', now());
-        if (!saved) return reply.code(404).send({ error: 'not_found' });
-        await deps.audit.record({ at: now(), actor: 'admin', action: `card.${path}`, target: `card:${req.params.id}` });
-        await deps.knowledge.publishChange();
-        return view(saved);
-      });
+    for (const [path, retired] of [
+      ['retire', true],
+      ['restore', false],
+    ] as const) {
+      app.post(
+        `/api/admin/cards/:id/${path}`,
+        { schema: { tags, security, params: idParams } },
+        async (req, reply) => {
+          const saved = await deps.cards.setRetired(req.params.id, retired, 'admin', now());
+          if (!saved) return reply.code(404).send({ error: 'not_found' });
+          await deps.audit.record({
+            at: now(),
+            actor: 'admin',
+            action: `card.${path}`,
+            target: `card:${req.params.id}`,
+          });
+          await deps.knowledge.publishChange();
+          return view(saved);
+        },
+      );
     }
   };
 }

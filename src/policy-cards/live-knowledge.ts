@@ -29,7 +29,8 @@ export async function startLiveKnowledge(deps: {
     deps.log.info({ cards: index.cards.length }, 'policy cards reloaded');
   };
   sub.on('message', (channel: string) => {
-    if (channel === deps.channel) reload().catch((err: unknown) => deps.log.error({ err }, 'policy card reload failed'));
+    if (channel === deps.channel)
+      reload().catch((err: unknown) => deps.log.error({ err }, 'policy card reload failed'));
   });
   await sub.subscribe(deps.channel);
   return {

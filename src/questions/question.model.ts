@@ -25,7 +25,11 @@ const questionSchema = new Schema<QuestionDoc>(
     channel: { type: String, required: true },
     lang: { type: String, enum: ['zh-CN', 'bo'], required: true },
     text: { type: String, required: true },
-    outcome: { type: String, enum: ['answered', 'clarify', 'declined', 'distress'], required: true },
+    outcome: {
+      type: String,
+      enum: ['answered', 'clarify', 'declined', 'distress'],
+      required: true,
+    },
     cardId: { type: String, default: null },
     topic: { type: String, default: null },
     confidence: { type: Number, required: true },
@@ -42,5 +46,8 @@ questionSchema.index({ unanswered: 1, _id: -1 });
 questionSchema.index({ at: 1 });
 
 export function questionModel(conn: Connection): Model<QuestionDoc> {
-  return (conn.models.Question as Model<QuestionDoc> | undefined) ?? conn.model<QuestionDoc>('Question', questionSchema);
+  return (
+    (conn.models.Question as Model<QuestionDoc> | undefined) ??
+    conn.model<QuestionDoc>('Question', questionSchema)
+  );
 }

@@ -1,5 +1,6 @@
 import { Types, type Connection } from 'mongoose';
 import type { ChannelId, Lang } from '../channels/channel.js';
+import { groupCommit } from '../lib/group-commit.js';
 import { lhasaMonth } from '../lib/lhasa-time.js';
 import { questionModel, type QuestionDoc } from './question.model.js';
 
@@ -32,29 +33,39 @@ export interface QuestionRepo {
   record(q: QuestionRecord): Promise<string>;
   /** Stores the person's "helpful?" answer; only the person who asked can give it. */
   setHelpful(questionId: string, personId: string, helpful: boolean): Promise<boolean>;
-  listUnanswered(opts: { limit: number; cursor?: string }): Promise<{ items: UnansweredQuestion[]; nextCursor: string | null }>;
+  listUnanswered(opts: {
+    limit: number;
+    cursor?: string;
+  }): Promise<{ items: UnansweredQuestion[]; nextCursor: string | null }>;
   deleteOlderThan(before: Date): Promise<number>;
 }
 
 export function createQuestionRepo(conn: Connection): QuestionRepo {
   const Question = questionModel(conn);
+  const commit = groupCommit((docs: object[]) =>
+    Question.insertMany(docs, { ordered: false }).then(() => undefined),
+  );
   return {
     async record(q) {
-      const doc = await Question.create({
-        personId: new Types.ObjectId(q.personId),
-        channel: q.channel,
-        lang: q.lang,
-        text: q.text.replaceAll('\u0000', ''),
-        outcome: q.outcome,
-        cardId: q.cardId ?? null,
-        topic: q.topic ?? null,
-        confidence: q.confidence,
-        helpful: null,
-        unanswered: q.outcome === 'declined',
-        at: q.at,
-        month: lhasaMonth(q.at),
-      });
-      return doc._id.toHexString();
+      const _id = new Types.ObjectId();
+      await commit([
+        {
+          _id,
+          personId: new Types.ObjectId(q.personId),
+          channel: q.channel,
+          lang: q.lang,
+          text: q.text.replaceAll('\u0000', ''),
+          outcome: q.outcome,
+          cardId: q.cardId ?? null,
+          topic: q.topic ?? null,
+          confidence: q.confidence,
+          helpful: null,
+          unanswered: q.outcome === 'declined',
+          at: q.at,
+          month: lhasaMonth(q.at),
+        },
+      ]);
+      return _id.toHexString();
     },
     async setHelpful(questionId, personId, helpful) {
       if (!Types.ObjectId.isValid(questionId) || !Types.ObjectId.isValid(personId)) return false;
@@ -66,8 +77,12 @@ export function createQuestionRepo(conn: Connection): QuestionRepo {
     },
     async listUnanswered({ limit, cursor }) {
       const filter: Record<string, unknown> = { unanswered: true };
-      if (cursor && Types.ObjectId.isValid(cursor)) filter._id = { $lt: new Types.ObjectId(cursor) };
-      const docs = await Question.find(filter).sort({ _id: -1 }).limit(limit + 1).lean();
+      if (cursor && Types.ObjectId.isValid(cursor))
+        filter._id = { $lt: new Types.ObjectId(cursor) };
+      const docs = await Question.find(filter)
+        .sort({ _id: -1 })
+        .limit(limit + 1)
+        .lean();
       const items = docs.slice(0, limit).map((d) => ({
         id: d._id.toHexString(),
         lang: d.lang,

@@ -13,14 +13,22 @@ export function questionRoutes(deps: { questions: QuestionRepo }): FastifyPlugin
         schema: {
           tags: ['policy cards'],
           security: [{ bearer: [] }],
-          summary: 'Questions the assistant declined, or whose answer was marked unhelpful (newest first)',
+          summary:
+            'Questions the assistant declined, or whose answer was marked unhelpful (newest first)',
           querystring: z.object({
             limit: z.coerce.number().int().min(1).max(200).default(50),
-            cursor: z.string().regex(/^[0-9a-f]{24}$/).optional(),
+            cursor: z
+              .string()
+              .regex(/^[0-9a-f]{24}$/)
+              .optional(),
           }),
         },
       },
-      async (req) => deps.questions.listUnanswered({ limit: req.query.limit, ...(req.query.cursor ? { cursor: req.query.cursor } : {}) }),
+      async (req) =>
+        deps.questions.listUnanswered({
+          limit: req.query.limit,
+          ...(req.query.cursor ? { cursor: req.query.cursor } : {}),
+        }),
     );
   };
 }

@@ -11,8 +11,11 @@ export interface RetentionDeps {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Pure processor: deletes conversation log entries and stored questions older than RETENTION_MESSAGES_DAYS. */
-export async function runMessageRetention(deps: RetentionDeps): Promise<{ deleted: number; before: string }> {
+export async function runMessageRetention(
+  deps: RetentionDeps,
+): Promise<{ deleted: number; before: string }> {
   const before = new Date((deps.now ?? Date.now)() - deps.retentionMessagesDays * DAY_MS);
-  const deleted = (await deps.messages.deleteOlderThan(before)) + (await deps.questions.deleteOlderThan(before));
+  const deleted =
+    (await deps.messages.deleteOlderThan(before)) + (await deps.questions.deleteOlderThan(before));
   return { deleted, before: before.toISOString() };
 }

@@ -15,7 +15,13 @@ export function adminRoutes(deps: AdminDeps): FastifyPluginAsync {
     app.addHook('onRequest', bearerAuth(deps.adminToken));
     app.get(
       '/api/admin/whoami',
-      { schema: { tags: ['admin'], summary: 'Who the bearer token belongs to', security: [{ bearer: [] }] } },
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'Who the bearer token belongs to',
+          security: [{ bearer: [] }],
+        },
+      },
       async () => ({ role: 'admin' }),
     );
     await app.register(cardRoutes(deps));

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { groupCommit } from './group-commit.js';
+
+describe('groupCommit', () => {
+  it('batches writes that arrive while one is in flight, and each caller waits for its own', async () => {
+    const batches: number[][] = [];
+    let release: () => void = () => undefined;
+    const commit = groupCommit(async (items: number[]) => {
+      batches.push(items);
+      if (batches.length === 1) await new Promise<void>((r) => (release = r));
+    });
+    const first = commit([1]);
+    const rest = [commit([2]), commit([3, 4]), commit([5])];
+    await new Promise((r) => setTimeout(r, 10));
+    expect(batches).toEqual([[1]]);
+    release();
+    await Promise.all([first, ...rest]);
+    expect(batches).toEqual([[1], [2, 3, 4, 5]]);
+  });
+
+  it('fails every caller of a failed batch, and keeps going afterwards', async () => {
+    let fail = true;
+    const commit = groupCommit(async () => {
+      if (fail) throw new Error('disk full');
+    });
+    await expect(commit([1])).rejects.toThrow('disk full');
+    fail = false;
+    await expect(commit([2])).resolves.toBeUndefined();
+  });
+
+  it('respects the batch size', async () => {
+    const sizes: number[] = [];
+    const commit = groupCommit(async (items: number[]) => {
+      sizes.push(items.length);
+      await new Promise((r) => setTimeout(r, 1));
+    }, 3);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => commit([i])));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(3);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(10);
+  });
+});
