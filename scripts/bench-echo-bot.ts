@@ -3,7 +3,9 @@ import Fastify from 'fastify';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 
-const bot = new Telegraf(process.env.BOT_TOKEN ?? '', { telegram: { apiRoot: process.env.BOT_API_ROOT ?? '', webhookReply: false } });
+const bot = new Telegraf(process.env.BOT_TOKEN ?? '', {
+  telegram: { apiRoot: process.env.BOT_API_ROOT ?? '', webhookReply: false },
+});
 bot.on('text', (ctx) => ctx.reply(ctx.message.text));
 const app = Fastify();
 app.post('/hook', async (req) => {

@@ -17,6 +17,7 @@ import {
 const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 50);
 const TURNS = Number(process.env.BENCH_TURNS ?? 40);
 const SECRET = 'bench_secret';
+const THINK_MS = Number(process.env.BENCH_THINK_MS ?? 1000);
 
 /** One person's conversation, repeated: real menu navigation, free text and keywords. */
 function script(chat: number, i: number): Update {
@@ -57,6 +58,7 @@ async function drive(
   url: string,
   api: BotApiServer,
   headers: Record<string, string>,
+  thinkMs = 0,
 ) {
   const waitReply = replyWaiters(api);
   const latencies: number[] = [];
@@ -76,6 +78,8 @@ async function drive(
         await res.arrayBuffer();
         await replied;
         latencies.push(performance.now() - t0);
+        // Paced runs: a person reads the reply before writing again (0.5–1.5 × thinkMs).
+        if (thinkMs > 0) await new Promise((r) => setTimeout(r, thinkMs * (0.5 + Math.random())));
       }
     }),
   );
@@ -93,10 +97,18 @@ async function drive(
 }
 
 /** Starts a process and resolves with the URL it prints on its first stdout line. */
-function spawnServer(args: string[], env: Record<string, string>): Promise<{ url: string; stop: () => Promise<void> }> {
+function spawnServer(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ url: string; stop: () => Promise<void> }> {
   // BENCH_PROFILE=<dir> writes a CPU profile of each server process there.
-  const prof = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const prof = process.env.BENCH_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
   return new Promise((resolve, reject) => {
     let buf = '';
@@ -119,7 +131,10 @@ async function main() {
     PUBLIC_URL: 'https://bench.example.org',
     LOG_LEVEL: 'silent',
   });
-  const echo = await spawnServer(['scripts/bench-echo-bot.ts'], { BOT_TOKEN: api.token, BOT_API_ROOT: api.apiRoot });
+  const echo = await spawnServer(['scripts/bench-echo-bot.ts'], {
+    BOT_TOKEN: api.token,
+    BOT_API_ROOT: api.apiRoot,
+  });
   const hook = `${lamton.url}/webhooks/telegram`;
   const headers = { 'x-telegram-bot-api-secret-token': SECRET };
   // Warm-up (JIT, connection pools), then the measured runs.
@@ -129,10 +144,25 @@ async function main() {
   const ours = await drive('lamton', hook, api, headers);
   api.reset();
   const bare = await drive('echo', echo.url, api, {});
+  api.reset();
+  const oursPaced = await drive('lamton', hook, api, headers, THINK_MS);
+  api.reset();
+  const barePaced = await drive('echo', echo.url, api, {}, THINK_MS);
   const fmt = (r: typeof ours) =>
-    `${r.name.padEnd(8)} turns=${r.turns} p50=${r.p50.toFixed(1)}ms p99=${r.p99.toFixed(1)}ms throughput=${r.perSecond.toFixed(0)} turns/s`;
-  process.stdout.write(`${PEOPLE} concurrent people, ${TURNS} turns each (server and load generator in separate processes)\n${fmt(ours)}\n${fmt(bare)}\n`);
-  process.stdout.write(`ratio lamton/echo throughput = ${(ours.perSecond / bare.perSecond).toFixed(2)}\n`);
+    `  ${r.name.padEnd(8)} turns=${r.turns} p50=${r.p50.toFixed(1)}ms p99=${r.p99.toFixed(1)}ms throughput=${r.perSecond.toFixed(0)} turns/s`;
+  process.stdout.write(
+    [
+      `${PEOPLE} concurrent people, ${TURNS} turns each; servers and load generator in separate processes`,
+      'saturated (each person writes again as soon as the reply arrives):',
+      fmt(ours),
+      fmt(bare),
+      `  throughput lamton/echo = ${(ours.perSecond / bare.perSecond).toFixed(2)}`,
+      `paced (each person reads for ${THINK_MS / 2}–${(THINK_MS * 3) / 2} ms before writing again):`,
+      fmt(oursPaced),
+      fmt(barePaced),
+      '',
+    ].join('\n'),
+  );
   await echo.stop();
   await lamton.stop();
   await api.close();

@@ -136,6 +136,8 @@ export async function buildDeps(
     ...(telegram ? { telegram } : {}),
     async close() {
       await knowledge.stop();
+      // Log entries and questions still on their way to the database go first.
+      await Promise.allSettled([messages.flush(), questions.flush()]);
       await redis.quit().catch(() => redis.disconnect());
       await mongo.close();
     },

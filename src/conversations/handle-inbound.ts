@@ -84,14 +84,19 @@ export function createInboundHandler(deps: ConversationDeps): InboundHandler {
         ...(offered && offered.length > 0 ? { offered } : {}),
       };
       const at = new Date(started);
-      await deps.messages.append(session.personId, event.channel, [
-        { from: 'person', text: describeInput(input, session, deps), at },
-        ...turn.replies.map((r) => ({
-          from: 'assistant' as const,
-          text: r.text,
-          at: new Date(started + 1),
-        })),
-      ]);
+      // The log is written in the background (group commit): the reply never waits for it.
+      deps.messages
+        .append(session.personId, event.channel, [
+          { from: 'person', text: describeInput(input, session, deps), at },
+          ...turn.replies.map((r) => ({
+            from: 'assistant' as const,
+            text: r.text,
+            at: new Date(started + 1),
+          })),
+        ])
+        .catch((err: unknown) =>
+          deps.log.error({ err, personId: session.personId }, 'conversation log write failed'),
+        );
       deps.log.debug(
         {
           channel: event.channel,

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { ChannelId, Choice, Lang, OutgoingMessage } from '../channels/channel.js';
 import type { EngineInput } from '../engine/step.js';
 import type { Translator } from '../i18n.js';
@@ -6,6 +7,7 @@ import type { Decision, KnowledgeIndex } from '../knowledge/index.js';
 import type { QuestionRepo } from '../questions/question.repo.js';
 
 export interface QaDeps {
+  log: Logger;
   knowledge: () => KnowledgeIndex;
   translator: Translator;
   questions: QuestionRepo;
@@ -40,7 +42,7 @@ export async function answerQuestion(
   text: string,
 ): Promise<QaOutcome> {
   const decision = deps.knowledge().decide(text, ctx.lang);
-  const qid = await deps.questions.record({
+  const { id: qid, stored } = deps.questions.record({
     personId: ctx.personId,
     channel: ctx.channel,
     lang: ctx.lang,
@@ -48,6 +50,9 @@ export async function answerQuestion(
     ...outcomeOf(decision),
     at: ctx.now,
   });
+  stored.catch((err: unknown) =>
+    deps.log.error({ err, questionId: qid }, 'storing a question failed'),
+  );
   switch (decision.kind) {
     case 'distress':
       return { kind: 'engine', input: { kind: 'goto', node: 'psych:distress' } };

@@ -8,6 +8,7 @@ export interface Sentence {
 
 /** Sentence and clause ends (a comma often separates the story from the question). */
 const CLAUSE_END = /(?<=[。！？!?；;\n\u0F0D\u0F0E\u0F11\u0F14，,])/u;
+/** Messages longer than this (Chinese characters + Tibetan syllables) tell a story. */
 const LONG = 40;
 const ZH_QUESTION =
   /[?？]|吗|怎么|怎样|如何|哪里|哪儿|哪些|哪个|能不能|可不可以|是不是|有没有|多少|多久|几点|什么|啥|为什么|请问|想问|咨询|想了解|想知道|要不要|算不算|[么呢]$/u;
@@ -32,8 +33,15 @@ export function focusSentences(text: string): Sentence[] {
   if (parts.length <= 1) return parts.map((t) => ({ text: t, weight: 1 }));
   const asks = parts.map((p) => ZH_QUESTION.test(p) || BO_QUESTION.test(p));
   // In a short message the other clause is usually part of the question (我有残疾证，能安排工作吗).
-  const narrative = folded.length > LONG ? NARRATIVE_WEIGHT : SHORT_NARRATIVE_WEIGHT;
+  const narrative = size(folded) > LONG ? NARRATIVE_WEIGHT : SHORT_NARRATIVE_WEIGHT;
   if (asks.some(Boolean))
     return parts.map((t, i) => ({ text: t, weight: asks[i] ? 1 : narrative }));
   return parts.map((t, i) => ({ text: t, weight: i === parts.length - 1 ? 1 : 0.6 }));
+}
+
+/** Length in reading units: a Chinese character or a Tibetan syllable each count one. */
+function size(text: string): number {
+  return (
+    (text.match(/\p{Script=Han}/gu)?.length ?? 0) + (text.match(/[\u0F40-\u0FBC]+/gu)?.length ?? 0)
+  );
 }

@@ -192,7 +192,8 @@ describe('decide', () => {
   });
 
   it('does not answer on one generic word alone', () => {
-    expect(index.decide('我想问一下时间', 'zh-CN').kind).toBe('decline');
+    // 工作 appears in four topics' cards: alone it says nothing about which.
+    expect(index.decide('我想问一下工作的事', 'zh-CN').kind).toBe('decline');
   });
 
   it('puts distress before everything else', () => {

@@ -29,8 +29,17 @@ export const WEAK_BIGRAM_WEIGHT = 0.2;
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 
 const zhStop: ReadonlySet<string> = new Set(lexicon.stop['zh-CN']);
-const boStop: ReadonlySet<string> = new Set(
-  lexicon.stop.bo.flatMap((w) => boSyllablesRaw(fold(w)).map(stemSyllable)),
+const boStopLists = lexicon.stop.bo.map((w) => boSyllablesRaw(fold(w)).map(stemSyllable));
+/** One-syllable Tibetan stop-words: particles, auxiliaries, pronouns. */
+const boStop: ReadonlySet<string> = new Set(boStopLists.filter((l) => l.length === 1).flat());
+/**
+ * Several-syllable stop phrases (ག་ཚོད, ཁ་སང, ཇི་ལྟར): their syllables are stop-words only in
+ * that sequence, so ཚོད་ལྟ and ཁ་པར keep their meaning.
+ */
+const boStopPhrases: readonly string[][] = boStopLists.filter((l) => l.length > 1);
+/** Word-final Tibetan syllables (པ, པོ, མ …): no term alone, but a full bigram with the syllable before. */
+const boSuffix: ReadonlySet<string> = new Set(
+  lexicon.suffixes.bo.map((w) => stemSyllable(fold(w))),
 );
 
 /** NFC, no zero-width or control characters, full-width ASCII folded to half-width, lower case. */
@@ -57,9 +66,20 @@ const boRewrite: ReadonlyMap<string, string[]> = new Map(
   ),
 );
 
-/** `fold` plus the typo and synonym rewrites: the form every text is matched in. */
+const smallTalk = new RegExp(
+  [
+    ...lexicon.smalltalk['zh-CN'].map(escape),
+    // Tibetan phrases only as whole syllables: at a tsheg, shad, space or either end.
+    ...lexicon.smalltalk.bo.map(
+      (p) => `(?<![\\u0F40-\\u0FBC])${escape(fold(p))}(?![\\u0F40-\\u0FBC])`,
+    ),
+  ].join('|'),
+  'gu',
+);
+
+/** `fold` plus the typo and synonym rewrites, greetings and thanks removed: the form every text is matched in. */
 export function normalizeText(text: string): string {
-  return zhSynonyms(zhTypos(fold(text)));
+  return zhSynonyms(zhTypos(fold(text).replace(smallTalk, ' ')));
 }
 
 /** Every term of `text`, in order, with repeats (a card field's term frequencies come from this). */
@@ -79,7 +99,7 @@ export function tokenize(text: string): Term[] {
 
 /** Tibetan syllables of `text` after folding, stemming and synonym rewriting (for phrase matching). */
 export function canonicalSyllables(text: string): string[] {
-  const syllables = boSyllablesRaw(fold(text)).map(stemSyllable);
+  const syllables = boSyllablesRaw(fold(text).replace(smallTalk, ' ')).map(stemSyllable);
   if (boRewrite.size === 0) return syllables;
   const out: string[] = [];
   for (let i = 0; i < syllables.length; i++) {
@@ -99,7 +119,12 @@ export function zhWords(run: string): string[] {
 }
 
 export function isStopWord(term: string): boolean {
-  return zhStop.has(term) || boStop.has(term);
+  return (
+    zhStop.has(term) ||
+    boStop.has(term) ||
+    boSuffix.has(term) ||
+    boStopPhrases.some((p) => p.join('\u0F0B') === term)
+  );
 }
 
 function zhTerms(run: string, out: Term[]): void {
@@ -120,13 +145,21 @@ function zhTerms(run: string, out: Term[]): void {
 }
 
 function boTerms(syllables: string[], out: Term[]): void {
+  const stop = syllables.map((s) => boStop.has(s));
+  for (const phrase of boStopPhrases) {
+    for (let i = 0; i + phrase.length <= syllables.length; i++) {
+      if (phrase.every((p, k) => syllables[i + k] === p))
+        phrase.forEach((_, k) => (stop[i + k] = true));
+    }
+  }
   for (let i = 0; i < syllables.length; i++) {
     const s = syllables[i]!;
-    if (!boStop.has(s)) out.push({ term: s, weight: 1 });
+    if (!stop[i] && !boSuffix.has(s)) out.push({ term: s, weight: 1 });
     const next = syllables[i + 1];
     if (next === undefined) continue;
-    // A bigram with one particle still ties words together (ལས་ཀ, རོགས་དངུལ), but counts less.
-    const stops = (boStop.has(s) ? 1 : 0) + (boStop.has(next) ? 1 : 0);
+    // A bigram with one particle still ties words together (ལས་ཀ, རོགས་དངུལ), but counts less;
+    // a suffix counts as part of the word before it (བདག་པོ), not of the one after.
+    const stops = (stop[i] || boSuffix.has(s) ? 1 : 0) + (stop[i + 1] ? 1 : 0);
     if (stops < 2)
       out.push({
         term: `${s}\u0F0B${next}`,
@@ -168,6 +201,10 @@ function buildRewriter(map: Record<string, string>): (text: string) => string {
     .sort((a, b) => b.length - a.length);
   if (keys.length === 0) return (t) => t;
   const folded = new Map(Object.entries(map).map(([k, v]) => [fold(k), fold(v)]));
-  const re = new RegExp(keys.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gu');
+  const re = new RegExp(keys.map(escape).join('|'), 'gu');
   return (text) => text.replace(re, (m) => folded.get(m) ?? m);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -1,12 +1,21 @@
+/** Queues writes; `flush()` resolves once everything queued so far is stored (or failed). */
+export interface GroupCommit<T> {
+  (items: T[]): Promise<void>;
+  flush(): Promise<void>;
+}
+
 /**
  * Group commit: writes arriving while an insert is in flight go together in the next one, and
- * each caller still waits until its own entries are stored. Under load this turns many small
- * inserts (FerretDB on SQLite serialises writes) into a few large ones, with no window in
- * which an answered turn is missing from the log.
+ * each caller's promise settles when its own entries are stored. Under load this turns many
+ * small inserts (FerretDB on SQLite serialises writes) into a few large ones.
  */
-export function groupCommit<T>(write: (items: T[]) => Promise<void>, maxBatch = 500) {
+export function groupCommit<T>(
+  write: (items: T[]) => Promise<void>,
+  maxBatch = 500,
+): GroupCommit<T> {
   const queue: { items: T[]; done: (err?: unknown) => void }[] = [];
   let running = false;
+  let idle: (() => void)[] = [];
 
   async function drain(): Promise<void> {
     running = true;
@@ -29,9 +38,12 @@ export function groupCommit<T>(write: (items: T[]) => Promise<void>, maxBatch = 
       }
     }
     running = false;
+    const waiting = idle;
+    idle = [];
+    for (const w of waiting) w();
   }
 
-  return (items: T[]) =>
+  const commit = (items: T[]) =>
     new Promise<void>((resolve, reject) => {
       queue.push({
         items,
@@ -40,4 +52,8 @@ export function groupCommit<T>(write: (items: T[]) => Promise<void>, maxBatch = 
       });
       if (!running) void drain();
     });
+  return Object.assign(commit, {
+    flush: () =>
+      running || queue.length > 0 ? new Promise<void>((r) => idle.push(r)) : Promise.resolve(),
+  });
 }

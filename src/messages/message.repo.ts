@@ -12,7 +12,13 @@ export interface LogEntry {
 }
 
 export interface MessageRepo {
+  /**
+   * Queues entries for the log (group commit). The promise settles when they are stored; the
+   * conversation does not wait for it, so a reply is never held up by the log.
+   */
   append(personId: string, channel: ChannelId, entries: LogEntry[]): Promise<void>;
+  /** Resolves when everything appended so far is stored (reads and shutdown call it). */
+  flush(): Promise<void>;
   transcript(personId: string, limit?: number): Promise<(LogEntry & { channel: string })[]>;
   /** Deletes entries older than `before`; returns how many went. */
   deleteOlderThan(before: Date): Promise<number>;
@@ -21,7 +27,8 @@ export interface MessageRepo {
 export function createMessageRepo(conn: Connection): MessageRepo {
   const Message = messageModel(conn);
   const commit = groupCommit((docs: object[]) =>
-    Message.insertMany(docs, { ordered: true }).then(() => undefined),
+    // The raw driver: entries are built and checked here, mongoose casting would only cost CPU.
+    Message.collection.insertMany(docs, { ordered: true }).then(() => undefined),
   );
   return {
     async append(personId, channel, entries) {
@@ -38,7 +45,9 @@ export function createMessageRepo(conn: Connection): MessageRepo {
         }));
       if (docs.length > 0) await commit(docs);
     },
+    flush: () => commit.flush(),
     async transcript(personId, limit = 200) {
+      await commit.flush();
       const docs = await Message.find({ personId: new Types.ObjectId(personId) })
         .sort({ at: -1, _id: -1 })
         .limit(limit)

@@ -81,12 +81,10 @@ export function cardRoutes(deps: CardRoutesDeps): FastifyPluginAsync {
       },
       async (req, reply) => {
         if (req.body.id !== req.params.id) {
-          return reply
-            .code(400)
-            .send({
-              error: 'validation',
-              details: [{ path: 'id', message: 'must match the URL' }],
-            });
+          return reply.code(400).send({
+            error: 'validation',
+            details: [{ path: 'id', message: 'must match the URL' }],
+          });
         }
         const saved = await deps.cards.save(req.body, 'admin', now(), req.query.version);
         if (saved === 'conflict')

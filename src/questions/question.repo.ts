@@ -30,7 +30,12 @@ export interface UnansweredQuestion {
 }
 
 export interface QuestionRepo {
-  record(q: QuestionRecord): Promise<string>;
+  /**
+   * Records a question and returns its id at once; the write joins a group commit in the
+   * background (`stored` settles when it is in the database).
+   */
+  record(q: QuestionRecord): { id: string; stored: Promise<void> };
+  flush(): Promise<void>;
   /** Stores the person's "helpful?" answer; only the person who asked can give it. */
   setHelpful(questionId: string, personId: string, helpful: boolean): Promise<boolean>;
   listUnanswered(opts: {
@@ -43,12 +48,12 @@ export interface QuestionRepo {
 export function createQuestionRepo(conn: Connection): QuestionRepo {
   const Question = questionModel(conn);
   const commit = groupCommit((docs: object[]) =>
-    Question.insertMany(docs, { ordered: false }).then(() => undefined),
+    Question.collection.insertMany(docs, { ordered: false }).then(() => undefined),
   );
   return {
-    async record(q) {
+    record(q) {
       const _id = new Types.ObjectId();
-      await commit([
+      const stored = commit([
         {
           _id,
           personId: new Types.ObjectId(q.personId),
@@ -65,10 +70,13 @@ export function createQuestionRepo(conn: Connection): QuestionRepo {
           month: lhasaMonth(q.at),
         },
       ]);
-      return _id.toHexString();
+      return { id: _id.toHexString(), stored };
     },
+    flush: () => commit.flush(),
     async setHelpful(questionId, personId, helpful) {
       if (!Types.ObjectId.isValid(questionId) || !Types.ObjectId.isValid(personId)) return false;
+      await commit.flush(); // the question itself may still be on its way
+
       const res = await Question.updateOne(
         { _id: new Types.ObjectId(questionId), personId: new Types.ObjectId(personId) },
         { $set: { helpful, unanswered: !helpful } },
@@ -76,6 +84,7 @@ export function createQuestionRepo(conn: Connection): QuestionRepo {
       return res.matchedCount === 1;
     },
     async listUnanswered({ limit, cursor }) {
+      await commit.flush();
       const filter: Record<string, unknown> = { unanswered: true };
       if (cursor && Types.ObjectId.isValid(cursor))
         filter._id = { $lt: new Types.ObjectId(cursor) };
