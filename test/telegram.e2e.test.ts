@@ -98,6 +98,34 @@ describe('Telegram, polling mode, against a Bot API server on loopback', () => {
     expect(buttons(voice).length).toBeGreaterThan(0);
   });
 
+  it('answers a policy question from a card, in the language it was asked, and takes feedback', async () => {
+    const chat = 1004;
+    /** The next message to `chat`, after those already sent. */
+    const next = () => {
+      const seen = api.sent(chat).length;
+      return () => api.waitForSent((m) => m.chatId === chat && api.sent(chat).indexOf(m) >= seen);
+    };
+    let wait = next();
+    api.pushUpdate(textUpdate(chat, 'ལས་མེད་ཉེན་འགོག་དངུལ་ག་འདྲ་བྱས་ནས་ལེན་དགོས།'));
+    let answer = await wait();
+    // Two close cards: the assistant asks which one is meant; picking one gives its answer.
+    const option = buttons(answer).find((b) => b.callback_data.startsWith('kb#c:'));
+    if (option) {
+      wait = next();
+      api.pushUpdate(callbackUpdate(chat, option.callback_data, answer.messageId));
+      answer = await wait();
+    }
+    expect(answer.text).toMatch(TIBETAN);
+    expect(answer.text).not.toMatch(HAN);
+    expect(answer.text).toContain(t.deps.translator.t('bo', 'kb:source', { source: '', reviewed: '' }).slice(0, 6));
+    const helpful = buttons(answer).find((b) => b.callback_data === 'kb#y');
+    expect(helpful).toBeDefined();
+    wait = next();
+    api.pushUpdate(callbackUpdate(chat, helpful!.callback_data, answer.messageId));
+    const thanks = await wait();
+    expect(thanks.text).toBe(t.deps.translator.t('bo', 'kb:thanks'));
+  });
+
   it('waits retry_after when Telegram answers 429, and the reply still arrives', async () => {
     const chat = 1002;
     api.failNext('sendMessage', {

@@ -93,6 +93,20 @@ describe('web chat in Chromium', () => {
       () => document.documentElement.scrollWidth > document.documentElement.clientWidth,
     );
     expect(overflow).toBe(false);
+
+    // A policy question is answered from a card, with its source and a "helpful?" button.
+    const before = await page.locator('.msg.bot').count();
+    await page.getByRole('textbox', { name: '您的消息', exact: true }).fill('残疾人找工作有什么扶持');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('.msg.bot').count(), SOON).toBe(before + 1);
+    const reply = page.locator('.msg.bot').last();
+    const options = reply.getByRole('button', { name: /./ });
+    if (await reply.getByRole('button', { name: '都不是' }).count()) await options.first().click();
+    await expect.poll(() => page.locator('.msg.bot').last().textContent(), SOON).toMatch(/来源：/);
+    await page.locator('.msg.bot').last().getByRole('button', { name: '有帮助' }).click();
+    await expect
+      .poll(() => page.locator('.msg.bot').last().textContent(), SOON)
+      .toContain('谢谢您的反馈');
     await context.close();
   });
 });
