@@ -48,7 +48,7 @@ export function groupCommit<T>(
       queue.push({
         items,
         done: (err) =>
-          err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve(),
+          err ? reject(err instanceof Error ? err : new Error('group commit failed', { cause: err })) : resolve(),
       });
       if (!running) void drain();
     });
