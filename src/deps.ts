@@ -21,6 +21,7 @@ import { createPersonRepo, type PersonRepo } from './people/person.repo.js';
 import { loadCardsFromDir } from './knowledge/load-cards.js';
 import { createCardRepo, type CardRepo } from './policy-cards/card.repo.js';
 import { startLiveKnowledge, type LiveKnowledge } from './policy-cards/live-knowledge.js';
+import { isStale } from './policy-cards/stale.js';
 import { createQuestionRepo, type QuestionRepo } from './questions/question.repo.js';
 import { createAuditRepo, type AuditRepo } from './audit/audit.repo.js';
 
@@ -80,8 +81,15 @@ export async function buildDeps(
   const synced = await cards.syncFromFiles(loadCardsFromDir(`${ROOT}knowledge/cards`), new Date());
   if (synced.added + synced.updated > 0)
     log.info(synced, 'policy cards loaded from knowledge/cards');
-  const knowledge = await startLiveKnowledge({ cards, redis, channel: `${prefix}kb:changed`, log });
   const metrics = createMetrics();
+  const knowledge = await startLiveKnowledge({
+    cards,
+    redis,
+    channel: `${prefix}kb:changed`,
+    log,
+    onLoad: (index) =>
+      metrics.cardsStale.set(index.cards.filter((c) => isStale(c.reviewedAt, new Date())).length),
+  });
   const handleInbound = createInboundHandler({
     questions,
     knowledge: () => knowledge.current(),

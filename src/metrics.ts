@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** Prometheus metrics of one process (no module-level registry, so tests build their own). */
 export function createMetrics() {
@@ -17,6 +17,17 @@ export function createMetrics() {
       help: 'Time to handle one conversation turn (lock to replies ready)',
       labelNames: ['channel'] as const,
       buckets: [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    questions: new Counter({
+      name: 'lamton_questions_total',
+      help: 'Free-text questions by language and what the assistant did (answered, clarify, declined, distress)',
+      labelNames: ['lang', 'outcome'] as const,
+      registers: [registry],
+    }),
+    cardsStale: new Gauge({
+      name: 'lamton_policy_cards_stale',
+      help: 'Active policy cards past their review period (365 days)',
       registers: [registry],
     }),
     retentionDeleted: new Counter({

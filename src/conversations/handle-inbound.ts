@@ -40,7 +40,7 @@ export interface ConversationDeps {
   /** The policy-card index in use now (reloaded live when cards change). */
   knowledge: () => KnowledgeIndex;
   log: Logger;
-  metrics?: Pick<Metrics, 'turns' | 'turnSeconds'>;
+  metrics?: Pick<Metrics, 'turns' | 'turnSeconds' | 'questions'>;
   now?: () => number;
   /** After this long without a message, the person comes back to the menu. */
   resumeAfterMs?: number;

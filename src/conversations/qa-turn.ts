@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.js';
 import type { ChannelId, Choice, Lang, OutgoingMessage } from '../channels/channel.js';
 import type { EngineInput } from '../engine/step.js';
 import type { Translator } from '../i18n.js';
@@ -8,6 +9,7 @@ import type { QuestionRepo } from '../questions/question.repo.js';
 
 export interface QaDeps {
   log: Logger;
+  metrics?: Pick<Metrics, 'questions'>;
   knowledge: () => KnowledgeIndex;
   translator: Translator;
   questions: QuestionRepo;
@@ -50,6 +52,7 @@ export async function answerQuestion(
     ...outcomeOf(decision),
     at: ctx.now,
   });
+  deps.metrics?.questions.inc({ lang: ctx.lang, outcome: outcomeOf(decision).outcome });
   stored.catch((err: unknown) =>
     deps.log.error({ err, questionId: qid }, 'storing a question failed'),
   );

@@ -5,6 +5,7 @@ import type { AuditRepo } from '../audit/audit.repo.js';
 import { cardSchema } from '../knowledge/card.schema.js';
 import type { CardRepo, StoredCard } from './card.repo.js';
 import type { LiveKnowledge } from './live-knowledge.js';
+import { isStale } from './stale.js';
 
 export interface CardRoutesDeps {
   cards: CardRepo;
@@ -16,7 +17,6 @@ export interface CardRoutesDeps {
 }
 
 const idParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,58}$/) });
-const DAY = 24 * 3600 * 1000;
 
 /**
  * Admin API for policy cards: list (with stale flags), read, edit, retire and restore. Every
@@ -25,10 +25,9 @@ const DAY = 24 * 3600 * 1000;
  */
 export function cardRoutes(deps: CardRoutesDeps): FastifyPluginAsync {
   const now = deps.now ?? (() => new Date());
-  const staleMs = (deps.staleAfterDays ?? 365) * DAY;
   const view = (s: StoredCard) => ({
     ...s,
-    stale: now().getTime() - Date.parse(`${s.card.reviewedAt}T00:00:00Z`) > staleMs,
+    stale: isStale(s.card.reviewedAt, now(), deps.staleAfterDays),
   });
 
   return async (base) => {

@@ -21,11 +21,15 @@ export async function startLiveKnowledge(deps: {
   redis: Redis;
   channel: string;
   log: Logger;
+  /** Called with each new index (metrics: stale cards). */
+  onLoad?: (index: KnowledgeIndex) => void;
 }): Promise<LiveKnowledge> {
   let index = createKnowledgeIndex(await deps.cards.activeCards());
+  deps.onLoad?.(index);
   const sub = deps.redis.duplicate();
   const reload = async () => {
     index = createKnowledgeIndex(await deps.cards.activeCards());
+    deps.onLoad?.(index);
     deps.log.info({ cards: index.cards.length }, 'policy cards reloaded');
   };
   sub.on('message', (channel: string) => {
