@@ -5,6 +5,7 @@
  * Everything runs on 127.0.0.1 (the Bot API server is the test suite's fake).
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { Update } from 'telegraf/types';
 import {
   callbackUpdate,
@@ -96,11 +97,53 @@ async function drive(
   };
 }
 
+/** CPU seconds used so far by a process (Linux /proc), 0 when unknown. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** Pids of the local Redis and FerretDB daemons (whose CPU is part of a Lamton turn). */
+function daemonPids(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmd.includes('ferretdb') && cmd.includes('27018')) out.ferretdb = Number(pid);
+      if (cmd.includes('redis-server') && cmd.includes('6381')) out.redis = Number(pid);
+    } catch {
+      // the process went away meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU milliseconds per turn of each process over a run. */
+async function withCpu<T extends { turns: number }>(
+  pids: Record<string, number>,
+  run: () => Promise<T>,
+) {
+  const before = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuSeconds(p)]));
+  const self = process.cpuUsage();
+  const result = await run();
+  const used = process.cpuUsage(self);
+  const cpu: Record<string, number> = {
+    'load generator + Bot API server': (used.user + used.system) / 1000 / result.turns,
+  };
+  for (const [k, p] of Object.entries(pids))
+    cpu[k] = ((cpuSeconds(p) - (before[k] ?? 0)) * 1000) / result.turns;
+  return { ...result, cpu };
+}
+
 /** Starts a process and resolves with the URL it prints on its first stdout line. */
 function spawnServer(
   args: string[],
   env: Record<string, string>,
-): Promise<{ url: string; stop: () => Promise<void> }> {
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   // BENCH_PROFILE=<dir> writes a CPU profile of each server process there.
   const prof = process.env.BENCH_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
@@ -115,7 +158,8 @@ function spawnServer(
     child.stdout.on('data', (d: Buffer) => {
       buf += d.toString();
       const m = /READY (\S+)/.exec(buf);
-      if (m?.[1]) resolve({ url: m[1], stop: () => (child.kill('SIGTERM'), exited) });
+      if (m?.[1])
+        resolve({ url: m[1], pid: child.pid ?? 0, stop: () => (child.kill('SIGTERM'), exited) });
     });
     child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited with ${String(code)}`)));
   });
@@ -141,14 +185,20 @@ async function main() {
   await drive('lamton', hook, api, headers);
   await drive('echo', echo.url, api, {});
   api.reset();
-  const ours = await drive('lamton', hook, api, headers);
+  const ours = await withCpu({ lamton: lamton.pid, ...daemonPids() }, () =>
+    drive('lamton', hook, api, headers),
+  );
   api.reset();
-  const bare = await drive('echo', echo.url, api, {});
+  const bare = await withCpu({ echo: echo.pid }, () => drive('echo', echo.url, api, {}));
   api.reset();
   const oursPaced = await drive('lamton', hook, api, headers, THINK_MS);
   api.reset();
   const barePaced = await drive('echo', echo.url, api, {}, THINK_MS);
-  const fmt = (r: typeof ours) =>
+  const cpuLine = (c: Record<string, number>) =>
+    Object.entries(c)
+      .map(([k, v]) => `${k} ${v.toFixed(2)}`)
+      .join(', ');
+  const fmt = (r: { name: string; turns: number; p50: number; p99: number; perSecond: number }) =>
     `  ${r.name.padEnd(8)} turns=${r.turns} p50=${r.p50.toFixed(1)}ms p99=${r.p99.toFixed(1)}ms throughput=${r.perSecond.toFixed(0)} turns/s`;
   process.stdout.write(
     [
@@ -157,6 +207,8 @@ async function main() {
       fmt(ours),
       fmt(bare),
       `  throughput lamton/echo = ${(ours.perSecond / bare.perSecond).toFixed(2)}`,
+      `  CPU ms per turn, lamton run: ${cpuLine(ours.cpu)}`,
+      `  CPU ms per turn, echo run:   ${cpuLine(bare.cpu)}`,
       `paced (each person reads for ${THINK_MS / 2}–${(THINK_MS * 3) / 2} ms before writing again):`,
       fmt(oursPaced),
       fmt(barePaced),
