@@ -3,7 +3,8 @@
  * same path as `npm run -s qa` and prints top-1 accuracy per language and the share of off-topic
  * questions declined; exits non-zero below the targets. When knowledge/eval/heldout.jsonl exists
  * its figures are printed too, labelled "held-out (report only)": never gated on, and its
- * questions and answers are never printed.
+ * questions and answers are never printed. When knowledge/eval/tuning.jsonl exists it is run as
+ * "tuning (development)": figures and misses printed, never gated on.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,6 +55,15 @@ function run(index: KnowledgeIndex, lines: string[]): Figures {
   return f;
 }
 
+function printMisses(f: Figures): void {
+  for (const m of f.misses) {
+    const want = [m.item.topic, ...(m.item.accept ?? [])].join('|');
+    console.log(
+      `  miss ${m.item.id} [${m.item.lang}] want ${want}, got ${m.got} (${m.confidence}): ${m.item.text}`,
+    );
+  }
+}
+
 const pct = (b: { right: number; total: number }): string =>
   b.total === 0 ? 'n/a' : `${((100 * b.right) / b.total).toFixed(1)}% (${b.right}/${b.total})`;
 const share = (b: { right: number; total: number }): number =>
@@ -75,11 +85,22 @@ console.log(`dev (${devPath}):`);
 console.log(`  zh-CN top-1: ${pct(dev['zh-CN'])}   target ≥ ${TARGETS['zh-CN'] * 100}%`);
 console.log(`  bo    top-1: ${pct(dev.bo)}   target ≥ ${TARGETS.bo * 100}%`);
 console.log(`  off-topic declined: ${pct(dev.offTopic)}   target ≥ ${TARGETS.offTopic * 100}%`);
-for (const m of dev.misses) {
-  const want = [m.item.topic, ...(m.item.accept ?? [])].join('|');
-  console.log(
-    `  miss ${m.item.id} [${m.item.lang}] want ${want}, got ${m.got} (${m.confidence}): ${m.item.text}`,
-  );
+printMisses(dev);
+
+const tuningPath = join(ROOT, 'knowledge', 'eval', 'tuning.jsonl');
+if (existsSync(tuningPath)) {
+  try {
+    const t = run(index, readLines(tuningPath));
+    console.log('tuning (development):');
+    console.log(`  zh-CN top-1: ${pct(t['zh-CN'])}`);
+    console.log(`  bo    top-1: ${pct(t.bo)}`);
+    console.log(`  off-topic declined: ${pct(t.offTopic)}`);
+    printMisses(t);
+  } catch (err) {
+    console.log(
+      `tuning (development): could not be read (${err instanceof Error ? err.message : 'error'})`,
+    );
+  }
 }
 
 const heldoutPath = join(ROOT, 'knowledge', 'eval', 'heldout.jsonl');

@@ -191,6 +191,11 @@ describe('decide', () => {
     }
   });
 
+  it('declines a near-miss from another service (a mortgage is not a startup loan)', () => {
+    expect(index.decide('买房贷款利息多少', 'zh-CN').kind).toBe('decline');
+    expect(topicOf(index.decide('创业贷款利息多少', 'zh-CN'))).not.toBe('decline');
+  });
+
   it('does not answer on one generic word alone', () => {
     // 工作 appears in four topics' cards: alone it says nothing about which.
     expect(index.decide('我想问一下工作的事', 'zh-CN').kind).toBe('decline');

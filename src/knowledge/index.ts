@@ -1,4 +1,5 @@
 import type { PolicyCard } from './card.schema.js';
+import lexicon from './lexicon.json' with { type: 'json' };
 import { detectDistress } from './distress.js';
 import { focusSentences } from './focus.js';
 import {
@@ -47,6 +48,8 @@ export interface Explanation extends SearchHit {
   tibetan: boolean;
   /** best keyword-phrase hit (rarity × length × focus), 0 when no keyword appears whole */
   phrase: number;
+  /** words of other services in the question (lexicon.json offtopic) that this card never mentions */
+  offtopic: number;
   /** calibrated confidence were this card the top one */
   confidence: number;
 }
@@ -68,9 +71,13 @@ const COVERAGE_FLOOR = 0.5;
 const B = 0.6;
 /** Share of a contiguous keyword's own weight added when it appears as a whole in the question. */
 const PHRASE_BONUS = 0.7;
+/** Share of the cards above which a single Chinese character is no term at all. */
+const COMMON_CHAR_CARDS = 0.6;
+/** What a topical Chinese character pair that is not a word counts as evidence. */
+const HALF_UNIT = 0.5;
 
-/** Decision thresholds (calibrated on the dev set and hand-made off-topic questions). */
-export const THRESHOLDS = { answer: 0.55, decline: 0.45, close: 0.82, option: 0.6 } as const;
+/** Decision thresholds (calibrated on the dev set, knowledge/eval/tuning.jsonl and hand-made paraphrases). */
+export const THRESHOLDS = { answer: 0.5, decline: 0.45, close: 0.82, option: 0.6 } as const;
 
 type Script = 'zh' | 'bo' | 'latin';
 const HAN = /\p{Script=Han}/u;
@@ -106,6 +113,26 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
     'zh-CN': buildLang(cards, 'zh-CN'),
     bo: buildLang(cards, 'bo'),
   };
+  // Which cards mention each off-topic word anywhere (a card about medical insurance during
+  // unemployment may well say 医保): those cards lose nothing for it.
+  const cueCards = new Map<string, Set<number>>();
+  cards.forEach((card, ci) => {
+    const all = (lang: Lang): string =>
+      [...card.keywords[lang], card.title[lang], card.short[lang], card.details[lang]].join('\n');
+    const zh = normalizeText(all('zh-CN'));
+    const bo = boForm(all('bo'));
+    for (const [cues, text] of [
+      [OFFTOPIC_ZH, zh],
+      [OFFTOPIC_BO, bo],
+    ] as const) {
+      for (const c of cues) {
+        if (!text.includes(c)) continue;
+        const set = cueCards.get(c) ?? new Set<number>();
+        set.add(ci);
+        cueCards.set(c, set);
+      }
+    }
+  });
 
   function score(text: string, lang: Lang | undefined): Scored[] {
     const sentences = focusSentences(text);
@@ -113,7 +140,14 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
     // less (its unknown words say little about whether the question is on topic).
     const query = new Map<
       string,
-      { weight: number; cover: number; unit: boolean; bigram: boolean; script: Script }
+      {
+        weight: number;
+        cover: number;
+        unit: boolean;
+        half: boolean;
+        bigram: boolean;
+        script: Script;
+      }
     >();
     // Evidence units count only from the question itself (or a short message's other clause).
     const unitFocus = 0.5;
@@ -129,7 +163,11 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
         const unit =
           s.weight >= unitFocus &&
           (script === 'bo' ? bigram && t.weight >= BIGRAM_WEIGHT : !bigram);
-        query.set(t.term, { weight: w, cover: w * s.weight, unit, bigram, script });
+        // A Chinese character pair that is not a word of the question is half a unit: the
+        // segmenter leaves names and colloquial words in single characters (堆|龙, 登|个|记).
+        const half =
+          s.weight >= unitFocus && script === 'zh' && bigram && t.weight === BIGRAM_WEIGHT;
+        query.set(t.term, { weight: w, cover: w * s.weight, unit, half, bigram, script });
       }
     }
     const scripts = new Set([...query.values()].map((q) => q.script));
@@ -167,6 +205,10 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
           a.words++;
           if (li.topical.has(term)) a.topical++;
           if (li.specific.has(term)) a.specific++;
+        } else if (q.half && primary && li.topical.has(term)) {
+          a.words += HALF_UNIT;
+          a.topical += HALF_UNIT;
+          if (li.specific.has(term)) a.specific += HALF_UNIT;
         }
       }
     }
@@ -196,14 +238,25 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
         a.phrase = Math.max(a.phrase, s.weight * ((hits[0] ?? 0) + 0.5 * (hits[1] ?? 0)));
       }
     }
+    // Words of other services: each one the card never mentions takes confidence away. Only in
+    // what is asked: a story may well mention the children's school or a hospital stay.
+    const asked = sentences.filter((s) => s.weight >= 1).map((s) => s.text);
+    const zhText = asked.map((t) => normalizeText(t)).join('\n');
+    const boText = asked.some((t) => TIBETAN.test(t)) ? asked.map(boForm).join('\n') : '';
+    const cues = [
+      ...OFFTOPIC_ZH.filter((c) => zhText.includes(c)),
+      ...(boText ? OFFTOPIC_BO.filter((c) => boText.includes(c)) : []),
+    ];
     return acc
+      .filter((a) => a.score > 0 || a.phrase > 0)
       .map((a) => {
+        const offtopic = cues.filter((c) => !cueCards.get(c)?.has(a.i)).length;
         const coverage = total > 0 ? Math.min(1, a.matched / total) : 0;
         // A card that explains every part of the question beats one that matches a part very
         // well (参加职业技能培训有补贴吗: the subsidy card, not the course list).
         const score =
           (a.score + PHRASE_BONUS * a.phrase) * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * coverage);
-        return { ...a, score, coverage, tibetan };
+        return { ...a, score, coverage, tibetan, offtopic };
       })
       .filter((a) => a.score > 0)
       .sort((x, y) => y.score - x.score || x.card.id.localeCompare(y.card.id));
@@ -214,19 +267,30 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
     search: (text, lang) => score(text, lang).map(({ card, score: s }) => ({ card, score: s })),
     explain: (text, lang) =>
       score(text, lang).map(
-        ({ card, score: s, coverage, words, specific, topical, phrase, tibetan }) => {
-          const scored = { card, score: s, coverage, words, specific, topical, phrase, tibetan };
+        ({ card, score: s, coverage, words, specific, topical, phrase, tibetan, offtopic }) => {
+          const scored = {
+            card,
+            score: s,
+            coverage,
+            words,
+            specific,
+            topical,
+            phrase,
+            tibetan,
+            offtopic,
+          };
           return { ...scored, confidence: round(calibrate(scored)) };
         },
       ),
     decide(text, lang) {
       if (detectDistress(text)) return { kind: 'distress' };
-      const ranked = score(text, lang);
+      const ranked = byTopic(score(text, lang));
       const top = ranked[0];
       if (!top) return { kind: 'decline', confidence: 1 };
       const confidence = calibrate(top);
       if (confidence < THRESHOLDS.decline)
         return { kind: 'decline', confidence: round(1 - confidence) };
+      // Only another topic is a reason to ask: two cards of one topic agreeing is evidence.
       const close = ranked.filter((r) => r !== top && r.score >= THRESHOLDS.close * top.score);
       if (close.length > 0 || confidence < THRESHOLDS.answer) {
         const options = ranked.filter((r) => r.score >= THRESHOLDS.option * top.score).slice(0, 3);
@@ -245,6 +309,40 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
 }
 
 type Scored = Omit<Explanation, 'confidence'>;
+
+/** How much each word of another service (a mortgage, a hospital) lowers the logit. */
+const OFFTOPIC_PENALTY = 2;
+const OFFTOPIC_ZH = lexicon.offtopic['zh-CN'].map((w) => normalizeText(w).trim());
+const OFFTOPIC_BO = lexicon.offtopic.bo.map((w) => boForm(w));
+
+/** Share of the other cards' scores of one topic added to its best card's. */
+const TOPIC_SUPPORT = 0.25;
+
+/**
+ * One entry per topic, best first: the topic's best card, its score raised by the other cards of
+ * the topic that also fit (several cards of one topic agreeing make that topic more likely), and
+ * the strongest evidence any of them has.
+ */
+function byTopic(ranked: Scored[]): Scored[] {
+  const topics = new Map<string, Scored>();
+  const supported = new Set<string>();
+  for (const r of ranked) {
+    const t = topics.get(r.card.topic);
+    if (!t) {
+      topics.set(r.card.topic, { ...r });
+      continue;
+    }
+    // One supporting card only: a topic with many cards should not win by their number.
+    if (!supported.has(r.card.topic)) t.score += TOPIC_SUPPORT * r.score;
+    supported.add(r.card.topic);
+    t.words = Math.max(t.words, r.words);
+    t.specific = Math.max(t.specific, r.specific);
+    t.topical = Math.max(t.topical, r.topical);
+  }
+  return [...topics.values()].sort(
+    (x, y) => y.score - x.score || x.card.id.localeCompare(y.card.id),
+  );
+}
 
 /**
  * Confidence that the top card answers the question: a logistic curve over how much of the
@@ -266,7 +364,8 @@ function calibrate(top: Scored): number {
     1.0 * Math.min(1, top.phrase / 8) +
     1.55 * Math.min(1, top.words / 4) +
     0.25 * Math.min(1, top.specific / 2) +
-    1.5 * (1 - Math.exp(-top.score / 10));
+    1.5 * (1 - Math.exp(-top.score / 10)) -
+    OFFTOPIC_PENALTY * Math.min(2, top.offtopic);
   return 1 / (1 + Math.exp(-z));
 }
 
@@ -317,6 +416,14 @@ function buildLang(cards: PolicyCard[], lang: Lang): LangIndex {
       postings.set(term, list);
     }
   });
+  // A single Chinese character found in many cards (工, 业) says nothing and costs time: drop it.
+  for (const [term, list] of postings) {
+    if (term.length === 1 && HAN.test(term) && list.length > COMMON_CHAR_CARDS * n) {
+      postings.delete(term);
+      df.delete(term);
+      detailsDf.delete(term);
+    }
+  }
   const idfOf = (d: number): number => Math.log(1 + (n - d + 0.5) / (d + 0.5));
   const idf = new Map([...detailsDf, ...df].map(([t, d]) => [t, idfOf(d)]));
   // A keyword found whole in the question is worth its rarity as a phrase among the cards'
@@ -328,7 +435,7 @@ function buildLang(cards: PolicyCard[], lang: Lang): LangIndex {
   const byForm = new Map<string, Phrase>();
   cards.forEach((card, ci) => {
     for (const kw of card.keywords[lang]) {
-      if (tokenize(kw).every((t) => t.weight < 1)) continue; // only stop-words
+      if (tokenize(kw).every((t) => t.weight < BIGRAM_WEIGHT)) continue; // only stop-words
       const form = lang === 'bo' ? boForm(kw) : normalizeText(kw).trim();
       const known = byForm.get(form);
       if (known) {
@@ -336,13 +443,20 @@ function buildLang(cards: PolicyCard[], lang: Lang): LangIndex {
         continue;
       }
       // Only the content of a keyword makes it specific: 需要什么材料 is worth 材料, not six characters.
-      const content = tokenize(kw).filter((t) => t.weight === 1 && !isStopWord(t.term));
+      let content = tokenize(kw).filter((t) => t.weight === 1 && !isStopWord(t.term));
+      // Chinese the segmenter leaves in single characters (上|岗, 回|访): its pairs are the content.
+      if (content.length === 0 && lang === 'zh-CN')
+        content = tokenize(kw).filter(
+          (t) => t.weight === BIGRAM_WEIGHT && [...t.term].length === 2,
+        );
       if (content.length === 0) continue;
       // Tibetan: every syllable of the phrase counts (ཞུ་གཏུག is one word with a common syllable).
       const units =
         lang === 'bo'
           ? form.split('\u0F0B').length - 2
-          : content.reduce((sum, t) => sum + [...t.term].length, 0);
+          : content.every((t) => t.weight === 1)
+            ? content.reduce((sum, t) => sum + [...t.term].length, 0)
+            : content.length + 1;
       if (units < 2) continue;
       // Bigrams included: in Tibetan the pair often carries the meaning (ལས་བྱེད་པ).
       // A Tibetan pair with a common syllable is still a word there (ལས་བྱེད་པ): count it fully.

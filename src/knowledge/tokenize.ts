@@ -25,6 +25,11 @@ const VOWEL_OR_SUBJOINED = /[\u0F71-\u0F84\u0F90-\u0FBC]$/u;
 
 export const BIGRAM_WEIGHT = 0.5;
 export const WEAK_BIGRAM_WEIGHT = 0.2;
+/**
+ * A Chinese character alone: colloquial questions often carry the topic in one character the
+ * segmenter leaves single (贷, 裁, 骗, 班), or in a word it cuts differently from the cards.
+ */
+export const UNIGRAM_WEIGHT = 0.25;
 
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 
@@ -138,6 +143,9 @@ function zhTerms(run: string, out: Term[]): void {
     for (let k = 0; k < w.length; k++) stopChar.push(stop);
   }
   const chars = [...words.join('')];
+  for (let i = 0; i < chars.length; i++)
+    if (!stopChar[i] && !zhStop.has(chars[i]!))
+      out.push({ term: chars[i]!, weight: UNIGRAM_WEIGHT });
   for (let i = 0; i + 1 < chars.length; i++) {
     if (stopChar[i] || stopChar[i + 1]) continue;
     out.push({ term: chars[i]! + chars[i + 1]!, weight: BIGRAM_WEIGHT });

@@ -48,7 +48,9 @@ export function groupCommit<T>(
       queue.push({
         items,
         done: (err) =>
-          err ? reject(err instanceof Error ? err : new Error('group commit failed', { cause: err })) : resolve(),
+          err
+            ? reject(err instanceof Error ? err : new Error('group commit failed', { cause: err }))
+            : resolve(),
       });
       if (!running) void drain();
     });
