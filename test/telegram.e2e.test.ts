@@ -117,7 +117,9 @@ describe('Telegram, polling mode, against a Bot API server on loopback', () => {
     }
     expect(answer.text).toMatch(TIBETAN);
     expect(answer.text).not.toMatch(HAN);
-    expect(answer.text).toContain(t.deps.translator.t('bo', 'kb:source', { source: '', reviewed: '' }).slice(0, 6));
+    expect(answer.text).toContain(
+      t.deps.translator.t('bo', 'kb:source', { source: '', reviewed: '' }).slice(0, 6),
+    );
     const helpful = buttons(answer).find((b) => b.callback_data === 'kb#y');
     expect(helpful).toBeDefined();
     wait = next();

@@ -96,7 +96,9 @@ describe('web chat in Chromium', () => {
 
     // A policy question is answered from a card, with its source and a "helpful?" button.
     const before = await page.locator('.msg.bot').count();
-    await page.getByRole('textbox', { name: '您的消息', exact: true }).fill('残疾人找工作有什么扶持');
+    await page
+      .getByRole('textbox', { name: '您的消息', exact: true })
+      .fill('残疾人找工作有什么扶持');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.locator('.msg.bot').count(), SOON).toBe(before + 1);
     const reply = page.locator('.msg.bot').last();
