@@ -1,32 +1,15 @@
 import type { Logger } from 'pino';
-import type {
-  InboundEvent,
-  InboundHandler,
-  InboundInput,
-  Lang,
-  OutgoingMessage,
-} from '../channels/channel.js';
-import type { Effect } from '../engine/flow.schema.js';
+import type { InboundEvent, InboundHandler, InboundInput } from '../channels/channel.js';
 import type { FlowSet } from '../engine/flows.js';
-import { step } from '../engine/step.js';
 import type { Translator } from '../i18n.js';
-import { detectDistress } from '../knowledge/distress.js';
 import type { KnowledgeIndex } from '../knowledge/index.js';
 import { normalizeInput } from '../lib/normalize.js';
-import { detectScript } from '../lib/script.js';
 import type { MessageRepo } from '../messages/message.repo.js';
 import type { Metrics } from '../metrics.js';
 import type { PersonRepo } from '../people/person.repo.js';
 import type { QuestionRepo } from '../questions/question.repo.js';
 import type { IntentMatcher } from './intents.js';
-import {
-  answerQuestion,
-  handleKbChoice,
-  KB_CHOICE,
-  type QaContext,
-  type QaOutcome,
-} from './qa-turn.js';
-import { renderReplies } from './render-replies.js';
+import { runTurn } from './run-turn.js';
 import type { Session, SessionStore } from './session.store.js';
 
 export interface ConversationDeps {
@@ -47,12 +30,6 @@ export interface ConversationDeps {
 }
 
 const DEFAULT_RESUME_MS = 6 * 60 * 60 * 1000;
-
-interface TurnResult {
-  session: Session;
-  replies: OutgoingMessage[];
-  effects: Effect[];
-}
 
 /**
  * handle-inbound: lock → session → intents → policy Q&A or engine → effects → log → outgoing
@@ -122,115 +99,6 @@ export function createInboundHandler(deps: ConversationDeps): InboundHandler {
       end?.();
     }
   };
-}
-
-/** One turn: free text goes to the policy cards unless a flow is waiting for it. */
-async function runTurn(
-  deps: ConversationDeps,
-  event: InboundEvent,
-  session: Session,
-  input: InboundInput,
-  now: number,
-  resumed: boolean,
-): Promise<TurnResult> {
-  const script = input.kind === 'text' ? detectScript(input.text) : null;
-  const replyLang: Lang | 'both' = script ?? session.lang ?? 'both';
-  let engineInput = deps.intents.toEngineInput(input);
-  if (engineInput.kind === 'text') {
-    const picked = pickOffered(session.offered, engineInput.text);
-    if (picked) engineInput = { kind: 'choice', id: picked };
-  }
-
-  const effects: Effect[] = [];
-  let state: Session = session;
-  // A newcomer's first words in one script pick that language.
-  const firstContact = session.lang === null && script !== null;
-  if (firstContact) {
-    effects.push({ type: 'setLanguage', lang: script });
-    state = { ...state, lang: script };
-    if (engineInput.kind === 'goto' && engineInput.node === 'main:welcome-back')
-      engineInput = { kind: 'goto', node: 'main:welcome' };
-  }
-  const qaLang = replyLang === 'both' ? null : replyLang;
-  const ctx = (lang: Lang): QaContext => ({
-    personId: session.personId,
-    channel: event.channel,
-    lang,
-    now: new Date(now),
-    ...(session.lastQuestion ? { lastQuestion: session.lastQuestion } : {}),
-  });
-
-  let qa: QaOutcome | undefined;
-  if (engineInput.kind === 'choice' && engineInput.id.startsWith(KB_CHOICE)) {
-    qa = await handleKbChoice(deps, ctx(qaLang ?? 'zh-CN'), engineInput.id);
-  } else if (
-    engineInput.kind === 'text' &&
-    qaLang &&
-    wantsQa(deps.flows, session, engineInput.text)
-  ) {
-    qa = await answerQuestion(deps, ctx(qaLang), engineInput.text);
-    // A first message we cannot answer gets the welcome and the menu rather than an apology.
-    if (firstContact && qa.kind === 'replies' && qa.declined)
-      qa = { kind: 'engine', input: { kind: 'goto', node: 'main:welcome' } };
-  }
-  if (qa?.kind === 'engine') {
-    engineInput = qa.input;
-    qa = undefined;
-  }
-  if (qa) {
-    return {
-      session: {
-        ...state,
-        at: qa.at,
-        ...(qa.lastQuestion ? { lastQuestion: qa.lastQuestion } : {}),
-      },
-      replies: qa.replies,
-      effects,
-    };
-  }
-
-  const result = step(deps.flows, state, engineInput, { now, resumed });
-  effects.push(...result.effects);
-  const lang = script ?? result.state.lang ?? 'both';
-  let replies = renderReplies(result.replies, lang, deps.translator);
-  let next: Session = { ...state, ...result.state };
-  // A node may ask the policy Q&A a question (the quick-question buttons of the policy menu).
-  const ask = deps.flows.node(result.state.at)?.ask;
-  if (ask && lang !== 'both') {
-    const asked = await answerQuestion(deps, ctx(lang), deps.translator.t(lang, ask));
-    if (asked.kind === 'replies') {
-      replies = [...replies.filter((r) => r.text.length > 0), ...asked.replies];
-      next = {
-        ...next,
-        at: asked.at,
-        ...(asked.lastQuestion ? { lastQuestion: asked.lastQuestion } : {}),
-      };
-    }
-  }
-  return { session: next, replies, effects };
-}
-
-/** Free text goes to the policy Q&A unless the current node waits for it (distress always does). */
-function wantsQa(flows: FlowSet, session: Session, text: string): boolean {
-  if (text.length === 0) return false;
-  if (detectDistress(text)) return true;
-  const input = flows.node(session.at)?.input;
-  return !(input && 'next' in input);
-}
-
-/** "2" (also "２", "༢", "2.") picks the second of the choices offered last. */
-function pickOffered(offered: string[] | undefined, text: string): string | undefined {
-  const m = /^([0-9０-９༠-༩]{1,2})[.。、)]?$/u.exec(text.trim());
-  if (!m?.[1] || !offered) return undefined;
-  const n = Number([...m[1]].map(toAsciiDigit).join(''));
-  return offered[n - 1];
-}
-
-function toAsciiDigit(ch: string): string {
-  const c = ch.codePointAt(0) ?? 48;
-  if (c >= 0xff10 && c <= 0xff19) return String(c - 0xff10);
-  if (c >= 0x0f20 && c <= 0x0f29) return String(c - 0x0f20);
-  return ch;
 }
 
 async function loadSession(

@@ -1,5 +1,6 @@
 import type { Lang } from '../channels/channel.js';
 import type { Effect, FlowNode, SayItem } from './flow.schema.js';
+import { choiceNumber } from '../lib/choice-number.js';
 import { qualify, type FlowSet } from './flows.js';
 
 /** Session state kept in Redis between turns. */
@@ -109,17 +110,8 @@ function notUnderstood(out: StepResult, ctx: StepContext): string {
 
 /** "2" (also full-width "２", or "2." ) picks the second choice: WeChat shows numbered lists. */
 function pickByNumber(node: FlowNode | undefined, text: string) {
-  const m = /^([0-9０-９༠-༩]{1,2})[.。、)]?$/u.exec(text.trim());
-  if (!m?.[1] || !node?.choices) return undefined;
-  const n = Number([...m[1]].map(toAsciiDigit).join(''));
-  return node.choices[n - 1];
-}
-
-function toAsciiDigit(ch: string): string {
-  const c = ch.codePointAt(0) ?? 48;
-  if (c >= 0xff10 && c <= 0xff19) return String(c - 0xff10);
-  if (c >= 0x0f20 && c <= 0x0f29) return String(c - 0x0f20);
-  return ch;
+  const n = choiceNumber(text);
+  return n === undefined ? undefined : node?.choices?.[n - 1];
 }
 
 function visit(flows: FlowSet, out: StepResult, start: string): void {

@@ -1,0 +1,123 @@
+import type { InboundEvent, InboundInput, Lang, OutgoingMessage } from '../channels/channel.js';
+import type { Effect } from '../engine/flow.schema.js';
+import type { FlowSet } from '../engine/flows.js';
+import { step } from '../engine/step.js';
+import { detectDistress } from '../knowledge/distress.js';
+import { choiceNumber } from '../lib/choice-number.js';
+import { detectScript } from '../lib/script.js';
+import type { ConversationDeps } from './handle-inbound.js';
+import {
+  answerQuestion,
+  handleKbChoice,
+  KB_CHOICE,
+  type QaContext,
+  type QaOutcome,
+} from './qa-turn.js';
+import { renderReplies } from './render-replies.js';
+import type { Session } from './session.store.js';
+
+export interface TurnResult {
+  session: Session;
+  replies: OutgoingMessage[];
+  effects: Effect[];
+}
+
+/** One turn: free text goes to the policy cards unless a flow is waiting for it. */
+export async function runTurn(
+  deps: ConversationDeps,
+  event: InboundEvent,
+  session: Session,
+  input: InboundInput,
+  now: number,
+  resumed: boolean,
+): Promise<TurnResult> {
+  const script = input.kind === 'text' ? detectScript(input.text) : null;
+  const replyLang: Lang | 'both' = script ?? session.lang ?? 'both';
+  let engineInput = deps.intents.toEngineInput(input);
+  if (engineInput.kind === 'text') {
+    const picked = pickOffered(session.offered, engineInput.text);
+    if (picked) engineInput = { kind: 'choice', id: picked };
+  }
+
+  const effects: Effect[] = [];
+  let state: Session = session;
+  // A newcomer's first words in one script pick that language.
+  const firstContact = session.lang === null && script !== null;
+  if (firstContact) {
+    effects.push({ type: 'setLanguage', lang: script });
+    state = { ...state, lang: script };
+    if (engineInput.kind === 'goto' && engineInput.node === 'main:welcome-back')
+      engineInput = { kind: 'goto', node: 'main:welcome' };
+  }
+  const qaLang = replyLang === 'both' ? null : replyLang;
+  const ctx = (lang: Lang): QaContext => ({
+    personId: session.personId,
+    channel: event.channel,
+    lang,
+    now: new Date(now),
+    ...(session.lastQuestion ? { lastQuestion: session.lastQuestion } : {}),
+  });
+
+  let qa: QaOutcome | undefined;
+  if (engineInput.kind === 'choice' && engineInput.id.startsWith(KB_CHOICE)) {
+    qa = await handleKbChoice(deps, ctx(qaLang ?? 'zh-CN'), engineInput.id);
+  } else if (
+    engineInput.kind === 'text' &&
+    qaLang &&
+    wantsQa(deps.flows, session, engineInput.text)
+  ) {
+    qa = await answerQuestion(deps, ctx(qaLang), engineInput.text);
+    // A first message we cannot answer gets the welcome and the menu rather than an apology.
+    if (firstContact && qa.kind === 'replies' && qa.declined)
+      qa = { kind: 'engine', input: { kind: 'goto', node: 'main:welcome' } };
+  }
+  if (qa?.kind === 'engine') {
+    engineInput = qa.input;
+    qa = undefined;
+  }
+  if (qa) {
+    return {
+      session: {
+        ...state,
+        at: qa.at,
+        ...(qa.lastQuestion ? { lastQuestion: qa.lastQuestion } : {}),
+      },
+      replies: qa.replies,
+      effects,
+    };
+  }
+
+  const result = step(deps.flows, state, engineInput, { now, resumed });
+  effects.push(...result.effects);
+  const lang = script ?? result.state.lang ?? 'both';
+  let replies = renderReplies(result.replies, lang, deps.translator);
+  let next: Session = { ...state, ...result.state };
+  // A node may ask the policy Q&A a question (the quick-question buttons of the policy menu).
+  const ask = deps.flows.node(result.state.at)?.ask;
+  if (ask && lang !== 'both') {
+    const asked = await answerQuestion(deps, ctx(lang), deps.translator.t(lang, ask));
+    if (asked.kind === 'replies') {
+      replies = [...replies.filter((r) => r.text.length > 0), ...asked.replies];
+      next = {
+        ...next,
+        at: asked.at,
+        ...(asked.lastQuestion ? { lastQuestion: asked.lastQuestion } : {}),
+      };
+    }
+  }
+  return { session: next, replies, effects };
+}
+
+/** Free text goes to the policy Q&A unless the current node waits for it (distress always does). */
+function wantsQa(flows: FlowSet, session: Session, text: string): boolean {
+  if (text.length === 0) return false;
+  if (detectDistress(text)) return true;
+  const input = flows.node(session.at)?.input;
+  return !(input && 'next' in input);
+}
+
+/** "2" (also "２", "༢", "2.") picks the second of the choices offered last. */
+function pickOffered(offered: string[] | undefined, text: string): string | undefined {
+  const n = choiceNumber(text);
+  return n === undefined ? undefined : offered?.[n - 1];
+}
