@@ -4,7 +4,9 @@
  * questions declined; exits non-zero below the targets. When knowledge/eval/heldout.jsonl exists
  * its figures are printed too, labelled "held-out (report only)": never gated on, and its
  * questions and answers are never printed. When knowledge/eval/tuning.jsonl exists it is run as
- * "tuning (development)": figures and misses printed, never gated on.
+ * "tuning (development)": figures and misses printed, never gated on. When
+ * knowledge/eval/validation.jsonl exists it is run as "validation (report only)": aggregate
+ * figures only, no misses, never gated on.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -99,6 +101,23 @@ if (existsSync(tuningPath)) {
   } catch (err) {
     console.log(
       `tuning (development): could not be read (${err instanceof Error ? err.message : 'error'})`,
+    );
+  }
+}
+
+// A generalisation check written apart from the retrieval work: aggregate figures only, never
+// its questions or misses (reading them would make it one more tuning set).
+const validationPath = join(ROOT, 'knowledge', 'eval', 'validation.jsonl');
+if (existsSync(validationPath)) {
+  try {
+    const v = run(index, readLines(validationPath));
+    console.log('validation (report only):');
+    console.log(`  zh-CN top-1: ${pct(v['zh-CN'])}`);
+    console.log(`  bo    top-1: ${pct(v.bo)}`);
+    console.log(`  off-topic declined: ${pct(v.offTopic)}`);
+  } catch (err) {
+    console.log(
+      `validation (report only): could not be read (${err instanceof Error ? err.name : 'error'})`,
     );
   }
 }

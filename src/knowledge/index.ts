@@ -5,6 +5,7 @@ import { focusSentences } from './focus.js';
 import {
   BIGRAM_WEIGHT,
   canonicalSyllables,
+  concepts,
   isStopWord,
   normalizeText,
   tokenize,
@@ -76,6 +77,9 @@ const COMMON_CHAR_CARDS = 0.6;
 /** What a topical Chinese character pair that is not a word counts as evidence. */
 const HALF_UNIT = 0.5;
 
+/** What a concept named in everyday words counts, against the concept's own words. */
+const CONCEPT_WEIGHT = 0.7;
+
 /** Decision thresholds (calibrated on the dev set, knowledge/eval/tuning.jsonl and hand-made paraphrases). */
 export const THRESHOLDS = { answer: 0.5, decline: 0.45, close: 0.82, option: 0.6 } as const;
 
@@ -113,23 +117,32 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
     'zh-CN': buildLang(cards, 'zh-CN'),
     bo: buildLang(cards, 'bo'),
   };
-  // Which cards mention each off-topic word anywhere (a card about medical insurance during
-  // unemployment may well say 医保): those cards lose nothing for it.
+  // Which cards say what they are about with each off-topic word (a card about medical insurance
+  // during unemployment names 医保 in its title): those cards lose nothing for it. A word only
+  // the details mention in passing (养老金 in a note) does not make the card about it.
   const cueCards = new Map<string, Set<number>>();
   cards.forEach((card, ci) => {
-    const all = (lang: Lang): string =>
-      [...card.keywords[lang], card.title[lang], card.short[lang], card.details[lang]].join('\n');
-    const zh = normalizeText(all('zh-CN'));
-    const bo = boForm(all('bo'));
-    for (const [cues, text] of [
-      [OFFTOPIC_ZH, zh],
-      [OFFTOPIC_BO, bo],
-    ] as const) {
+    const about = (lang: Lang): string =>
+      [...card.keywords[lang], card.title[lang], card.short[lang]].join('\n');
+    const zh = normalizeText(about('zh-CN'));
+    const bo = boForm(about('bo'));
+    // A cue of several words (低保+多少) is the card's own only when it names the other service
+    // in its keywords or title: a summary saying "not the same as 低保" does not count.
+    const named = (lang: Lang): string => [...card.keywords[lang], card.title[lang]].join('\n');
+    const namedZh = normalizeText(named('zh-CN'));
+    const namedBo = boForm(named('bo'));
+    const has = (p: string, zhText: string, boText: string): boolean =>
+      TIBETAN.test(p) ? boText.includes(p) : zhText.includes(p);
+    for (const cues of [OFFTOPIC_ZH, OFFTOPIC_BO]) {
       for (const c of cues) {
-        if (!text.includes(c)) continue;
-        const set = cueCards.get(c) ?? new Set<number>();
+        const own =
+          c.parts.length === 1
+            ? has(c.parts[0]!, zh, bo)
+            : has(c.parts[0]!, namedZh, namedBo) && c.parts.every((p) => has(p, zh, bo));
+        if (!own) continue;
+        const set = cueCards.get(c.cue) ?? new Set<number>();
         set.add(ci);
-        cueCards.set(c, set);
+        cueCards.set(c.cue, set);
       }
     }
   });
@@ -151,6 +164,30 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
     >();
     // Evidence units count only from the question itself (or a short message's other clause).
     const unitFocus = 0.5;
+    // Each sentence in the two forms phrases and concepts are matched in.
+    const forms = sentences.map((s) => ({
+      zh: HAN.test(s.text) ? normalizeText(s.text) : '',
+      bo: TIBETAN.test(s.text) ? boForm(s.text) : '',
+    }));
+    // Everyday words that name a concept: unknown to the cards, but explained by the concept.
+    const explained: string[] = [];
+    sentences.forEach((s, si) => {
+      const { zh, bo } = forms[si]!;
+      for (const c of concepts(zh, bo)) {
+        explained.push(...c.triggers);
+        for (const t of c.terms) {
+          const w = t.weight * s.weight * CONCEPT_WEIGHT;
+          const prev = query.get(t.term);
+          if (prev && prev.weight >= w) continue;
+          const script = scriptOf(t.term);
+          const bigram = script === 'bo' ? t.term.includes('\u0F0B') : t.weight < 1;
+          const unit =
+            s.weight >= unitFocus &&
+            (script === 'bo' ? bigram && t.weight >= BIGRAM_WEIGHT : !bigram);
+          query.set(t.term, { weight: w, cover: w * s.weight, unit, half: false, bigram, script });
+        }
+      }
+    });
     for (const s of sentences) {
       for (const t of tokenize(s.text)) {
         const w = t.weight * s.weight;
@@ -170,10 +207,14 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
         query.set(t.term, { weight: w, cover: w * s.weight, unit, half, bigram, script });
       }
     }
-    const scripts = new Set([...query.values()].map((q) => q.script));
-    const bo = [...query.values()].filter((q) => q.script === 'bo').length;
-    const tibetan = bo > [...query.values()].filter((q) => q.script === 'zh').length;
-    const latinLang: Lang = lang ?? (scripts.has('bo') && !scripts.has('zh') ? 'bo' : 'zh-CN');
+    let boTerms = 0;
+    let zhTerms = 0;
+    for (const q of query.values()) {
+      if (q.script === 'bo') boTerms++;
+      else if (q.script === 'zh') zhTerms++;
+    }
+    const tibetan = boTerms > zhTerms;
+    const latinLang: Lang = lang ?? (boTerms > 0 && zhTerms === 0 ? 'bo' : 'zh-CN');
 
     const acc = cards.map((card, i) => ({
       i,
@@ -192,7 +233,7 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
       // Unknown words count against coverage (the question is about something else); unknown
       // bigrams do not (they are mostly joins across word boundaries).
       if (idf === undefined) {
-        if (!q.bigram) total += q.cover * li.unknownIdf;
+        if (!q.bigram && !explained.some((e) => e.includes(term))) total += q.cover * li.unknownIdf;
         continue;
       }
       total += q.cover * idf;
@@ -212,7 +253,7 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
         }
       }
     }
-    for (const s of sentences) {
+    sentences.forEach((s, si) => {
       const best = new Map<number, number[]>();
       const collect = (li: LangIndex, text: string, anchors: Iterable<string>): void => {
         const seen = new Set<Phrase>();
@@ -224,29 +265,28 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
           }
         }
       };
-      if (HAN.test(s.text)) {
-        const zh = normalizeText(s.text);
-        collect(langs['zh-CN'], zh, zhAnchors(zh));
-      }
-      if (TIBETAN.test(s.text)) {
-        const bo = boForm(s.text);
-        collect(langs.bo, bo, bo.split('\u0F0B'));
-      }
+      const { zh, bo } = forms[si]!;
+      if (zh) collect(langs['zh-CN'], zh, zhAnchors(zh));
+      if (bo) collect(langs.bo, bo, bo.split('\u0F0B'));
       for (const [ci, hits] of best) {
         hits.sort((x, y) => y - x);
         const a = acc[ci]!;
         a.phrase = Math.max(a.phrase, s.weight * ((hits[0] ?? 0) + 0.5 * (hits[1] ?? 0)));
       }
-    }
+    });
     // Words of other services: each one the card never mentions takes confidence away. Only in
     // what is asked: a story may well mention the children's school or a hospital stay.
-    const asked = sentences.filter((s) => s.weight >= 1).map((s) => s.text);
-    const zhText = asked.map((t) => normalizeText(t)).join('\n');
-    const boText = asked.some((t) => TIBETAN.test(t)) ? asked.map(boForm).join('\n') : '';
-    const cues = [
-      ...OFFTOPIC_ZH.filter((c) => zhText.includes(c)),
-      ...(boText ? OFFTOPIC_BO.filter((c) => boText.includes(c)) : []),
-    ];
+    const asked = forms.filter((_, si) => sentences[si]!.weight >= 1);
+    const zhText = asked.map((f) => f.zh).join('\n');
+    const boText = asked
+      .map((f) => f.bo)
+      .filter(Boolean)
+      .join('\n');
+    const found = (c: Cue): boolean =>
+      c.parts.every((p, k) => (c.tibetan[k] ? boText.includes(p) : zhText.includes(p)));
+    const cues = [...OFFTOPIC_ZH.filter(found), ...(boText ? OFFTOPIC_BO.filter(found) : [])].map(
+      (c) => c.cue,
+    );
     return acc
       .filter((a) => a.score > 0 || a.phrase > 0)
       .map((a) => {
@@ -312,8 +352,26 @@ type Scored = Omit<Explanation, 'confidence'>;
 
 /** How much each word of another service (a mortgage, a hospital) lowers the logit. */
 const OFFTOPIC_PENALTY = 2;
-const OFFTOPIC_ZH = lexicon.offtopic['zh-CN'].map((w) => normalizeText(w).trim());
-const OFFTOPIC_BO = lexicon.offtopic.bo.map((w) => boForm(w));
+/**
+ * Off-topic cues: a word, or words joined by + that must all appear (低保+多少: the amount of
+ * another benefit, while 低保 alone is a common part of an employment story).
+ */
+interface Cue {
+  cue: string;
+  parts: string[];
+  /** which parts are Tibetan (matched in the Tibetan form of the question) */
+  tibetan: boolean[];
+}
+const OFFTOPIC_ZH: readonly Cue[] = lexicon.offtopic['zh-CN'].map((w) => ({
+  cue: w,
+  parts: w.split('+').map((p) => normalizeText(p).trim()),
+  tibetan: w.split('+').map(() => false),
+}));
+const OFFTOPIC_BO: readonly Cue[] = lexicon.offtopic.bo.map((w) => ({
+  cue: w,
+  parts: w.split('+').map((p) => (TIBETAN.test(p) ? boForm(p) : normalizeText(p).trim())),
+  tibetan: w.split('+').map((p) => TIBETAN.test(p)),
+}));
 
 /** Share of the other cards' scores of one topic added to its best card's. */
 const TOPIC_SUPPORT = 0.25;

@@ -21,6 +21,20 @@ const TIBETAN_SYLLABLE = /[\u0F35\u0F37\u0F39\u0F40-\u0F84\u0F86-\u0FBC]+/gu;
 /** Shad, double shad and other Tibetan clause marks; a new clause stops syllable bigrams. */
 const TIBETAN_CLAUSE = /[\u0F04-\u0F0A\u0F0D-\u0F14\u0F3A-\u0F3D]/u;
 const LATIN = /[a-z0-9]+(?:[.'][a-z0-9]+)*/g;
+/** One base letter and a final ར or ས (ཀར, སས): maybe a case ending fused to an open syllable. */
+const BARE_CASE = /^[\u0F40-\u0F6C][\u0F62\u0F66]$/u;
+/** …but these are words of their own, not a letter with a case ending. */
+const BARE_WORDS: ReadonlySet<string> = new Set([
+  'ལས',
+  'ནས',
+  'བས',
+  'མས',
+  'གས',
+  'དས',
+  'ངས',
+  'ཁས',
+  'འས',
+]);
 const VOWEL_OR_SUBJOINED = /[\u0F71-\u0F84\u0F90-\u0FBC]$/u;
 
 export const BIGRAM_WEIGHT = 0.5;
@@ -118,6 +132,77 @@ export function canonicalSyllables(text: string): string[] {
   return out;
 }
 
+/** A concept a question names in everyday words (lexicon.json concepts). */
+export interface Concept {
+  /** the concept's terms, as tokenize gives them */
+  terms: readonly Term[];
+  /** the everyday words found (normalised text, or canonical Tibetan syllables between tshegs) */
+  triggers: string[];
+}
+
+interface ConceptGroup {
+  terms: readonly Term[];
+  triggers: string[];
+}
+
+const zhConcepts: readonly ConceptGroup[] = lexicon.concepts['zh-CN'].map(([head, ...rest]) => ({
+  terms: tokenize(head ?? ''),
+  triggers: rest.map((w) => normalizeText(w).trim()).filter((w) => w.length > 0),
+}));
+const boConcepts: readonly ConceptGroup[] = lexicon.concepts.bo.map(([head, ...rest]) => ({
+  terms: tokenize(head ?? ''),
+  // wrapped in tshegs, so that only whole syllables match
+  triggers: rest
+    .map((w) => canonicalSyllables(w).join('\u0F0B'))
+    .filter((w) => w.length > 0)
+    .map((w) => `\u0F0B${w}\u0F0B`),
+}));
+/** Chinese triggers by their first character: [trigger, group] (a question is scanned once). */
+const zhConceptIndex = new Map<string, [string, number][]>();
+zhConcepts.forEach((g, gi) =>
+  g.triggers.forEach((t) => {
+    const list = zhConceptIndex.get(t[0]!) ?? [];
+    list.push([t, gi]);
+    zhConceptIndex.set(t[0]!, list);
+  }),
+);
+/** Tibetan triggers by their first syllable: [trigger between tshegs, group]. */
+const boConceptIndex = new Map<string, [string, number][]>();
+boConcepts.forEach((g, gi) =>
+  g.triggers.forEach((t) => {
+    const first = t.split('\u0F0B')[1] ?? '';
+    const list = boConceptIndex.get(first) ?? [];
+    list.push([t, gi]);
+    boConceptIndex.set(first, list);
+  }),
+);
+
+/**
+ * The concepts `text` names in everyday words: 厂子关门了 names 失业, ལས་ནས་ཕྱིར་བསྐྲད names ལས་མེད.
+ * `zh` is the text after normalizeText, `bo` its canonical syllables wrapped in tshegs (or '').
+ */
+export function concepts(zh: string, bo: string): Concept[] {
+  const found = new Map<ConceptGroup, string[]>();
+  const add = (g: ConceptGroup, trigger: string): void => {
+    const list = found.get(g);
+    if (!list) found.set(g, [trigger]);
+    else if (!list.includes(trigger)) list.push(trigger);
+  };
+  for (let i = 0; i < zh.length; i++) {
+    const candidates = zhConceptIndex.get(zh[i]!);
+    if (!candidates) continue;
+    for (const [t, gi] of candidates) if (zh.startsWith(t, i)) add(zhConcepts[gi]!, t);
+  }
+  if (bo) {
+    for (const syllable of new Set(bo.split('\u0F0B'))) {
+      const candidates = boConceptIndex.get(syllable);
+      if (!candidates) continue;
+      for (const [t, gi] of candidates) if (bo.includes(t)) add(boConcepts[gi]!, t);
+    }
+  }
+  return [...found].map(([g, triggers]) => ({ terms: g.terms, triggers }));
+}
+
 /** Chinese words of a normalised Han run (ICU segmentation), stop-words included. */
 export function zhWords(run: string): string[] {
   return [...segmenter.segment(run)].filter((s) => s.isWordLike).map((s) => s.segment);
@@ -198,6 +283,10 @@ export function stemSyllable(s: string): string {
     /[\u0F62\u0F66]$/u.test(t) &&
     VOWEL_OR_SUBJOINED.test(t.slice(0, -1))
   ) {
+    t = t.slice(0, -1);
+  } else if (t === s && t.length === 2 && BARE_CASE.test(t) && !BARE_WORDS.has(t)) {
+    // An open syllable of one letter takes the locative ར or agentive ས too (ལྷ་སར, ལས་ཀར):
+    // unless the pair is a word of its own (ལས, ནས …).
     t = t.slice(0, -1);
   }
   return t.length > 0 ? t : s;
