@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { SessionState } from '../engine/step.js';
+import { redisScript } from '../lib/redis-script.js';
 
 /** Session state plus the person it belongs to. */
 export type Session = SessionState & {
@@ -51,6 +52,9 @@ const ACQUIRE_GET = `if redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX')
 const SAVE_RELEASE = `redis.call('set', KEYS[2], ARGV[2], 'EX', ARGV[3]) if redis.call('get', KEYS[1]) == ARGV[1] then redis.call('del', KEYS[1]) end return 1`;
 
 export function createSessionStore(redis: Redis, prefix = 'lamton:'): SessionStore {
+  const acquireGet = redisScript(redis, ACQUIRE_GET, 2);
+  const saveRelease = redisScript(redis, SAVE_RELEASE, 2);
+  const release = redisScript(redis, RELEASE, 1);
   // Within one process, turns of one conversation queue here instead of polling Redis.
   const local = new Map<string, Promise<unknown>>();
 
@@ -61,14 +65,10 @@ export function createSessionStore(redis: Redis, prefix = 'lamton:'): SessionSto
     const token = randomUUID();
     const deadline = Date.now() + LOCK_WAIT_MS;
     for (let wait = 5; ; wait = Math.min(wait * 2, 100)) {
-      const [got, raw] = (await redis.eval(
-        ACQUIRE_GET,
-        2,
-        lockKey,
-        sessionKey,
-        token,
-        LOCK_TTL_MS,
-      )) as [number, string];
+      const [got, raw] = (await acquireGet(lockKey, sessionKey, token, LOCK_TTL_MS)) as [
+        number,
+        string,
+      ];
       if (got === 1) return { token, raw };
       if (Date.now() > deadline) throw new ConversationBusyError('conversation is busy');
       await new Promise((r) => setTimeout(r, wait));
@@ -102,12 +102,10 @@ export function createSessionStore(redis: Redis, prefix = 'lamton:'): SessionSto
           try {
             out = await fn(parse(raw));
           } catch (err) {
-            await redis.eval(RELEASE, 1, lockKey, token);
+            await release(lockKey, token);
             throw err;
           }
-          await redis.eval(
-            SAVE_RELEASE,
-            2,
+          await saveRelease(
             lockKey,
             sessionKey,
             token,

@@ -60,7 +60,7 @@ const FIELDS = [
   ['keywords', 3],
   ['title', 2],
   ['short', 1],
-  ['details', 0.4],
+  ['details', 0.2],
 ] as const;
 /** The first fields of FIELDS say what a card is about; the rest is background. */
 const PRIMARY_FIELDS = 3;
@@ -79,6 +79,13 @@ const HALF_UNIT = 0.5;
 
 /** What a concept named in everyday words counts, against the concept's own words. */
 const CONCEPT_WEIGHT = 0.7;
+
+/**
+ * What one Tibetan syllable of a question counts, against syllable bigrams and keyword phrases:
+ * common syllables (ལས, ཀ, དངུལ) are shared by many cards and would otherwise pull the question
+ * towards whichever card repeats them most; the pairs carry the meaning.
+ */
+const BO_SYLLABLE_WEIGHT = 0.5;
 
 /** Decision thresholds (calibrated on the dev set, knowledge/eval/tuning.jsonl and hand-made paraphrases). */
 export const THRESHOLDS = { answer: 0.5, decline: 0.45, close: 0.82, option: 0.6 } as const;
@@ -190,7 +197,8 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
     });
     for (const s of sentences) {
       for (const t of tokenize(s.text)) {
-        const w = t.weight * s.weight;
+        const syllable = scriptOf(t.term) === 'bo' && !t.term.includes('\u0F0B');
+        const w = t.weight * s.weight * (syllable ? BO_SYLLABLE_WEIGHT : 1);
         const prev = query.get(t.term);
         if (prev && prev.weight >= w) continue;
         const script = scriptOf(t.term);

@@ -26,7 +26,7 @@ export async function startLiveKnowledge(deps: {
 }): Promise<LiveKnowledge> {
   let index = createKnowledgeIndex(await deps.cards.activeCards());
   deps.onLoad?.(index);
-  const sub = deps.redis.duplicate();
+  const sub = deps.redis.duplicate({ enableAutoPipelining: false });
   const reload = async () => {
     index = createKnowledgeIndex(await deps.cards.activeCards());
     deps.onLoad?.(index);
