@@ -105,13 +105,7 @@ export function createSessionStore(redis: Redis, prefix = 'lamton:'): SessionSto
             await release(lockKey, token);
             throw err;
           }
-          await saveRelease(
-            lockKey,
-            sessionKey,
-            token,
-            JSON.stringify(out.next),
-            SESSION_TTL_S,
-          );
+          await saveRelease(lockKey, sessionKey, token, JSON.stringify(out.next), SESSION_TTL_S);
           return out.result;
         });
       local.set(key, run);
