@@ -205,6 +205,22 @@ describe('Telegram, webhook mode', () => {
     expect(api.sent(chat)).toHaveLength(1);
   });
 
+  it('acknowledges a button press in the webhook response itself', async () => {
+    const chat = 2004;
+    await api.deliverWebhook(commandUpdate(chat, 'start'), { baseUrl: t.url });
+    const greeting = await api.waitForSent((m) => m.chatId === chat);
+    const res = await api.deliverWebhook(
+      callbackUpdate(chat, 'language:choose#zh', greeting.messageId),
+      { baseUrl: t.url },
+    );
+    expect(JSON.parse(res.body)).toMatchObject({ method: 'answerCallbackQuery' });
+    const acked = await api.waitForCall('answerCallbackQuery');
+    expect(acked.via).toBe('webhook-reply');
+    expect(
+      api.calls.filter((c) => c.method === 'answerCallbackQuery' && c.via === 'http'),
+    ).toHaveLength(0);
+  });
+
   it('a Tibetan text from a newcomer is answered in Tibetan', async () => {
     const chat = 2002;
     await api.deliverWebhook(textUpdate(chat, 'བཀྲ་ཤིས་བདེ་ལེགས།'), { baseUrl: t.url });

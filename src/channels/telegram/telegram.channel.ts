@@ -70,8 +70,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   async function processUpdate(update: Update): Promise<void> {
     const event = toInboundEvent(update);
     if (!event) return;
-    if ('callback_query' in update) {
-      // Stops the button's spinner; failure here must not lose the turn.
+    // Stops the button's spinner; failure here must not lose the turn. In webhook mode the
+    // webhook's own response answers it (one Bot API call fewer per button press).
+    if ('callback_query' in update && deps.mode === 'polling') {
       bot.telegram
         .answerCbQuery(update.callback_query.id)
         .catch((err: unknown) => log.warn({ err }, 'answerCallbackQuery failed'));

@@ -69,7 +69,12 @@ export function telegramWebhookRoutes(deps: TelegramWebhookDeps): FastifyPluginA
         work.catch((err: unknown) =>
           req.log.error({ err }, 'telegram update failed after answering'),
         );
-        return reply.code(200).send({ ok: true });
+        // Telegram runs a method given in the webhook response: a button press is
+        // acknowledged without a Bot API call of our own.
+        const callbackId = (body as { callback_query?: { id?: unknown } }).callback_query?.id;
+        return typeof callbackId === 'string'
+          ? reply.code(200).send({ method: 'answerCallbackQuery', callback_query_id: callbackId })
+          : reply.code(200).send({ ok: true });
       },
     );
   };
