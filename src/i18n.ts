@@ -38,9 +38,17 @@ export function createTranslator(localesDir: string): Translator {
     returnNull: false,
     showSupportNotice: false,
   });
+  const memo = new Map<string, string>();
   return {
     instance,
-    t: (lang, key, params) => instance.t(key, { lng: lang, ...params }),
+    t: (lang, key, params) => {
+      if (params) return instance.t(key, { lng: lang, ...params });
+      // Texts without parameters never change at run time: translate each once.
+      const memoKey = `${lang}|${key}`;
+      let text = memo.get(memoKey);
+      if (text === undefined) memo.set(memoKey, (text = instance.t(key, { lng: lang })));
+      return text;
+    },
     has: (lang, key) => instance.exists(key, { lng: lang }),
     namespace: (lang, ns) =>
       flatten(instance.getResourceBundle(lang, ns) as Record<string, unknown> | undefined),
