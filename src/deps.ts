@@ -84,7 +84,7 @@ export async function buildDeps(
   const audit = createAuditRepo(mongo);
   const cards = createCardRepo(mongo);
   const synced = await cards.syncFromFiles(loadCardsFromDir(`${ROOT}knowledge/cards`), new Date());
-  if (synced.added + synced.updated > 0)
+  if (synced.added + synced.updated + synced.retired > 0)
     log.info(synced, 'policy cards loaded from knowledge/cards');
   const metrics = createMetrics();
   const knowledge = await startLiveKnowledge({

@@ -12,8 +12,14 @@ export interface StoredCard {
 }
 
 export interface CardRepo {
-  /** Loads shipped cards: new ones are added, file-origin ones updated; admin edits are kept. */
-  syncFromFiles(cards: PolicyCard[], now: Date): Promise<{ added: number; updated: number }>;
+  /**
+   * Loads shipped cards: new ones are added, file-origin ones updated, file-origin ones no
+   * longer shipped are retired; administrators' edits are kept.
+   */
+  syncFromFiles(
+    cards: PolicyCard[],
+    now: Date,
+  ): Promise<{ added: number; updated: number; retired: number }>;
   list(opts?: { includeRetired?: boolean }): Promise<StoredCard[]>;
   get(id: string): Promise<StoredCard | null>;
   /** Saves an administrator's edit (optimistic: `expectedVersion` must match when given). */
@@ -72,7 +78,17 @@ export function createCardRepo(conn: Connection): CardRepo {
           updated++;
         }
       }
-      return { added, updated };
+      const shipped = new Set(cards.map((c) => c.id));
+      const gone = [...existing.values()].filter(
+        (d) => d.origin === 'file' && !d.retired && !shipped.has(d._id),
+      );
+      for (const d of gone) {
+        await Card.updateOne(
+          { _id: d._id, origin: 'file' },
+          { $set: { retired: true, updatedAt: now, updatedBy: 'file' }, $inc: { version: 1 } },
+        );
+      }
+      return { added, updated, retired: gone.length };
     },
     async list(opts = {}) {
       const docs = await Card.find(opts.includeRetired ? {} : { retired: false })
