@@ -205,6 +205,20 @@ describe('Telegram, webhook mode', () => {
     expect(api.sent(chat)).toHaveLength(1);
   });
 
+  it('loses nothing when a turn fails: Telegram is asked to retry, and the retry is answered once', async () => {
+    const chat = 2005;
+    const update = commandUpdate(chat, 'start');
+    api.failNext('sendMessage', { error_code: 502, description: 'Bad Gateway' });
+    const failed = await api.deliverWebhook(update, { baseUrl: t.url });
+    expect(failed.status).toBe(500);
+    const retried = await api.deliverWebhook(update, { baseUrl: t.url });
+    expect(retried.status).toBe(200);
+    await api.waitForSent((m) => m.chatId === chat);
+    await api.deliverWebhook(update, { baseUrl: t.url });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(api.sent(chat)).toHaveLength(1);
+  });
+
   it('acknowledges a button press in the webhook response itself', async () => {
     const chat = 2004;
     await api.deliverWebhook(commandUpdate(chat, 'start'), { baseUrl: t.url });
