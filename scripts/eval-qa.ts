@@ -6,7 +6,9 @@
  * questions and answers are never printed. When knowledge/eval/tuning.jsonl exists it is run as
  * "tuning (development)": figures and misses printed, never gated on. When
  * knowledge/eval/validation.jsonl exists it is run as "validation (tuning)": it has become one
- * more tuning set, so its figures and misses are printed too, never gated on.
+ * more tuning set, so its figures and misses are printed too, never gated on. When
+ * knowledge/eval/check2.jsonl exists its figures are printed as "check2 (report only)": aggregates
+ * only, never its questions, answers or misses, never gated on.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -119,6 +121,23 @@ if (existsSync(validationPath)) {
   } catch (err) {
     console.log(
       `validation (tuning): could not be read (${err instanceof Error ? err.name : 'error'})`,
+    );
+  }
+}
+
+// Written apart from the retrieval work as a second generalisation check: aggregates only, its
+// questions, answers and misses are never printed.
+const check2Path = join(ROOT, 'knowledge', 'eval', 'check2.jsonl');
+if (existsSync(check2Path)) {
+  try {
+    const c = run(index, readLines(check2Path));
+    console.log('check2 (report only):');
+    console.log(`  zh-CN top-1: ${pct(c['zh-CN'])}`);
+    console.log(`  bo    top-1: ${pct(c.bo)}`);
+    console.log(`  off-topic declined: ${pct(c.offTopic)}`);
+  } catch (err) {
+    console.log(
+      `check2 (report only): could not be read (${err instanceof Error ? err.name : 'error'})`,
     );
   }
 }

@@ -360,6 +360,8 @@ type Scored = Omit<Explanation, 'confidence'>;
 
 /** How much each word of another service (a mortgage, a hospital) lowers the logit. */
 const OFFTOPIC_PENALTY = 2;
+/** The share of that penalty left when the card has strong evidence of its own (see calibrate). */
+const STRONG_OFFTOPIC_SHARE = 0.5;
 /**
  * Off-topic cues: a word, or words joined by + that must all appear (低保+多少: the amount of
  * another benefit, while 低保 alone is a common part of an employment story).
@@ -424,6 +426,9 @@ function calibrate(top: Scored): number {
     top.words >= 2 ||
     ((top.topical >= 1 || top.tibetan) && top.coverage >= 0.6);
   if (!evidence) return Math.min(0.25, top.coverage * 0.3);
+  // A card named by one of its own keyword phrases and by many words, two of them rare, is what a
+  // long question is about: a hospital stay or the children's school in it is the story around it.
+  const strong = top.phrase > 0 && top.specific >= 2 && top.words >= 4;
   const z =
     -2.1 +
     1.65 * top.coverage +
@@ -431,7 +436,7 @@ function calibrate(top: Scored): number {
     1.55 * Math.min(1, top.words / 4) +
     0.25 * Math.min(1, top.specific / 2) +
     1.5 * (1 - Math.exp(-top.score / 10)) -
-    OFFTOPIC_PENALTY * Math.min(2, top.offtopic);
+    OFFTOPIC_PENALTY * Math.min(2, top.offtopic) * (strong ? STRONG_OFFTOPIC_SHARE : 1);
   return 1 / (1 + Math.exp(-z));
 }
 
