@@ -269,7 +269,11 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
           for (const p of li.phrases.get(anchor) ?? []) {
             if (seen.has(p) || !text.includes(p.form)) continue;
             seen.add(p);
-            for (const ci of p.cards) best.set(ci, [...(best.get(ci) ?? []), p.mass]);
+            for (const ci of p.cards) {
+              const hits = best.get(ci);
+              if (hits) hits.push(p.mass);
+              else best.set(ci, [p.mass]);
+            }
           }
         }
       };
