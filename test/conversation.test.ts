@@ -132,3 +132,32 @@ describe('conversation engine against real Redis and FerretDB', () => {
     expect(left.length).toBeGreaterThan(0);
   });
 });
+
+describe('commands before a language is chosen', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({}, { listen: false });
+  });
+  afterAll(() => t.close());
+  const cmd = (chat: string, name: string, hint?: string) =>
+    t.deps.handleInbound({
+      ...ev(chat, { kind: 'command', name, args: '' }),
+      ...(hint ? { languageHint: hint } : {}),
+    });
+
+  it('are answered in the language the channel hints, and the language stays unchosen', async () => {
+    const [reply] = await cmd('pre-1', 'human', 'zh-hans');
+    expect(reply?.text).toContain('12333');
+    expect(reply?.text).toMatch(HAN);
+    expect(reply?.text).not.toMatch(TIBETAN);
+    expect((await t.deps.sessions.get('web:pre-1'))?.lang).toBeNull();
+    const [greeting] = await cmd('pre-1', 'start');
+    expect(greeting?.choices?.map((c) => c.label)).toEqual(['中文', 'བོད་ཡིག']);
+  });
+
+  it('are answered in both languages without a hint', async () => {
+    const [reply] = await cmd('pre-2', 'help');
+    expect(reply?.text).toMatch(HAN);
+    expect(reply?.text).toMatch(TIBETAN);
+  });
+});

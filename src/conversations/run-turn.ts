@@ -89,7 +89,9 @@ export async function runTurn(
 
   const result = step(deps.flows, state, engineInput, { now, resumed });
   effects.push(...result.effects);
-  const lang = script ?? result.state.lang ?? 'both';
+  // Before any choice, a command is answered in the language the channel hints (Telegram's
+  // language_code, the browser's Accept-Language), or in both.
+  const lang = script ?? result.state.lang ?? hintedLang(event.languageHint) ?? 'both';
   let replies = renderReplies(result.replies, lang, deps.translator);
   let next: Session = { ...state, ...result.state };
   // A node may ask the policy Q&A a question (the quick-question buttons of the policy menu).
@@ -120,4 +122,12 @@ function wantsQa(flows: FlowSet, session: Session, text: string): boolean {
 function pickOffered(offered: string[] | undefined, text: string): string | undefined {
   const n = choiceNumber(text);
   return n === undefined ? undefined : offered?.[n - 1];
+}
+
+/** zh*, bo* → a language we speak; anything else → none. */
+function hintedLang(hint: string | undefined): Lang | undefined {
+  const h = hint?.toLowerCase() ?? '';
+  if (h.startsWith('bo')) return 'bo';
+  if (h.startsWith('zh')) return 'zh-CN';
+  return undefined;
 }

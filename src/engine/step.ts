@@ -68,7 +68,8 @@ function route(flows: FlowSet, out: StepResult, input: EngineInput, ctx: StepCon
     case 'start':
       return out.state.lang ? 'main:welcome' : 'language:choose';
     case 'goto':
-      if (!out.state.lang && !input.node.startsWith('language:')) return 'language:choose';
+      // A command works before a language is chosen too (it is answered in both, or in the
+      // language the channel hints); the language stays unchosen until the person picks one.
       return flows.node(input.node) ? input.node : 'main:menu';
     case 'media':
       return out.state.lang ? 'main:media' : 'language:choose';
