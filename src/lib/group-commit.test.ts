@@ -38,4 +38,20 @@ describe('groupCommit', () => {
     expect(Math.max(...sizes)).toBeLessThanOrEqual(3);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(10);
   });
+
+  it('lingers: writes arriving within the window go in one batch, and flush waits for them', async () => {
+    const batches: number[][] = [];
+    const commit = groupCommit(
+      async (items: number[]) => {
+        batches.push(items);
+      },
+      500,
+      20,
+    );
+    void commit([1]);
+    await new Promise((r) => setTimeout(r, 5));
+    void commit([2]);
+    await commit.flush();
+    expect(batches).toEqual([[1, 2]]);
+  });
 });

@@ -12,6 +12,11 @@ export interface GroupCommit<T> {
 export function groupCommit<T>(
   write: (items: T[]) => Promise<void>,
   maxBatch = 500,
+  /**
+   * Wait this long after the first write of an idle period before storing, so writes that do
+   * not hold anyone up (the conversation log) go in fewer, larger batches.
+   */
+  lingerMs = 0,
 ): GroupCommit<T> {
   const queue: { items: T[]; done: (err?: unknown) => void }[] = [];
   let running = false;
@@ -52,7 +57,10 @@ export function groupCommit<T>(
             ? reject(err instanceof Error ? err : new Error('group commit failed', { cause: err }))
             : resolve(),
       });
-      if (!running) void drain();
+      if (running) return;
+      running = true;
+      if (lingerMs > 0) setTimeout(() => void drain(), lingerMs);
+      else void drain();
     });
   return Object.assign(commit, {
     flush: () =>

@@ -1,23 +1,42 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
-/** One line of the conversation log: what the person or the assistant said, on which channel. */
+/** One line of the conversation log: what the person, the assistant or a counsellor said. */
+export interface MessageEntry {
+  from: 'person' | 'assistant' | 'counsellor';
+  text: string;
+  at: Date;
+}
+
+/**
+ * One exchange of the conversation log, on one channel: the person's message and the
+ * assistant's replies together (a counsellor's message is an exchange of its own). One document
+ * per turn rather than per line halves the writes on FerretDB/SQLite, where each insert is costly.
+ */
 export interface MessageDoc {
   _id: Types.ObjectId;
   personId: Types.ObjectId;
   channel: string;
-  from: 'person' | 'assistant' | 'counsellor';
-  text: string;
+  entries: MessageEntry[];
+  /** Time of the first entry. */
   at: Date;
   /** `YYYY-MM` (Lhasa time), for monthly reports without date arithmetic in aggregation. */
   month: string;
 }
 
+const entrySchema = new Schema<MessageEntry>(
+  {
+    from: { type: String, enum: ['person', 'assistant', 'counsellor'], required: true },
+    text: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
 const messageSchema = new Schema<MessageDoc>(
   {
     personId: { type: Schema.Types.ObjectId, required: true },
     channel: { type: String, required: true },
-    from: { type: String, enum: ['person', 'assistant', 'counsellor'], required: true },
-    text: { type: String, required: true },
+    entries: { type: [entrySchema], required: true },
     at: { type: Date, required: true },
     month: { type: String, required: true },
   },

@@ -19,31 +19,41 @@ export interface MessageRepo {
   append(personId: string, channel: ChannelId, entries: LogEntry[]): Promise<void>;
   /** Resolves when everything appended so far is stored (reads and shutdown call it). */
   flush(): Promise<void>;
+  /** The last `limit` lines of a person's log, oldest first. */
   transcript(personId: string, limit?: number): Promise<(LogEntry & { channel: string })[]>;
   /** Deletes entries older than `before`; returns how many went. */
   deleteOlderThan(before: Date): Promise<number>;
 }
 
+/** Log writes wait this long to be batched: nothing waits for them, FerretDB likes big batches. */
+const LOG_LINGER_MS = 20;
+
 export function createMessageRepo(conn: Connection): MessageRepo {
   const Message = messageModel(conn);
-  const commit = groupCommit((docs: object[]) =>
-    // The raw driver: entries are built and checked here, mongoose casting would only cost CPU.
-    Message.collection.insertMany(docs, { ordered: true }).then(() => undefined),
+  const commit = groupCommit(
+    (docs: object[]) =>
+      // The raw driver: entries are built and checked here, mongoose casting would only cost CPU.
+      Message.collection.insertMany(docs, { ordered: true }).then(() => undefined),
+    500,
+    LOG_LINGER_MS,
   );
   return {
     async append(personId, channel, entries) {
-      const docs = entries
+      const kept = entries
         .filter((e) => e.text.length > 0)
-        .map((e) => ({
+        // The database never sees NUL (FerretDB rejects it; inputs are normalised already).
+        .map((e) => ({ from: e.from, text: e.text.replaceAll('\u0000', ''), at: e.at }));
+      const first = kept[0];
+      if (!first) return;
+      await commit([
+        {
           personId: new Types.ObjectId(personId),
           channel,
-          from: e.from,
-          // The database never sees NUL (FerretDB rejects it; inputs are normalised already).
-          text: e.text.replaceAll('\u0000', ''),
-          at: e.at,
-          month: lhasaMonth(e.at),
-        }));
-      if (docs.length > 0) await commit(docs);
+          entries: kept,
+          at: first.at,
+          month: lhasaMonth(first.at),
+        },
+      ]);
     },
     flush: () => commit.flush(),
     async transcript(personId, limit = 200) {
@@ -52,9 +62,15 @@ export function createMessageRepo(conn: Connection): MessageRepo {
         .sort({ at: -1, _id: -1 })
         .limit(limit)
         .lean();
-      return docs
-        .reverse()
-        .map((d) => ({ from: d.from, text: d.text, at: d.at, channel: d.channel }));
+      const lines = docs.reverse().flatMap((d) =>
+        (d.entries ?? []).map((e) => ({
+          from: e.from,
+          text: e.text,
+          at: e.at,
+          channel: d.channel,
+        })),
+      );
+      return lines.slice(-limit);
     },
     async deleteOlderThan(before) {
       const res = await Message.deleteMany({ at: { $lt: before } });

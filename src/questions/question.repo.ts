@@ -45,10 +45,16 @@ export interface QuestionRepo {
   deleteOlderThan(before: Date): Promise<number>;
 }
 
+/** Log writes wait this long to be batched: nothing waits for them, FerretDB likes big batches. */
+const LOG_LINGER_MS = 20;
+
 export function createQuestionRepo(conn: Connection): QuestionRepo {
   const Question = questionModel(conn);
-  const commit = groupCommit((docs: object[]) =>
-    Question.collection.insertMany(docs, { ordered: false }).then(() => undefined),
+  const commit = groupCommit(
+    (docs: object[]) =>
+      Question.collection.insertMany(docs, { ordered: false }).then(() => undefined),
+    500,
+    LOG_LINGER_MS,
   );
   return {
     record(q) {
