@@ -39,10 +39,11 @@ export interface TelegramChannel extends ChannelAdapter {
 
 export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChannel {
   const log = deps.log.child({ channel: 'telegram' });
-  // Keep-alive to the Bot API: telegraf only brings its own agent for https roots.
+  // Keep-alive to the Bot API (telegraf only brings its own agent for https roots), and no
+  // Nagle delay: a small request held back waiting for an ACK cost up to 40 ms per reply.
   const agent = deps.apiRoot.startsWith('https:')
-    ? new HttpsAgent({ keepAlive: true })
-    : new HttpAgent({ keepAlive: true });
+    ? new HttpsAgent({ keepAlive: true, noDelay: true })
+    : new HttpAgent({ keepAlive: true, noDelay: true });
   const bot = new Telegraf(deps.token, {
     telegram: { apiRoot: deps.apiRoot, webhookReply: false, agent },
   });
