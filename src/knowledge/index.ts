@@ -176,43 +176,49 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
       zh: HAN.test(s.text) ? normalizeText(s.text) : '',
       bo: TIBETAN.test(s.text) ? boForm(s.text) : '',
     }));
+    /**
+     * Adds a query term (keeping its heaviest occurrence). A unit of evidence is a Chinese word,
+     * or two Tibetan content syllables together (most Tibetan words have two syllables; one
+     * alone is too ambiguous). A Chinese character pair that is not a word of the question is
+     * half a unit: the segmenter leaves names and colloquial words in single characters (堆|龙,
+     * 登|个|记); concept terms never are.
+     */
+    const addTerm = (
+      term: string,
+      termWeight: number,
+      w: number,
+      sentenceWeight: number,
+      concept: boolean,
+    ): void => {
+      const prev = query.get(term);
+      if (prev && prev.weight >= w) return;
+      const script = scriptOf(term);
+      const bigram = script === 'bo' ? term.includes('\u0F0B') : termWeight < 1;
+      const focused = sentenceWeight >= unitFocus;
+      const unit = focused && (script === 'bo' ? bigram && termWeight >= BIGRAM_WEIGHT : !bigram);
+      const half = !concept && focused && script === 'zh' && bigram && termWeight === BIGRAM_WEIGHT;
+      query.set(term, { weight: w, cover: w * sentenceWeight, unit, half, bigram, script });
+    };
     // Everyday words that name a concept: unknown to the cards, but explained by the concept.
     const explained: string[] = [];
     sentences.forEach((s, si) => {
       const { zh, bo } = forms[si]!;
       for (const c of concepts(zh, bo)) {
         explained.push(...c.triggers);
-        for (const t of c.terms) {
-          const w = t.weight * s.weight * CONCEPT_WEIGHT;
-          const prev = query.get(t.term);
-          if (prev && prev.weight >= w) continue;
-          const script = scriptOf(t.term);
-          const bigram = script === 'bo' ? t.term.includes('\u0F0B') : t.weight < 1;
-          const unit =
-            s.weight >= unitFocus &&
-            (script === 'bo' ? bigram && t.weight >= BIGRAM_WEIGHT : !bigram);
-          query.set(t.term, { weight: w, cover: w * s.weight, unit, half: false, bigram, script });
-        }
+        for (const t of c.terms)
+          addTerm(t.term, t.weight, t.weight * s.weight * CONCEPT_WEIGHT, s.weight, true);
       }
     });
     for (const s of sentences) {
       for (const t of tokenize(s.text)) {
         const syllable = scriptOf(t.term) === 'bo' && !t.term.includes('\u0F0B');
-        const w = t.weight * s.weight * (syllable ? BO_SYLLABLE_WEIGHT : 1);
-        const prev = query.get(t.term);
-        if (prev && prev.weight >= w) continue;
-        const script = scriptOf(t.term);
-        const bigram = script === 'bo' ? t.term.includes('\u0F0B') : t.weight < 1;
-        // A unit of evidence: a Chinese word, or two Tibetan content syllables together (most
-        // Tibetan words have two syllables; one syllable alone is too ambiguous).
-        const unit =
-          s.weight >= unitFocus &&
-          (script === 'bo' ? bigram && t.weight >= BIGRAM_WEIGHT : !bigram);
-        // A Chinese character pair that is not a word of the question is half a unit: the
-        // segmenter leaves names and colloquial words in single characters (堆|龙, 登|个|记).
-        const half =
-          s.weight >= unitFocus && script === 'zh' && bigram && t.weight === BIGRAM_WEIGHT;
-        query.set(t.term, { weight: w, cover: w * s.weight, unit, half, bigram, script });
+        addTerm(
+          t.term,
+          t.weight,
+          t.weight * s.weight * (syllable ? BO_SYLLABLE_WEIGHT : 1),
+          s.weight,
+          false,
+        );
       }
     }
     let boTerms = 0;
