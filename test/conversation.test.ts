@@ -1,21 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InboundEvent, InboundInput } from '../src/channels/channel.js';
 import { createInboundHandler } from '../src/conversations/handle-inbound.js';
 import { createIntentMatcher } from '../src/conversations/intents.js';
 import { readGlossary } from '../src/glossary.js';
 import { runMessageRetention } from '../src/retention/retention.processor.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import { ev, HAN, TIBETAN } from './support/events.js';
 
-const TIBETAN = /[\u0F40-\u0FBC]/u;
-const HAN = /\p{Script=Han}/u;
-let seq = 0;
-const ev = (chatId: string, input: InboundInput): InboundEvent => ({
-  channel: 'web',
-  chatId,
-  messageId: String(++seq),
-  input,
-  receivedAt: new Date(),
-});
 const text = (chatId: string, t: string) => ev(chatId, { kind: 'text', text: t });
 
 describe('conversation engine against real Redis and FerretDB', () => {

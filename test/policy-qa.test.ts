@@ -1,19 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { InboundEvent, InboundInput, OutgoingMessage } from '../src/channels/channel.js';
+import type { OutgoingMessage } from '../src/channels/channel.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import { ev, HAN, TIBETAN } from './support/events.js';
 
-const TIBETAN = /[\u0F40-\u0FBC]/u;
-const HAN = /\p{Script=Han}/u;
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
-let seq = 0;
-const ev = (chatId: string, input: InboundInput): InboundEvent => ({
-  channel: 'web',
-  chatId,
-  messageId: String(++seq),
-  input,
-  receivedAt: new Date(),
-});
 const ids = (m: OutgoingMessage | undefined) => m?.choices?.map((c) => c.id) ?? [];
 
 describe('policy Q&A in the conversation', () => {

@@ -1,3 +1,6 @@
+/** Linger for writes nobody waits for (conversation log, questions): FerretDB likes big batches. */
+export const BACKGROUND_LINGER_MS = 20;
+
 /** Queues writes; `flush()` resolves once everything queued so far is stored (or failed). */
 export interface GroupCommit<T> {
   (items: T[]): Promise<void>;

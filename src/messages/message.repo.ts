@@ -2,7 +2,7 @@ import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
 import type { ChannelId } from '../channels/channel.js';
 import { messageModel } from './message.model.js';
-import { groupCommit } from '../lib/group-commit.js';
+import { BACKGROUND_LINGER_MS, groupCommit } from '../lib/group-commit.js';
 import { lhasaMonth } from '../lib/lhasa-time.js';
 
 export interface LogEntry {
@@ -25,9 +25,6 @@ export interface MessageRepo {
   deleteOlderThan(before: Date): Promise<number>;
 }
 
-/** Log writes wait this long to be batched: nothing waits for them, FerretDB likes big batches. */
-const LOG_LINGER_MS = 20;
-
 export function createMessageRepo(conn: Connection): MessageRepo {
   const Message = messageModel(conn);
   const commit = groupCommit(
@@ -35,7 +32,7 @@ export function createMessageRepo(conn: Connection): MessageRepo {
       // The raw driver: entries are built and checked here, mongoose casting would only cost CPU.
       Message.collection.insertMany(docs, { ordered: true }).then(() => undefined),
     500,
-    LOG_LINGER_MS,
+    BACKGROUND_LINGER_MS,
   );
   return {
     async append(personId, channel, entries) {

@@ -1,6 +1,6 @@
 import { Types, type Connection } from 'mongoose';
 import type { ChannelId, Lang } from '../channels/channel.js';
-import { groupCommit } from '../lib/group-commit.js';
+import { BACKGROUND_LINGER_MS, groupCommit } from '../lib/group-commit.js';
 import { lhasaMonth } from '../lib/lhasa-time.js';
 import { questionModel, type QuestionDoc } from './question.model.js';
 
@@ -45,16 +45,13 @@ export interface QuestionRepo {
   deleteOlderThan(before: Date): Promise<number>;
 }
 
-/** Log writes wait this long to be batched: nothing waits for them, FerretDB likes big batches. */
-const LOG_LINGER_MS = 20;
-
 export function createQuestionRepo(conn: Connection): QuestionRepo {
   const Question = questionModel(conn);
   const commit = groupCommit(
     (docs: object[]) =>
       Question.collection.insertMany(docs, { ordered: false }).then(() => undefined),
     500,
-    LOG_LINGER_MS,
+    BACKGROUND_LINGER_MS,
   );
   return {
     record(q) {
