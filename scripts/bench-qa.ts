@@ -6,18 +6,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createKnowledgeIndex, type Lang } from '../src/knowledge/index.js';
-import { loadCardsFromDir } from '../src/knowledge/load-cards.js';
+import type { Lang } from '../src/knowledge/index.js';
+import { shippedKnowledge } from '../src/knowledge/shipped.js';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const N = Number(process.argv[2] ?? 5000);
 const TARGET_P99_MS = 5;
 
-const cards = loadCardsFromDir(join(ROOT, 'knowledge', 'cards'), {
-  onInvalid: (file, problem) => console.error(`bench:qa: skipped card ${file}: ${problem}`),
-});
 const t0 = performance.now();
-const index = createKnowledgeIndex(cards);
+const { cards, index } = shippedKnowledge(ROOT, (file, problem) =>
+  console.error(`bench:qa: skipped card ${file}: ${problem}`),
+);
 const buildMs = performance.now() - t0;
 
 const devPath = join(ROOT, '..', 'shared', 'eval', 'qa-dev.jsonl');

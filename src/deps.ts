@@ -18,6 +18,7 @@ import { readGlossary } from './glossary.js';
 import { createMessageRepo, type MessageRepo } from './messages/message.repo.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createPersonRepo, type PersonRepo } from './people/person.repo.js';
+import { classifierFromDir } from './knowledge/examples.js';
 import { loadCardsFromDir } from './knowledge/load-cards.js';
 import { createCardRepo, type CardRepo } from './policy-cards/card.repo.js';
 import { startLiveKnowledge, type LiveKnowledge } from './policy-cards/live-knowledge.js';
@@ -92,6 +93,7 @@ export async function buildDeps(
     redis,
     channel: `${prefix}kb:changed`,
     log,
+    classifier: classifierFromDir(`${ROOT}knowledge/examples`),
     onLoad: (index) =>
       metrics.cardsStale.set(index.cards.filter((c) => isStale(c.reviewedAt, new Date())).length),
   });

@@ -1,4 +1,5 @@
 import type { PolicyCard } from './card.schema.js';
+import type { TopicClassifier } from './classifier.js';
 import lexicon from './lexicon.json' with { type: 'json' };
 import { detectDistress } from './distress.js';
 import { focusSentences } from './focus.js';
@@ -119,7 +120,26 @@ interface LangIndex {
   phrases: Map<string, Phrase[]>;
 }
 
-export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
+export interface IndexOptions {
+  /** Learnt from labelled example questions (knowledge/examples): decides when it is sure. */
+  classifier?: TopicClassifier;
+}
+
+/**
+ * The classifier's answer counts when its top topic has at least this probability. Chosen by
+ * cross-validation on knowledge/examples (`npm run eval:qa` prints it), before any unseen set
+ * was run.
+ */
+export const CLASSIFIER_SURE = 0.6;
+
+export function createKnowledgeIndex(
+  cards: PolicyCard[],
+  options: IndexOptions = {},
+): KnowledgeIndex {
+  const { classifier } = options;
+  const topicCards = new Map<string, PolicyCard[]>();
+  for (const card of cards)
+    topicCards.set(card.topic, [...(topicCards.get(card.topic) ?? []), card]);
   const langs: Record<Lang, LangIndex> = {
     'zh-CN': buildLang(cards, 'zh-CN'),
     bo: buildLang(cards, 'bo'),
@@ -342,7 +362,18 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
       ),
     decide(text, lang) {
       if (detectDistress(text)) return { kind: 'distress' };
-      const ranked = byTopic(score(text, lang));
+      const scored = score(text, lang);
+      const learnt = classifier && sureTopic(classifier, text);
+      if (learnt && (learnt.topic === 'none' || topicCards.has(learnt.topic))) {
+        const confidence = round(learnt.p);
+        if (learnt.topic === 'none') return { kind: 'decline', confidence };
+        // The best-ranked card of that topic; with no words in common, the person picks one.
+        const best = scored.find((s) => s.card.topic === learnt.topic)?.card;
+        const own = topicCards.get(learnt.topic)!;
+        if (best || own.length === 1) return { kind: 'answer', card: best ?? own[0]!, confidence };
+        return { kind: 'clarify', options: own.slice(0, 3), confidence };
+      }
+      const ranked = byTopic(scored);
       const top = ranked[0];
       if (!top) return { kind: 'decline', confidence: 1 };
       const confidence = calibrate(top);
@@ -367,6 +398,13 @@ export function createKnowledgeIndex(cards: PolicyCard[]): KnowledgeIndex {
 }
 
 type Scored = Omit<Explanation, 'confidence'>;
+
+/** The classifier's top topic when it is sure of it (`none` included). */
+function sureTopic(classifier: TopicClassifier, text: string): { topic: string; p: number } | null {
+  let top: { topic: string; p: number } | null = null;
+  for (const [topic, p] of classifier.predict(text)) if (!top || p > top.p) top = { topic, p };
+  return top && top.p >= CLASSIFIER_SURE ? top : null;
+}
 
 /** How much each word of another service (a mortgage, a hospital) lowers the logit. */
 const OFFTOPIC_PENALTY = 2;

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { TopicClassifier } from '../knowledge/classifier.js';
 import { createKnowledgeIndex, type KnowledgeIndex } from '../knowledge/index.js';
 import type { CardRepo } from './card.repo.js';
 
@@ -21,14 +22,18 @@ export async function startLiveKnowledge(deps: {
   redis: Redis;
   channel: string;
   log: Logger;
+  /** Learnt from knowledge/examples (shipped files: it does not change with card edits). */
+  classifier?: TopicClassifier;
   /** Called with each new index (metrics: stale cards). */
   onLoad?: (index: KnowledgeIndex) => void;
 }): Promise<LiveKnowledge> {
-  let index = createKnowledgeIndex(await deps.cards.activeCards());
+  const build = async (): Promise<KnowledgeIndex> =>
+    createKnowledgeIndex(await deps.cards.activeCards(), { classifier: deps.classifier });
+  let index = await build();
   deps.onLoad?.(index);
   const sub = deps.redis.duplicate({ enableAutoPipelining: false });
   const reload = async () => {
-    index = createKnowledgeIndex(await deps.cards.activeCards());
+    index = await build();
     deps.onLoad?.(index);
     deps.log.info({ cards: index.cards.length }, 'policy cards reloaded');
   };

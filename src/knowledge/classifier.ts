@@ -1,0 +1,120 @@
+import { focusSentences } from './focus.js';
+import { concepts, normalizeText, tokenize, canonicalSyllables } from './tokenize.js';
+
+/** A labelled example question: how people really ask about a topic (or `none`: off-topic). */
+export interface Example {
+  text: string;
+  topic: string;
+}
+
+/** Topic → probability (the topics seen in training, `none` included when it was). */
+export type Posterior = ReadonlyMap<string, number>;
+
+export interface TopicClassifier {
+  readonly topics: readonly string[];
+  predict(text: string): Posterior;
+}
+
+/** Training settings (fixed: the model must be the same in every process). */
+const EPOCHS = 40;
+const LEARNING_RATE = 0.5;
+const L2 = 1e-4;
+
+/**
+ * A text as weighted features: the retrieval terms (Chinese words, character pairs, Tibetan
+ * syllables and pairs), the concepts everyday words name, each scaled by how much its sentence
+ * counts (the question over the story around it), L2-normalised so a long story is not more
+ * certain than a short question.
+ */
+export function features(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const add = (term: string, w: number): void => {
+    if (w > (out.get(term) ?? 0)) out.set(term, w);
+  };
+  for (const s of focusSentences(text)) {
+    for (const t of tokenize(s.text)) add(t.term, t.weight * s.weight);
+    const zh = /\p{Script=Han}/u.test(s.text) ? normalizeText(s.text) : '';
+    const bo = /[\u0F40-\u0FBC]/u.test(s.text)
+      ? `\u0F0B${canonicalSyllables(s.text).join('\u0F0B')}\u0F0B`
+      : '';
+    for (const c of concepts(zh, bo))
+      for (const t of c.terms) add(`~${t.term}`, t.weight * s.weight);
+  }
+  let norm = 0;
+  for (const w of out.values()) norm += w * w;
+  norm = Math.sqrt(norm) || 1;
+  for (const [k, w] of out) out.set(k, w / norm);
+  return out;
+}
+
+/**
+ * Multinomial logistic regression over `features`, trained by AdaGrad in a fixed order (so every
+ * process builds the same model). It learns the words people use for each topic from labelled
+ * examples, including situations that never name the policy (厂子关门 → 失业保险).
+ */
+export function trainTopicClassifier(examples: readonly Example[]): TopicClassifier {
+  const topics = [...new Set(examples.map((e) => e.topic))].sort();
+  const k = topics.length;
+  const classOf = new Map(topics.map((t, i) => [t, i]));
+  const vocab = new Map<string, number>();
+  const data = examples.map((e) => {
+    const f = [...features(e.text)].map(([term, w]) => {
+      let id = vocab.get(term);
+      if (id === undefined) {
+        id = vocab.size;
+        vocab.set(term, id);
+      }
+      return [id, w] as const;
+    });
+    return { f, y: classOf.get(e.topic)! };
+  });
+  // weights[feature * k + class]; the last row is the bias
+  const bias = vocab.size;
+  const w = new Float64Array((vocab.size + 1) * k);
+  const g2 = new Float64Array(w.length).fill(1e-8);
+  const scores = new Float64Array(k);
+  const logits = (f: readonly (readonly [number, number])[], into: Float64Array): void => {
+    for (let c = 0; c < k; c++) into[c] = w[bias * k + c]!;
+    for (const [id, x] of f) for (let c = 0; c < k; c++) into[c]! += w[id * k + c]! * x;
+    softmax(into);
+  };
+  const step = (index: number, grad: number): void => {
+    const gr = grad + L2 * w[index]!;
+    g2[index]! += gr * gr;
+    w[index]! -= (LEARNING_RATE * gr) / Math.sqrt(g2[index]!);
+  };
+  for (let epoch = 0; epoch < EPOCHS; epoch++) {
+    for (const { f, y } of data) {
+      logits(f, scores);
+      for (let c = 0; c < k; c++) {
+        const err = scores[c]! - (c === y ? 1 : 0);
+        step(bias * k + c, err);
+        for (const [id, x] of f) step(id * k + c, err * x);
+      }
+    }
+  }
+  return {
+    topics,
+    predict(text) {
+      const f: [number, number][] = [];
+      for (const [term, x] of features(text)) {
+        const id = vocab.get(term);
+        if (id !== undefined) f.push([id, x]);
+      }
+      const out = new Float64Array(k);
+      logits(f, out);
+      return new Map(topics.map((t, c) => [t, out[c]!]));
+    },
+  };
+}
+
+function softmax(v: Float64Array): void {
+  let max = -Infinity;
+  for (const x of v) max = Math.max(max, x);
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) {
+    v[i] = Math.exp(v[i]! - max);
+    sum += v[i]!;
+  }
+  for (let i = 0; i < v.length; i++) v[i]! /= sum;
+}

@@ -1,0 +1,66 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { TOPICS } from './card.schema.js';
+import { trainTopicClassifier, type Example, type TopicClassifier } from './classifier.js';
+
+/** One line of knowledge/examples/*.jsonl (the eval format: `accept` is kept but not learnt from). */
+export const exampleSchema = z.object({
+  id: z.union([z.string(), z.number()]),
+  lang: z.enum(['zh-CN', 'bo']),
+  text: z.string().min(1),
+  topic: z.enum([...TOPICS, 'none']),
+  accept: z.array(z.enum(TOPICS)).optional(),
+});
+
+/**
+ * Every example in the `*.jsonl` files of `dir` (sorted by file name, then line order). A bad
+ * line throws `Error("<file>:<line>: <problem>")` unless `onInvalid` is given, which then hears
+ * of it and the line is skipped.
+ */
+export function loadExamplesFromDir(
+  dir: string,
+  onInvalid?: (where: string, problem: string) => void,
+): Example[] {
+  const out: Example[] = [];
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.jsonl'))
+    .sort();
+  for (const file of files) {
+    readFileSync(join(dir, file), 'utf8')
+      .split('\n')
+      .forEach((line, i) => {
+        if (line.trim() === '') return;
+        const where = `${file}:${i + 1}`;
+        let problem: string;
+        try {
+          const parsed = exampleSchema.safeParse(JSON.parse(line));
+          if (parsed.success) {
+            out.push({ text: parsed.data.text, topic: parsed.data.topic });
+            return;
+          }
+          problem = parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ');
+        } catch {
+          problem = 'not JSON';
+        }
+        if (!onInvalid) throw new Error(`${where}: ${problem}`);
+        onInvalid(where, problem);
+      });
+  }
+  return out;
+}
+
+const trained = new Map<string, TopicClassifier>();
+
+/**
+ * The topic classifier learnt from the examples in `dir`, trained once per process and directory
+ * (training takes a few hundred milliseconds; the model only changes with the files).
+ */
+export function classifierFromDir(dir: string): TopicClassifier {
+  let clf = trained.get(dir);
+  if (!clf) {
+    clf = trainTopicClassifier(loadExamplesFromDir(dir));
+    trained.set(dir, clf);
+  }
+  return clf;
+}
