@@ -1,15 +1,19 @@
 /**
- * npm run kb:check [cardsDir] — checks every policy card in knowledge/cards: schema, both
+ * npm run kb:check [cardsDir [examplesDir]] — checks every policy card in knowledge/cards: schema, both
  * languages, no Chinese in Tibetan fields, every Tibetan syllable known to hunspell-bo (after
  * proving the checker can fail), unique ids equal to file names, every topic covered, reviewedAt
  * not in the future. Cards not reviewed for 365 days, and cards whose own title does not find
- * their topic, are warnings. Prints figures; exits non-zero on any problem.
+ * their topic, are warnings. It also checks knowledge/examples (the classifier's training
+ * questions): valid lines, no repeats, none copied from an evaluation set, and warns of a topic
+ * with few examples in a language. Prints figures; exits non-zero on any problem.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CARD_KEYS, TOPICS, cardSchema, type PolicyCard } from '../src/knowledge/card.schema.js';
+import { trainTopicClassifier, type Example } from '../src/knowledge/classifier.js';
+import { exampleSchema } from '../src/knowledge/examples.js';
 import { createKnowledgeIndex } from '../src/knowledge/index.js';
 import { topicOf } from '../src/knowledge/qa-line.js';
 
@@ -117,8 +121,70 @@ for (const card of cards) perTopic.get(card.topic)?.push(card);
 for (const [topic, list] of perTopic)
   if (list.length === 0) problem('coverage', `no card for topic ${topic}`);
 
+// Examples the classifier learns from: valid lines, both languages for every topic, and none of
+// them copied from an evaluation set (that would turn the set into training data).
+const EXAMPLES_DIR = process.argv[3] ?? join(ROOT, 'knowledge', 'examples');
+const MIN_EXAMPLES = 5;
+const examples = existsSync(EXAMPLES_DIR)
+  ? readdirSync(EXAMPLES_DIR)
+      .filter((f) => f.endsWith('.jsonl'))
+      .sort()
+      .flatMap((f) =>
+        readFileSync(join(EXAMPLES_DIR, f), 'utf8')
+          .split('\n')
+          .map((line, i) => ({ where: `examples/${f}:${i + 1}`, line }))
+          .filter(({ line }) => line.trim() !== ''),
+      )
+  : [];
+if (examples.length === 0) problem('examples', 'knowledge/examples has no examples');
+const evalTexts = new Set(
+  [join(ROOT, '..', 'shared', 'eval', 'qa-dev.jsonl'), join(ROOT, 'knowledge', 'eval')]
+    .flatMap((p) =>
+      !existsSync(p)
+        ? []
+        : p.endsWith('.jsonl')
+          ? [p]
+          : readdirSync(p)
+              .filter((f) => f.endsWith('.jsonl'))
+              .map((f) => join(p, f)),
+    )
+    .flatMap((p) => readFileSync(p, 'utf8').split('\n'))
+    .filter((l) => l.trim() !== '')
+    .map((l) => exampleText(l)),
+);
+const exampleCount = new Map<string, number>();
+const exampleTexts = new Set<string>();
+const validExamples: Example[] = [];
+for (const { where, line } of examples) {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(line);
+  } catch {
+    problem(where, 'not JSON');
+    continue;
+  }
+  const parsed = exampleSchema.safeParse(raw);
+  if (!parsed.success) {
+    problem(where, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    continue;
+  }
+  const { text, lang, topic } = parsed.data;
+  validExamples.push({ text, topic });
+  const key = text.normalize('NFC').trim();
+  if (exampleTexts.has(key)) problem(where, 'the same text is already an example');
+  exampleTexts.add(key);
+  if (evalTexts.has(key)) problem(where, 'copied from an evaluation set');
+  exampleCount.set(`${topic} ${lang}`, (exampleCount.get(`${topic} ${lang}`) ?? 0) + 1);
+}
+for (const topic of [...TOPICS, 'none'])
+  for (const lang of ['zh-CN', 'bo'])
+    if ((exampleCount.get(`${topic} ${lang}`) ?? 0) < MIN_EXAMPLES)
+      warn('examples', `${topic} has fewer than ${MIN_EXAMPLES} ${lang} examples`);
+
 // Retrieval sanity: a card's own title should lead to its topic (else its keywords need work).
-const index = createKnowledgeIndex(cards);
+const index = createKnowledgeIndex(cards, {
+  classifier: validExamples.length > 0 ? trainTopicClassifier(validExamples) : undefined,
+});
 for (const card of cards) {
   for (const lang of ['zh-CN', 'bo'] as const) {
     const { topic } = topicOf(index.decide(card.title[lang], lang));
@@ -128,13 +194,23 @@ for (const card of cards) {
 }
 
 console.log(
-  `cards: ${cards.length} valid of ${files.length} files; Tibetan syllables: ${syllables.size}`,
+  `cards: ${cards.length} valid of ${files.length} files; Tibetan syllables: ${syllables.size}; examples: ${exampleTexts.size}`,
 );
 for (const [topic, list] of perTopic) console.log(`  ${topic.padEnd(26)} ${list.length}`);
 for (const w of warnings) console.log(`warning: ${w}`);
 for (const p of problems) console.error(`problem: ${p}`);
 console.log(`${problems.length} problem(s), ${warnings.length} warning(s)`);
 if (problems.length > 0) process.exitCode = 1;
+
+/** The text of an evaluation line (or the line itself when it is not one), as examples are compared. */
+function exampleText(line: string): string {
+  try {
+    const { text } = JSON.parse(line) as { text?: unknown };
+    return typeof text === 'string' ? text.normalize('NFC').trim() : line;
+  } catch {
+    return line;
+  }
+}
 
 /** The syllables hunspell-bo rejects, or null when hunspell cannot run. */
 function hunspell(words: string[]): Set<string> | null {

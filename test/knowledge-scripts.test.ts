@@ -4,7 +4,7 @@
  * directory, so it does not depend on the evolving knowledge/cards.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,5 +101,31 @@ describe('npm run kb:check', () => {
     expect(r.stderr).toContain('in the future');
     expect(r.stderr).toContain('no card for topic job-search');
     expect(r.stdout).toMatch(/cards: 3 valid of 3 files/);
+  });
+
+  it('fails on an example copied from an evaluation set, a repeat or an unknown topic', () => {
+    const dev = readFileSync(join(ROOT, '..', 'shared', 'eval', 'qa-dev.jsonl'), 'utf8');
+    const copied = JSON.parse(dev.split('\n')[0]!) as { text: string };
+    const dir = mkdtempSync(join(tmpdir(), 'lamton-examples-'));
+    const line = (id: string, text: string, topic: string): string =>
+      JSON.stringify({ id, lang: 'zh-CN', text, topic });
+    writeFileSync(
+      join(dir, 'a.jsonl'),
+      [
+        line('1', copied.text, 'difficulty-identification'),
+        line('2', '工钱拖了三个月', 'labor-rights'),
+        line('3', '工钱拖了三个月', 'labor-rights'),
+        line('4', '发工资', 'wages'),
+      ].join('\n'),
+    );
+    const r = spawnSync('npm', ['run', '-s', 'kb:check', '--', cardDir(CARDS), dir], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('examples/a.jsonl:1: copied from an evaluation set');
+    expect(r.stderr).toContain('examples/a.jsonl:3: the same text is already an example');
+    expect(r.stderr).toMatch(/examples\/a\.jsonl:4: topic/);
+    expect(r.stderr).not.toContain('a.jsonl:2');
   });
 });

@@ -31,6 +31,18 @@ describe('policy Q&A in the conversation', () => {
     expect(thanks?.text).toBe(t.deps.translator.t('zh-CN', 'kb:thanks'));
   });
 
+  it('answers a situation told in everyday words, learnt from the example questions', async () => {
+    // Names no policy: the ranking alone would ask between CV help and graduates; the classifier
+    // learnt from knowledge/examples knows a parent describing a graduate at home.
+    await press('q9', 'language:choose#zh');
+    const [answer] = await say('q9', '孩子毕业两年了天天在家躺着，我急死了');
+    expect(answer?.text).toMatch(/来源：/);
+    const card = ids(answer).find((i) => i.startsWith('kb#d:'))?.slice('kb#d:'.length);
+    expect(t.deps.knowledge.current().cards.find((c) => c.id === card)?.topic).toBe(
+      'graduate-support',
+    );
+  });
+
   it('a newcomer asking in Tibetan gets a Tibetan answer straight away (and Tibetan is chosen)', async () => {
     const [answer] = await say('q2', 'ལས་ཤོར་བའི་ཐོ་འགོད་ག་པར་བྱེད་དགོས།');
     expect(answer?.lang).toBe('bo');

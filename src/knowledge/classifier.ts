@@ -10,9 +10,18 @@ export interface Example {
 /** Topic → probability (the topics seen in training, `none` included when it was). */
 export type Posterior = ReadonlyMap<string, number>;
 
+export interface Prediction {
+  posterior: Posterior;
+  /**
+   * How much of the text the model has seen words of: the norm of its known features (0 when it
+   * knows none, 1 when it knows them all). With little known, the posterior is mostly the bias.
+   */
+  known: number;
+}
+
 export interface TopicClassifier {
   readonly topics: readonly string[];
-  predict(text: string): Posterior;
+  predict(text: string): Prediction;
 }
 
 /** Training settings (fixed: the model must be the same in every process). */
@@ -97,13 +106,16 @@ export function trainTopicClassifier(examples: readonly Example[]): TopicClassif
     topics,
     predict(text) {
       const f: [number, number][] = [];
+      let known = 0;
       for (const [term, x] of features(text)) {
         const id = vocab.get(term);
-        if (id !== undefined) f.push([id, x]);
+        if (id === undefined) continue;
+        f.push([id, x]);
+        known += x * x;
       }
       const out = new Float64Array(k);
       logits(f, out);
-      return new Map(topics.map((t, c) => [t, out[c]!]));
+      return { posterior: new Map(topics.map((t, c) => [t, out[c]!])), known: Math.sqrt(known) };
     },
   };
 }

@@ -131,6 +131,8 @@ export interface IndexOptions {
  * was run.
  */
 export const CLASSIFIER_SURE = 0.6;
+/** …and when at least this much of the text (feature norm, 0–1) is made of words it has seen. */
+export const CLASSIFIER_KNOWN = 0.5;
 
 export function createKnowledgeIndex(
   cards: PolicyCard[],
@@ -399,10 +401,15 @@ export function createKnowledgeIndex(
 
 type Scored = Omit<Explanation, 'confidence'>;
 
-/** The classifier's top topic when it is sure of it (`none` included). */
+/**
+ * The classifier's top topic when it is sure of it (`none` included) and knows enough of the
+ * text's words: on words it never saw, its answer would only be its bias.
+ */
 function sureTopic(classifier: TopicClassifier, text: string): { topic: string; p: number } | null {
+  const { posterior, known } = classifier.predict(text);
+  if (known < CLASSIFIER_KNOWN) return null;
   let top: { topic: string; p: number } | null = null;
-  for (const [topic, p] of classifier.predict(text)) if (!top || p > top.p) top = { topic, p };
+  for (const [topic, p] of posterior) if (!top || p > top.p) top = { topic, p };
   return top && top.p >= CLASSIFIER_SURE ? top : null;
 }
 
