@@ -37,7 +37,9 @@ describe('policy Q&A in the conversation', () => {
     await press('q9', 'language:choose#zh');
     const [answer] = await say('q9', '孩子毕业两年了天天在家躺着，我急死了');
     expect(answer?.text).toMatch(/来源：/);
-    const card = ids(answer).find((i) => i.startsWith('kb#d:'))?.slice('kb#d:'.length);
+    const card = ids(answer)
+      .find((i) => i.startsWith('kb#d:'))
+      ?.slice('kb#d:'.length);
     expect(t.deps.knowledge.current().cards.find((c) => c.id === card)?.topic).toBe(
       'graduate-support',
     );
