@@ -1,5 +1,4 @@
-import { focusSentences } from './focus.js';
-import { concepts, normalizeText, tokenize, canonicalSyllables } from './tokenize.js';
+import { analyzeQuery, type QuerySentence } from './query.js';
 
 /** A labelled example question: how people really ask about a topic (or `none`: off-topic). */
 export interface Example {
@@ -21,7 +20,8 @@ export interface Prediction {
 
 export interface TopicClassifier {
   readonly topics: readonly string[];
-  predict(text: string): Prediction;
+  /** `text`, or a question analyseQuery already split (the ranking's own, to tokenise once). */
+  predict(text: string | QuerySentence[]): Prediction;
 }
 
 /** Training settings (fixed: the model must be the same in every process). */
@@ -35,19 +35,14 @@ const L2 = 1e-4;
  * counts (the question over the story around it), L2-normalised so a long story is not more
  * certain than a short question.
  */
-export function features(text: string): Map<string, number> {
+export function features(text: string | QuerySentence[]): Map<string, number> {
   const out = new Map<string, number>();
   const add = (term: string, w: number): void => {
     if (w > (out.get(term) ?? 0)) out.set(term, w);
   };
-  for (const s of focusSentences(text)) {
-    for (const t of tokenize(s.text)) add(t.term, t.weight * s.weight);
-    const zh = /\p{Script=Han}/u.test(s.text) ? normalizeText(s.text) : '';
-    const bo = /[\u0F40-\u0FBC]/u.test(s.text)
-      ? `\u0F0B${canonicalSyllables(s.text).join('\u0F0B')}\u0F0B`
-      : '';
-    for (const c of concepts(zh, bo))
-      for (const t of c.terms) add(`~${t.term}`, t.weight * s.weight);
+  for (const s of typeof text === 'string' ? analyzeQuery(text) : text) {
+    for (const t of s.terms) add(t.term, t.weight * s.weight);
+    for (const c of s.concepts) for (const t of c.terms) add(`~${t.term}`, t.weight * s.weight);
   }
   let norm = 0;
   for (const w of out.values()) norm += w * w;

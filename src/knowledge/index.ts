@@ -1,16 +1,12 @@
 import type { PolicyCard } from './card.schema.js';
+import { byTopic, calibrate, type Scored } from './calibrate.js';
 import type { TopicClassifier } from './classifier.js';
-import lexicon from './lexicon.json' with { type: 'json' };
 import { detectDistress } from './distress.js';
-import { focusSentences } from './focus.js';
-import {
-  BIGRAM_WEIGHT,
-  canonicalSyllables,
-  concepts,
-  isStopWord,
-  normalizeText,
-  tokenize,
-} from './tokenize.js';
+import { buildLang, zhAnchors, type LangIndex, type Phrase } from './lang-index.js';
+import { analyzeQuery, type QuerySentence } from './query.js';
+import { OFFTOPIC_BO, OFFTOPIC_ZH, type Cue } from './offtopic.js';
+import { boForm, scriptOf, TIBETAN, type Script } from './script.js';
+import { BIGRAM_WEIGHT, normalizeText } from './tokenize.js';
 
 export type Lang = 'zh-CN' | 'bo';
 
@@ -56,25 +52,12 @@ export interface Explanation extends SearchHit {
   confidence: number;
 }
 
-/** Card fields and how much a term found there counts (BM25F field weights). */
-const FIELDS = [
-  ['keywords', 3],
-  ['title', 2],
-  ['short', 1],
-  ['details', 0.2],
-] as const;
-/** The first fields of FIELDS say what a card is about; the rest is background. */
-const PRIMARY_FIELDS = 3;
-const K1 = 1.2;
+/** A word only the details mention explains the question less (share of its coverage). */
 const DETAILS_COVERAGE = 0.4;
-const SPECIFIC_TOPICS = 2;
 /** How much of a card's score stands regardless of coverage (the rest scales with it). */
 const COVERAGE_FLOOR = 0.5;
-const B = 0.6;
 /** Share of a contiguous keyword's own weight added when it appears as a whole in the question. */
 const PHRASE_BONUS = 0.7;
-/** Share of the cards above which a single Chinese character is no term at all. */
-const COMMON_CHAR_CARDS = 0.6;
 /** What a topical Chinese character pair that is not a word counts as evidence. */
 const HALF_UNIT = 0.5;
 
@@ -91,34 +74,7 @@ const BO_SYLLABLE_WEIGHT = 0.5;
 /** Decision thresholds (calibrated on the dev set, knowledge/eval/tuning.jsonl and hand-made paraphrases). */
 export const THRESHOLDS = { answer: 0.5, decline: 0.45, close: 0.82, option: 0.6 } as const;
 
-type Script = 'zh' | 'bo' | 'latin';
-const HAN = /\p{Script=Han}/u;
-const TIBETAN = /[\u0F40-\u0FBC]/u;
 const LANG_OF: Record<Exclude<Script, 'latin'>, Lang> = { zh: 'zh-CN', bo: 'bo' };
-
-interface Phrase {
-  /** zh: normalised text; bo: canonical syllables joined by tsheg, wrapped in tshegs. */
-  form: string;
-  /** How much a whole hit is worth: its rarity among cards, times a length factor. */
-  mass: number;
-  /** indexes of the cards that list it as a keyword */
-  cards: number[];
-}
-
-/** [card index, saturated term frequency, found in the card's keywords, title or summary] */
-type Posting = [number, number, boolean];
-
-interface LangIndex {
-  postings: Map<string, Posting[]>;
-  idf: Map<string, number>;
-  unknownIdf: number;
-  /** terms that name at most SPECIFIC_TOPICS topics (in keywords, title or summary) */
-  specific: Set<string>;
-  /** terms that name at most a fifth of the topics: backed by enough coverage, they are evidence */
-  topical: Set<string>;
-  /** every distinct keyword phrase of this language, by its anchor (see phraseAnchor) */
-  phrases: Map<string, Phrase[]>;
-}
 
 export interface IndexOptions {
   /** Learnt from labelled example questions (knowledge/examples): decides when it is sure. */
@@ -176,8 +132,7 @@ export function createKnowledgeIndex(
     }
   });
 
-  function score(text: string, lang: Lang | undefined): Scored[] {
-    const sentences = focusSentences(text);
+  function score(sentences: QuerySentence[], lang: Lang | undefined): Scored[] {
     // weight: for the score; cover: for coverage, where the story around a question counts even
     // less (its unknown words say little about whether the question is on topic).
     const query = new Map<
@@ -193,11 +148,7 @@ export function createKnowledgeIndex(
     >();
     // Evidence units count only from the question itself (or a short message's other clause).
     const unitFocus = 0.5;
-    // Each sentence in the two forms phrases and concepts are matched in.
-    const forms = sentences.map((s) => ({
-      zh: HAN.test(s.text) ? normalizeText(s.text) : '',
-      bo: TIBETAN.test(s.text) ? boForm(s.text) : '',
-    }));
+    const forms = sentences;
     /**
      * Adds a query term (keeping its heaviest occurrence). A unit of evidence is a Chinese word,
      * or two Tibetan content syllables together (most Tibetan words have two syllables; one
@@ -223,16 +174,15 @@ export function createKnowledgeIndex(
     };
     // Everyday words that name a concept: unknown to the cards, but explained by the concept.
     const explained: string[] = [];
-    sentences.forEach((s, si) => {
-      const { zh, bo } = forms[si]!;
-      for (const c of concepts(zh, bo)) {
+    sentences.forEach((s) => {
+      for (const c of s.concepts) {
         explained.push(...c.triggers);
         for (const t of c.terms)
           addTerm(t.term, t.weight, t.weight * s.weight * CONCEPT_WEIGHT, s.weight, true);
       }
     });
     for (const s of sentences) {
-      for (const t of tokenize(s.text)) {
+      for (const t of s.terms) {
         const syllable = scriptOf(t.term) === 'bo' && !t.term.includes('\u0F0B');
         addTerm(
           t.term,
@@ -344,9 +294,10 @@ export function createKnowledgeIndex(
 
   return {
     cards,
-    search: (text, lang) => score(text, lang).map(({ card, score: s }) => ({ card, score: s })),
+    search: (text, lang) =>
+      score(analyzeQuery(text), lang).map(({ card, score: s }) => ({ card, score: s })),
     explain: (text, lang) =>
-      score(text, lang).map(
+      score(analyzeQuery(text), lang).map(
         ({ card, score: s, coverage, words, specific, topical, phrase, tibetan, offtopic }) => {
           const scored = {
             card,
@@ -364,8 +315,9 @@ export function createKnowledgeIndex(
       ),
     decide(text, lang) {
       if (detectDistress(text)) return { kind: 'distress' };
-      const scored = score(text, lang);
-      const learnt = classifier && sureTopic(classifier, text);
+      const query = analyzeQuery(text);
+      const scored = score(query, lang);
+      const learnt = classifier && sureTopic(classifier, query);
       if (learnt && (learnt.topic === 'none' || topicCards.has(learnt.topic))) {
         const confidence = round(learnt.p);
         if (learnt.topic === 'none') return { kind: 'decline', confidence };
@@ -399,253 +351,19 @@ export function createKnowledgeIndex(
   };
 }
 
-type Scored = Omit<Explanation, 'confidence'>;
-
 /**
  * The classifier's top topic when it is sure of it (`none` included) and knows enough of the
  * text's words: on words it never saw, its answer would only be its bias.
  */
-function sureTopic(classifier: TopicClassifier, text: string): { topic: string; p: number } | null {
-  const { posterior, known } = classifier.predict(text);
+function sureTopic(
+  classifier: TopicClassifier,
+  query: QuerySentence[],
+): { topic: string; p: number } | null {
+  const { posterior, known } = classifier.predict(query);
   if (known < CLASSIFIER_KNOWN) return null;
   let top: { topic: string; p: number } | null = null;
   for (const [topic, p] of posterior) if (!top || p > top.p) top = { topic, p };
   return top && top.p >= CLASSIFIER_SURE ? top : null;
-}
-
-/** How much each word of another service (a mortgage, a hospital) lowers the logit. */
-const OFFTOPIC_PENALTY = 2;
-/** The share of that penalty left when the card has strong evidence of its own (see calibrate). */
-const STRONG_OFFTOPIC_SHARE = 0.5;
-/**
- * Off-topic cues: a word, or words joined by + that must all appear (低保+多少: the amount of
- * another benefit, while 低保 alone is a common part of an employment story).
- */
-interface Cue {
-  cue: string;
-  parts: string[];
-  /** which parts are Tibetan (matched in the Tibetan form of the question) */
-  tibetan: boolean[];
-}
-const OFFTOPIC_ZH: readonly Cue[] = lexicon.offtopic['zh-CN'].map((w) => ({
-  cue: w,
-  parts: w.split('+').map((p) => normalizeText(p).trim()),
-  tibetan: w.split('+').map(() => false),
-}));
-const OFFTOPIC_BO: readonly Cue[] = lexicon.offtopic.bo.map((w) => ({
-  cue: w,
-  parts: w.split('+').map((p) => (TIBETAN.test(p) ? boForm(p) : normalizeText(p).trim())),
-  tibetan: w.split('+').map((p) => TIBETAN.test(p)),
-}));
-
-/** Share of the other cards' scores of one topic added to its best card's. */
-const TOPIC_SUPPORT = 0.25;
-
-/**
- * One entry per topic, best first: the topic's best card, its score raised by the other cards of
- * the topic that also fit (several cards of one topic agreeing make that topic more likely), and
- * the strongest evidence any of them has.
- */
-function byTopic(ranked: Scored[]): Scored[] {
-  const topics = new Map<string, Scored>();
-  const supported = new Set<string>();
-  for (const r of ranked) {
-    const t = topics.get(r.card.topic);
-    if (!t) {
-      topics.set(r.card.topic, { ...r });
-      continue;
-    }
-    // One supporting card only: a topic with many cards should not win by their number.
-    if (!supported.has(r.card.topic)) t.score += TOPIC_SUPPORT * r.score;
-    supported.add(r.card.topic);
-    t.words = Math.max(t.words, r.words);
-    t.specific = Math.max(t.specific, r.specific);
-    t.topical = Math.max(t.topical, r.topical);
-  }
-  return [...topics.values()].sort(
-    (x, y) => y.score - x.score || x.card.id.localeCompare(y.card.id),
-  );
-}
-
-/**
- * Confidence that the top card answers the question: a logistic curve over how much of the
- * question the card explains (coverage), whether one of its keywords appears whole (phrase), how
- * many distinct words back it, and the raw score. Weights were fitted on the dev set plus a set
- * of hand-written paraphrases and off-topic questions. A question whose only evidence is one word
- * shared by several topics gets little: off-topic questions often share such a word with a card.
- */
-function calibrate(top: Scored): number {
-  const evidence =
-    top.phrase > 0 ||
-    top.specific >= 1 ||
-    top.words >= 2 ||
-    ((top.topical >= 1 || top.tibetan) && top.coverage >= 0.6);
-  if (!evidence) return Math.min(0.25, top.coverage * 0.3);
-  // A card named by one of its own keyword phrases and by many words, two of them rare, is what a
-  // long question is about: a hospital stay or the children's school in it is the story around it.
-  const strong = top.phrase > 0 && top.specific >= 2 && top.words >= 4;
-  const z =
-    -2.1 +
-    1.65 * top.coverage +
-    1.0 * Math.min(1, top.phrase / 8) +
-    1.55 * Math.min(1, top.words / 4) +
-    0.25 * Math.min(1, top.specific / 2) +
-    1.5 * (1 - Math.exp(-top.score / 10)) -
-    OFFTOPIC_PENALTY * Math.min(2, top.offtopic) * (strong ? STRONG_OFFTOPIC_SHARE : 1);
-  return 1 / (1 + Math.exp(-z));
-}
-
-function buildLang(cards: PolicyCard[], lang: Lang): LangIndex {
-  const n = cards.length;
-  const tfs = cards.map((card) =>
-    FIELDS.map(([field, weight]) => {
-      const text = field === 'keywords' ? card.keywords[lang].join(' \u0F0D\n') : card[field][lang];
-      const tf = new Map<string, number>();
-      let len = 0;
-      for (const t of tokenize(text)) {
-        tf.set(t.term, (tf.get(t.term) ?? 0) + t.weight);
-        len += t.weight;
-      }
-      return { tf, len, weight };
-    }),
-  );
-  const avg = FIELDS.map(
-    (_, f) => tfs.reduce((s, fields) => s + fields[f]!.len, 0) / Math.max(1, n) || 1,
-  );
-  // Document frequency counts the fields that say what a card is about (keywords, title, short):
-  // details mention neighbouring topics (失业登记 in half the cards) and would make every
-  // topic's own words look common. A term found only in details falls back to its details df.
-  const df = new Map<string, number>();
-  const detailsDf = new Map<string, number>();
-  // A word is specific when it names few topics, however many cards of one topic use it.
-  const topicsOf = new Map<string, Set<string>>();
-  const topicCount = new Set(cards.map((c) => c.topic)).size;
-  const postings = new Map<string, Posting[]>();
-  tfs.forEach((fields, ci) => {
-    const primary = new Set(fields.slice(0, PRIMARY_FIELDS).flatMap(({ tf }) => [...tf.keys()]));
-    for (const term of primary) {
-      const topics = topicsOf.get(term) ?? new Set<string>();
-      topics.add(cards[ci]!.topic);
-      topicsOf.set(term, topics);
-    }
-    const combined = new Map<string, number>();
-    fields.forEach(({ tf, len, weight }, f) => {
-      const norm = 1 - B + (B * len) / avg[f]!;
-      for (const [term, count] of tf)
-        combined.set(term, (combined.get(term) ?? 0) + (weight * count) / norm);
-    });
-    for (const [term, x] of combined) {
-      const counts = primary.has(term) ? df : detailsDf;
-      counts.set(term, (counts.get(term) ?? 0) + 1);
-      const list = postings.get(term) ?? [];
-      list.push([ci, (x * (K1 + 1)) / (x + K1), primary.has(term)]);
-      postings.set(term, list);
-    }
-  });
-  // A single Chinese character found in many cards (工, 业) says nothing and costs time: drop it.
-  for (const [term, list] of postings) {
-    if (term.length === 1 && HAN.test(term) && list.length > COMMON_CHAR_CARDS * n) {
-      postings.delete(term);
-      df.delete(term);
-      detailsDf.delete(term);
-    }
-  }
-  const idfOf = (d: number): number => Math.log(1 + (n - d + 0.5) / (d + 0.5));
-  const idf = new Map([...detailsDf, ...df].map(([t, d]) => [t, idfOf(d)]));
-  // A keyword found whole in the question is worth its rarity as a phrase among the cards'
-  // keywords, titles and summaries, and more the longer it is.
-  const haystacks = cards.map((card) => {
-    const text = [...card.keywords[lang], card.title[lang], card.short[lang]].join('\n');
-    return lang === 'bo' ? boForm(text) : normalizeText(text);
-  });
-  const byForm = new Map<string, Phrase>();
-  cards.forEach((card, ci) => {
-    for (const kw of card.keywords[lang]) {
-      if (tokenize(kw).every((t) => t.weight < BIGRAM_WEIGHT)) continue; // only stop-words
-      const form = lang === 'bo' ? boForm(kw) : normalizeText(kw).trim();
-      const known = byForm.get(form);
-      if (known) {
-        if (!known.cards.includes(ci)) known.cards.push(ci);
-        continue;
-      }
-      // Only the content of a keyword makes it specific: 需要什么材料 is worth 材料, not six characters.
-      let content = tokenize(kw).filter((t) => t.weight === 1 && !isStopWord(t.term));
-      // Chinese the segmenter leaves in single characters (上|岗, 回|访): its pairs are the content.
-      if (content.length === 0 && lang === 'zh-CN')
-        content = tokenize(kw).filter(
-          (t) => t.weight === BIGRAM_WEIGHT && [...t.term].length === 2,
-        );
-      if (content.length === 0) continue;
-      // Tibetan: every syllable of the phrase counts (ཞུ་གཏུག is one word with a common syllable).
-      const units =
-        lang === 'bo'
-          ? form.split('\u0F0B').length - 2
-          : content.every((t) => t.weight === 1)
-            ? content.reduce((sum, t) => sum + [...t.term].length, 0)
-            : content.length + 1;
-      if (units < 2) continue;
-      // Bigrams included: in Tibetan the pair often carries the meaning (ལས་བྱེད་པ).
-      // A Tibetan pair with a common syllable is still a word there (ལས་བྱེད་པ): count it fully.
-      const contentIdf = tokenize(kw)
-        .filter((t) => !isStopWord(t.term))
-        .reduce(
-          (sum, t) =>
-            sum +
-            (lang === 'bo' ? Math.max(t.weight, BIGRAM_WEIGHT) : t.weight) * (idf.get(t.term) ?? 0),
-          0,
-        );
-      const phraseDf = haystacks.filter((h) => h.includes(form)).length;
-      const mass =
-        Math.min(idfOf(Math.max(1, phraseDf)), contentIdf) * Math.min(2, 0.5 + 0.25 * units);
-      byForm.set(form, { form, mass, cards: [ci] });
-    }
-  });
-  const phrases = new Map<string, Phrase[]>();
-  for (const p of byForm.values()) {
-    const anchor = phraseAnchor(p.form, lang);
-    phrases.set(anchor, [...(phrases.get(anchor) ?? []), p]);
-  }
-  return {
-    postings,
-    idf,
-    unknownIdf: idfOf(1),
-    topical: new Set(
-      [...topicsOf]
-        .filter(([, topics]) => topics.size <= Math.max(SPECIFIC_TOPICS, 0.2 * topicCount))
-        .map(([t]) => t),
-    ),
-    specific: new Set(
-      [...topicsOf].filter(([, topics]) => topics.size <= SPECIFIC_TOPICS).map(([t]) => t),
-    ),
-    phrases,
-  };
-}
-
-/**
- * Phrases are looked up by where they start, so a question is tested only against the phrases
- * that can occur in it: a Chinese phrase by its first two characters, a Tibetan one by its
- * first syllable.
- */
-function phraseAnchor(form: string, lang: Lang): string {
-  return lang === 'bo' ? (form.split('\u0F0B')[1] ?? '') : form.slice(0, 2);
-}
-
-function zhAnchors(text: string): Set<string> {
-  const out = new Set<string>();
-  for (let i = 0; i + 1 < text.length; i++) out.add(text.slice(i, i + 2));
-  return out;
-}
-
-/** Tibetan text as canonical syllables between tshegs, for whole-syllable substring tests. */
-function boForm(text: string): string {
-  return `\u0F0B${canonicalSyllables(text).join('\u0F0B')}\u0F0B`;
-}
-
-function scriptOf(term: string): Script {
-  const c = term.codePointAt(0) ?? 0;
-  if (c >= 0x0f00 && c <= 0x0fff) return 'bo';
-  if (/\p{Script=Han}/u.test(term)) return 'zh';
-  return 'latin';
 }
 
 function round(x: number): number {
