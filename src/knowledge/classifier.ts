@@ -24,10 +24,13 @@ export interface TopicClassifier {
   predict(text: string | QuerySentence[]): Prediction;
 }
 
-/** Training settings (fixed: the model must be the same in every process). */
-const EPOCHS = 40;
-const LEARNING_RATE = 0.5;
-const L2 = 1e-4;
+/** Training settings (fixed, so the model is the same in every process; chosen by cross-validation). */
+export interface TrainingSettings {
+  epochs: number;
+  learningRate: number;
+  l2: number;
+}
+export const TRAINING: TrainingSettings = { epochs: 40, learningRate: 0.5, l2: 1e-4 };
 
 /**
  * A text as weighted features: the retrieval terms (Chinese words, character pairs, Tibetan
@@ -56,7 +59,11 @@ export function features(text: string | QuerySentence[]): Map<string, number> {
  * process builds the same model). It learns the words people use for each topic from labelled
  * examples, including situations that never name the policy (厂子关门 → 失业保险).
  */
-export function trainTopicClassifier(examples: readonly Example[]): TopicClassifier {
+export function trainTopicClassifier(
+  examples: readonly Example[],
+  settings: TrainingSettings = TRAINING,
+): TopicClassifier {
+  const { epochs, learningRate, l2 } = settings;
   const topics = [...new Set(examples.map((e) => e.topic))].sort();
   const k = topics.length;
   const classOf = new Map(topics.map((t, i) => [t, i]));
@@ -83,11 +90,11 @@ export function trainTopicClassifier(examples: readonly Example[]): TopicClassif
     softmax(into);
   };
   const step = (index: number, grad: number): void => {
-    const gr = grad + L2 * w[index]!;
+    const gr = grad + l2 * w[index]!;
     g2[index]! += gr * gr;
-    w[index]! -= (LEARNING_RATE * gr) / Math.sqrt(g2[index]!);
+    w[index]! -= (learningRate * gr) / Math.sqrt(g2[index]!);
   };
-  for (let epoch = 0; epoch < EPOCHS; epoch++) {
+  for (let epoch = 0; epoch < epochs; epoch++) {
     for (const { f, y } of data) {
       logits(f, scores);
       for (let c = 0; c < k; c++) {

@@ -95,9 +95,7 @@ export function createKnowledgeIndex(
   options: IndexOptions = {},
 ): KnowledgeIndex {
   const { classifier } = options;
-  const topicCards = new Map<string, PolicyCard[]>();
-  for (const card of cards)
-    topicCards.set(card.topic, [...(topicCards.get(card.topic) ?? []), card]);
+  const topicCards = cardsByTopic(cards, classifier);
   const langs: Record<Lang, LangIndex> = {
     'zh-CN': buildLang(cards, 'zh-CN'),
     bo: buildLang(cards, 'bo'),
@@ -349,6 +347,29 @@ export function createKnowledgeIndex(
       return { kind: 'answer', card: top.card, confidence: round(confidence) };
     },
   };
+}
+
+/**
+ * Each topic's cards, the ones most like what people ask about the topic first (by the
+ * classifier's probability of the topic for the card's title and summary): when a question names
+ * none of a topic's cards, these are the ones offered.
+ */
+function cardsByTopic(
+  cards: readonly PolicyCard[],
+  classifier: TopicClassifier | undefined,
+): Map<string, PolicyCard[]> {
+  const typical = new Map<PolicyCard, number>(
+    cards.map((c) => [
+      c,
+      classifier
+        ?.predict([c.title['zh-CN'], c.short['zh-CN'], c.title.bo, c.short.bo].join('\n'))
+        .posterior.get(c.topic) ?? 0,
+    ]),
+  );
+  const out = new Map<string, PolicyCard[]>();
+  for (const card of cards) out.set(card.topic, [...(out.get(card.topic) ?? []), card]);
+  for (const list of out.values()) list.sort((a, b) => typical.get(b)! - typical.get(a)!);
+  return out;
 }
 
 /**
