@@ -301,6 +301,12 @@ describe('decide with a classifier learnt from examples', () => {
     );
   });
 
+  it('decides only as sure as its settings say', () => {
+    const question = '我们厂子倒闭了，社保交了五年，能拿点钱吗';
+    const never = createKnowledgeIndex(CARDS, { classifier, settings: { sure: 1.01, known: 0 } });
+    expect(never.decide(question, 'zh-CN')).toEqual(index.decide(question, 'zh-CN'));
+  });
+
   it('still puts distress first', () => {
     expect(learnt.decide('厂子关门了，活着没意思', 'zh-CN')).toEqual({ kind: 'distress' });
   });

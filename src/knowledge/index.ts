@@ -79,22 +79,26 @@ const LANG_OF: Record<Exclude<Script, 'latin'>, Lang> = { zh: 'zh-CN', bo: 'bo' 
 export interface IndexOptions {
   /** Learnt from labelled example questions (knowledge/examples): decides when it is sure. */
   classifier?: TopicClassifier;
+  settings?: ClassifierSettings;
 }
 
 /**
- * The classifier's answer counts when its top topic has at least this probability. Chosen by
- * cross-validation on knowledge/examples (`npm run eval:qa` prints it), before any unseen set
- * was run.
+ * When the classifier decides: its top topic has probability `sure` or more, and at least `known`
+ * of the text (feature norm, 0–1) is made of words it has seen (on unseen words its answer would
+ * only be its bias). Chosen by cross-validation on knowledge/examples before any unseen set was
+ * run; `npm run eval:qa` prints the cross-validation.
  */
-export const CLASSIFIER_SURE = 0.6;
-/** …and when at least this much of the text (feature norm, 0–1) is made of words it has seen. */
-export const CLASSIFIER_KNOWN = 0.5;
+export interface ClassifierSettings {
+  sure: number;
+  known: number;
+}
+export const CLASSIFIER: ClassifierSettings = { sure: 0.6, known: 0.5 };
 
 export function createKnowledgeIndex(
   cards: PolicyCard[],
   options: IndexOptions = {},
 ): KnowledgeIndex {
-  const { classifier } = options;
+  const { classifier, settings = CLASSIFIER } = options;
   const topicCards = cardsByTopic(cards, classifier);
   const langs: Record<Lang, LangIndex> = {
     'zh-CN': buildLang(cards, 'zh-CN'),
@@ -315,7 +319,7 @@ export function createKnowledgeIndex(
       if (detectDistress(text)) return { kind: 'distress' };
       const query = analyzeQuery(text);
       const scored = score(query, lang);
-      const learnt = classifier && sureTopic(classifier, query);
+      const learnt = classifier && sureTopic(classifier, query, settings);
       if (learnt && (learnt.topic === 'none' || topicCards.has(learnt.topic))) {
         const confidence = round(learnt.p);
         if (learnt.topic === 'none') return { kind: 'decline', confidence };
@@ -379,12 +383,13 @@ function cardsByTopic(
 function sureTopic(
   classifier: TopicClassifier,
   query: QuerySentence[],
+  settings: ClassifierSettings,
 ): { topic: string; p: number } | null {
   const { posterior, known } = classifier.predict(query);
-  if (known < CLASSIFIER_KNOWN) return null;
+  if (known < settings.known) return null;
   let top: { topic: string; p: number } | null = null;
   for (const [topic, p] of posterior) if (!top || p > top.p) top = { topic, p };
-  return top && top.p >= CLASSIFIER_SURE ? top : null;
+  return top && top.p >= settings.sure ? top : null;
 }
 
 function round(x: number): number {
