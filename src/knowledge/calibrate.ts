@@ -7,6 +7,14 @@ const OFFTOPIC_PENALTY = 2;
 /** The share of that penalty left when the card has strong evidence of its own (see calibrate). */
 const STRONG_OFFTOPIC_SHARE = 0.5;
 
+/**
+ * Highest score first; ties by card id in code-point order (not localeCompare: ICU collation
+ * cost a tenth of the decision time).
+ */
+export function bestFirst(x: Scored, y: Scored): number {
+  return y.score - x.score || (x.card.id < y.card.id ? -1 : x.card.id > y.card.id ? 1 : 0);
+}
+
 /** Share of the other cards' scores of one topic added to its best card's. */
 const TOPIC_SUPPORT = 0.25;
 
@@ -31,9 +39,7 @@ export function byTopic(ranked: Scored[]): Scored[] {
     t.specific = Math.max(t.specific, r.specific);
     t.topical = Math.max(t.topical, r.topical);
   }
-  return [...topics.values()].sort(
-    (x, y) => y.score - x.score || x.card.id.localeCompare(y.card.id),
-  );
+  return [...topics.values()].sort(bestFirst);
 }
 
 /**

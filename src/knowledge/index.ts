@@ -1,5 +1,5 @@
 import type { PolicyCard } from './card.schema.js';
-import { byTopic, calibrate, type Scored } from './calibrate.js';
+import { bestFirst, byTopic, calibrate, type Scored } from './calibrate.js';
 import type { TopicClassifier } from './classifier.js';
 import { detectDistress } from './distress.js';
 import { buildLang, zhAnchors, type LangIndex, type Phrase } from './lang-index.js';
@@ -291,7 +291,7 @@ export function createKnowledgeIndex(
         return { ...a, score, coverage, tibetan, offtopic };
       })
       .filter((a) => a.score > 0)
-      .sort((x, y) => y.score - x.score || x.card.id.localeCompare(y.card.id));
+      .sort(bestFirst);
   }
 
   return {
