@@ -30,7 +30,7 @@ export interface TrainingSettings {
   learningRate: number;
   l2: number;
 }
-export const TRAINING: TrainingSettings = { epochs: 40, learningRate: 0.5, l2: 1e-4 };
+export const TRAINING: TrainingSettings = { epochs: 20, learningRate: 0.5, l2: 1e-4 };
 
 /**
  * A text as weighted features: the retrieval terms (Chinese words, character pairs, Tibetan
