@@ -18,7 +18,8 @@ import { readGlossary } from './glossary.js';
 import { createMessageRepo, type MessageRepo } from './messages/message.repo.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { createPersonRepo, type PersonRepo } from './people/person.repo.js';
-import { classifierFromDir } from './knowledge/examples.js';
+import { createExampleRepo, type ExampleRepo } from './examples/example.repo.js';
+import { shippedExamples } from './knowledge/examples.js';
 import { loadCardsFromDir } from './knowledge/load-cards.js';
 import { createCardRepo, type CardRepo } from './policy-cards/card.repo.js';
 import { startLiveKnowledge, type LiveKnowledge } from './policy-cards/live-knowledge.js';
@@ -40,6 +41,7 @@ export interface AppDeps {
   questions: QuestionRepo;
   audit: AuditRepo;
   cards: CardRepo;
+  examples: ExampleRepo;
   knowledge: LiveKnowledge;
   metrics: Metrics;
   handleInbound: InboundHandler;
@@ -84,6 +86,7 @@ export async function buildDeps(
   const questions = createQuestionRepo(mongo);
   const audit = createAuditRepo(mongo);
   const cards = createCardRepo(mongo);
+  const examples = createExampleRepo(mongo);
   const synced = await cards.syncFromFiles(loadCardsFromDir(`${ROOT}knowledge/cards`), new Date());
   if (synced.added + synced.updated + synced.retired > 0)
     log.info(synced, 'policy cards loaded from knowledge/cards');
@@ -93,7 +96,8 @@ export async function buildDeps(
     redis,
     channel: `${prefix}kb:changed`,
     log,
-    classifier: classifierFromDir(`${ROOT}knowledge/examples`),
+    shippedExamples: shippedExamples(`${ROOT}knowledge/examples`),
+    examples,
     onLoad: (index) =>
       metrics.cardsStale.set(index.cards.filter((c) => isStale(c.reviewedAt, new Date())).length),
   });
@@ -143,6 +147,7 @@ export async function buildDeps(
     questions,
     audit,
     cards,
+    examples,
     knowledge,
     metrics,
     handleInbound,

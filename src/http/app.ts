@@ -61,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       cards: deps.cards,
       knowledge: deps.knowledge,
       questions: deps.questions,
+      examples: deps.examples,
       audit: deps.audit,
     }),
   );

@@ -50,17 +50,38 @@ export function loadExamplesFromDir(
   return out;
 }
 
-const trained = new Map<string, TopicClassifier>();
+const shippedByDir = new Map<string, readonly Example[]>();
+
+/** The examples shipped in `dir`, read once per process (a bad line throws). */
+export function shippedExamples(dir: string): readonly Example[] {
+  let list = shippedByDir.get(dir);
+  if (!list) {
+    list = loadExamplesFromDir(dir);
+    shippedByDir.set(dir, list);
+  }
+  return list;
+}
+
+/** The last classifier trained, and what it was trained on. */
+let latest: { shipped: readonly Example[]; key: string; clf: TopicClassifier } | null = null;
 
 /**
- * The topic classifier learnt from the examples in `dir`, trained once per process and directory
- * (training takes a few hundred milliseconds; the model only changes with the files).
+ * The classifier learnt from `shipped` plus `taught`. It is retrained only when `taughtKey`
+ * (which changes whenever the taught set does) or the shipped list differ from the last call, so
+ * a card edit reloads the index without training again (and so does another app in the process).
  */
-export function classifierFromDir(dir: string): TopicClassifier {
-  let clf = trained.get(dir);
-  if (!clf) {
-    clf = trainTopicClassifier(loadExamplesFromDir(dir));
-    trained.set(dir, clf);
-  }
+export function trainedClassifier(
+  shipped: readonly Example[],
+  taught: readonly Example[] = [],
+  taughtKey = '',
+): TopicClassifier {
+  if (latest?.shipped === shipped && latest.key === taughtKey) return latest.clf;
+  const clf = trainTopicClassifier([...shipped, ...taught]);
+  latest = { shipped, key: taughtKey, clf };
   return clf;
+}
+
+/** The classifier learnt from the examples shipped in `dir` alone (the command-line tools). */
+export function classifierFromDir(dir: string): TopicClassifier {
+  return trainedClassifier(shippedExamples(dir));
 }

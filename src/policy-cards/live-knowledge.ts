@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { TopicClassifier } from '../knowledge/classifier.js';
+import type { Example } from '../knowledge/classifier.js';
+import { trainedClassifier } from '../knowledge/examples.js';
 import { createKnowledgeIndex, type KnowledgeIndex } from '../knowledge/index.js';
+import type { ExampleRepo } from '../examples/example.repo.js';
 import type { CardRepo } from './card.repo.js';
 
 export interface LiveKnowledge {
@@ -15,27 +17,33 @@ export interface LiveKnowledge {
 
 /**
  * The retrieval index of this process, rebuilt from MongoDB whenever any process publishes a
- * change on Redis (an admin edit), so no web process needs a restart.
+ * change on Redis (an admin edit), so no web process needs a restart. The classifier learns from
+ * the shipped examples plus those administrators taught; it is retrained only when the taught
+ * set changed (a few hundred milliseconds of CPU).
  */
 export async function startLiveKnowledge(deps: {
   cards: CardRepo;
   redis: Redis;
   channel: string;
   log: Logger;
-  /** Learnt from knowledge/examples (shipped files: it does not change with card edits). */
-  classifier?: TopicClassifier;
+  /** knowledge/examples, read once at start */
+  shippedExamples: readonly Example[];
+  examples: Pick<ExampleRepo, 'all'>;
   /** Called with each new index (metrics: stale cards). */
   onLoad?: (index: KnowledgeIndex) => void;
 }): Promise<LiveKnowledge> {
-  const build = async (): Promise<KnowledgeIndex> =>
-    createKnowledgeIndex(await deps.cards.activeCards(), { classifier: deps.classifier });
+  const build = async (): Promise<KnowledgeIndex> => {
+    const [cards, taught] = await Promise.all([deps.cards.activeCards(), deps.examples.all()]);
+    const classifier = trainedClassifier(deps.shippedExamples, taught.examples, taught.key);
+    return createKnowledgeIndex(cards, { classifier });
+  };
   let index = await build();
   deps.onLoad?.(index);
   const sub = deps.redis.duplicate({ enableAutoPipelining: false });
   const reload = async () => {
     index = await build();
     deps.onLoad?.(index);
-    deps.log.info({ cards: index.cards.length }, 'policy cards reloaded');
+    deps.log.info({ cards: index.cards.length }, 'policy cards and examples reloaded');
   };
   sub.on('message', (channel: string) => {
     if (channel === deps.channel)

@@ -38,6 +38,8 @@ export interface QuestionRepo {
   flush(): Promise<void>;
   /** Stores the person's "helpful?" answer; only the person who asked can give it. */
   setHelpful(questionId: string, personId: string, helpful: boolean): Promise<boolean>;
+  /** Takes a question off the unanswered list: an administrator taught its topic. */
+  markTaught(questionId: string): Promise<boolean>;
   listUnanswered(opts: {
     limit: number;
     cursor?: string;
@@ -83,6 +85,15 @@ export function createQuestionRepo(conn: Connection): QuestionRepo {
       const res = await Question.updateOne(
         { _id: new Types.ObjectId(questionId), personId: new Types.ObjectId(personId) },
         { $set: { helpful, unanswered: !helpful } },
+      );
+      return res.matchedCount === 1;
+    },
+    async markTaught(questionId) {
+      if (!Types.ObjectId.isValid(questionId)) return false;
+      await commit.flush();
+      const res = await Question.updateOne(
+        { _id: new Types.ObjectId(questionId) },
+        { $set: { unanswered: false } },
       );
       return res.matchedCount === 1;
     },

@@ -1,4 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { exampleRoutes } from '../../examples/example.routes.js';
+import type { ExampleRepo } from '../../examples/example.repo.js';
 import { cardRoutes, type CardRoutesDeps } from '../../policy-cards/card.routes.js';
 import { questionRoutes } from '../../questions/question.routes.js';
 import type { QuestionRepo } from '../../questions/question.repo.js';
@@ -7,6 +9,7 @@ import { bearerAuth } from '../plugins/admin-auth.js';
 export interface AdminDeps extends CardRoutesDeps {
   adminToken: string | undefined;
   questions: QuestionRepo;
+  examples: ExampleRepo;
 }
 
 /** The admin API: one bearer-auth hook in front of every admin route group. */
@@ -26,5 +29,6 @@ export function adminRoutes(deps: AdminDeps): FastifyPluginAsync {
     );
     await app.register(cardRoutes(deps));
     await app.register(questionRoutes(deps));
+    await app.register(exampleRoutes(deps));
   };
 }
