@@ -38,7 +38,14 @@ describe('HTTP plumbing', () => {
     const spec = doc.json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths)).toEqual(
-      expect.arrayContaining(['/healthz', '/readyz', '/api/admin/whoami']),
+      expect.arrayContaining([
+        '/healthz',
+        '/readyz',
+        '/api/admin/whoami',
+        '/api/admin/cards/{id}',
+        '/api/admin/examples',
+        '/api/admin/examples/{id}',
+      ]),
     );
   });
 
