@@ -105,7 +105,19 @@ export function rank(
       // well (参加职业技能培训有补贴吗: the subsidy card, not the course list).
       const score =
         (a.score + PHRASE_BONUS * a.phrase) * (COVERAGE_FLOOR + (1 - COVERAGE_FLOOR) * coverage);
-      return { ...a, score, coverage, tibetan, offtopic };
+      // Spelt out: an object spread here was the costliest line of the whole decision.
+      const scored: Scored = {
+        card: a.card,
+        score,
+        coverage,
+        words: a.words,
+        specific: a.specific,
+        topical: a.topical,
+        phrase: a.phrase,
+        tibetan,
+        offtopic,
+      };
+      return scored;
     })
     .filter((a) => a.score > 0)
     .sort(bestFirst);
