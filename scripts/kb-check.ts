@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { CARD_KEYS, TOPICS, cardSchema, type PolicyCard } from '../src/knowledge/card.schema.js';
 import { trainTopicClassifier, type Example } from '../src/knowledge/classifier.js';
 import { exampleSchema } from '../src/knowledge/examples.js';
+import { hasPersonalNumber } from '../src/lib/personal-number.js';
 import { createKnowledgeIndex } from '../src/knowledge/index.js';
 import { topicOf } from '../src/knowledge/qa-line.js';
 
@@ -174,6 +175,7 @@ for (const { where, line } of examples) {
   if (exampleTexts.has(key)) problem(where, 'the same text is already an example');
   exampleTexts.add(key);
   if (evalTexts.has(key)) problem(where, 'copied from an evaluation set');
+  if (hasPersonalNumber(text)) problem(where, 'contains a phone or ID number');
   exampleCount.set(`${topic} ${lang}`, (exampleCount.get(`${topic} ${lang}`) ?? 0) + 1);
 }
 for (const topic of [...TOPICS, 'none'])

@@ -104,6 +104,13 @@ describe('administrators teach the assistant a way of asking', () => {
     expect((await post({ ...ok, text: '\u0000\u200B  ' })).statusCode).toBe(400);
     expect((await post({ ...ok, text: 'ན'.repeat(1500) })).statusCode).toBe(400);
     expect((await post({ ...ok, questionId: 'nope' })).statusCode).toBe(400);
+    for (const text of [
+      '我电话13912345678，失业金咋领',
+      '身份证540102199001011234 能办吗',
+      '电话１３９１２３４５６７８',
+    ])
+      expect((await post({ ...ok, lang: 'zh-CN', text })).statusCode, text).toBe(400);
+    expect((await post({ ...ok, lang: 'zh-CN', text: '12333 能问失业金吗' })).statusCode).toBe(201);
     expect((await post(ok, {})).statusCode).toBe(401);
     expect(
       (await t.app.inject({ method: 'DELETE', url: '/api/admin/examples/xyz', headers: auth }))

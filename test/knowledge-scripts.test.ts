@@ -116,6 +116,7 @@ describe('npm run kb:check', () => {
         line('2', '工钱拖了三个月', 'labor-rights'),
         line('3', '工钱拖了三个月', 'labor-rights'),
         line('4', '发工资', 'wages'),
+        line('5', '我手机13912345678，帮我找个活', 'job-search'),
       ].join('\n'),
     );
     const r = spawnSync('npm', ['run', '-s', 'kb:check', '--', cardDir(CARDS), dir], {
@@ -126,6 +127,7 @@ describe('npm run kb:check', () => {
     expect(r.stderr).toContain('examples/a.jsonl:1: copied from an evaluation set');
     expect(r.stderr).toContain('examples/a.jsonl:3: the same text is already an example');
     expect(r.stderr).toMatch(/examples\/a\.jsonl:4: topic/);
+    expect(r.stderr).toContain('examples/a.jsonl:5: contains a phone or ID number');
     expect(r.stderr).not.toContain('a.jsonl:2');
   });
 });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AuditRepo } from '../audit/audit.repo.js';
 import { TOPICS } from '../knowledge/card.schema.js';
 import { normalizeInput } from '../lib/normalize.js';
+import { hasPersonalNumber } from '../lib/personal-number.js';
 import type { LiveKnowledge } from '../policy-cards/live-knowledge.js';
 import type { QuestionRepo } from '../questions/question.repo.js';
 import type { ExampleRepo } from './example.repo.js';
@@ -17,6 +18,7 @@ export interface ExampleRoutesDeps {
 }
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/);
+
 const page = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: objectId.optional(),
@@ -57,6 +59,17 @@ export function exampleRoutes(deps: ExampleRoutesDeps): FastifyPluginAsync {
           return reply.code(400).send({
             error: 'validation',
             details: [{ path: 'text', message: 'must be 1–1000 characters of text' }],
+          });
+        // Examples ship with the code: no person's phone or ID number in them.
+        if (hasPersonalNumber(text))
+          return reply.code(400).send({
+            error: 'validation',
+            details: [
+              {
+                path: 'text',
+                message: 'remove the phone or ID number: examples ship with the code',
+              },
+            ],
           });
         const saved = await deps.examples.add({
           ...example,
