@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { features, trainTopicClassifier, type Example } from './classifier.js';
+import {
+  features,
+  trainTopicClassifier,
+  trainTopicClassifierAsync,
+  type Example,
+} from './classifier.js';
 
 /** Made-up examples: situations that never name the policy, as people describe them. */
 const EXAMPLES: Example[] = [
@@ -46,6 +51,22 @@ describe('topic classifier', () => {
     }
     expect(clf.predict('工资拖着不发，我该找谁').known).toBeCloseTo(1, 9);
     expect(clf.predict('工资拖着不发，我该找谁，真是太难熬了').known).toBeLessThan(0.95);
+  });
+
+  it('trains the same model in slices as at once (a server keeps answering meanwhile)', async () => {
+    const many = Array.from({ length: 30 }, () => EXAMPLES).flat();
+    let finished = false;
+    let servedMeanwhile = false;
+    const training = trainTopicClassifierAsync(many).then((clf) => {
+      finished = true;
+      return clf;
+    });
+    setImmediate(() => (servedMeanwhile = !finished));
+    const sliced = await training;
+    expect(servedMeanwhile).toBe(true);
+    const once = trainTopicClassifier(many);
+    for (const text of ['厂子关门了', '工钱没给', 'ལས་ཀ་མེད།'])
+      expect(sliced.predict(text)).toEqual(once.predict(text));
   });
 
   it('trains the same model every time (every process must decide alike)', () => {

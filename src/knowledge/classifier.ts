@@ -63,12 +63,43 @@ export function trainTopicClassifier(
   examples: readonly Example[],
   settings: TrainingSettings = TRAINING,
 ): TopicClassifier {
+  const steps = training(examples, settings);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * The same training, giving the event loop a turn after every few examples (a running server
+ * keeps answering while it learns from a taught example). The model is identical.
+ */
+export async function trainTopicClassifierAsync(
+  examples: readonly Example[],
+  settings: TrainingSettings = TRAINING,
+): Promise<TopicClassifier> {
+  const steps = training(examples, settings);
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** How many examples are learnt between two turns of the event loop (a few milliseconds). */
+const SLICE = 200;
+
+function* training(
+  examples: readonly Example[],
+  settings: TrainingSettings,
+): Generator<void, TopicClassifier, void> {
   const { epochs, learningRate, l2 } = settings;
   const topics = [...new Set(examples.map((e) => e.topic))].sort();
   const k = topics.length;
   const classOf = new Map(topics.map((t, i) => [t, i]));
   const vocab = new Map<string, number>();
-  const data = examples.map((e) => {
+  const data: { f: (readonly [number, number])[]; y: number }[] = [];
+  for (const e of examples) {
     const f = [...features(e.text)].map(([term, w]) => {
       let id = vocab.get(term);
       if (id === undefined) {
@@ -77,8 +108,9 @@ export function trainTopicClassifier(
       }
       return [id, w] as const;
     });
-    return { f, y: classOf.get(e.topic)! };
-  });
+    data.push({ f, y: classOf.get(e.topic)! });
+    if (data.length % SLICE === 0) yield;
+  }
   // weights[feature * k + class]; the last row is the bias
   const bias = vocab.size;
   const w = new Float64Array((vocab.size + 1) * k);
@@ -95,13 +127,15 @@ export function trainTopicClassifier(
     w[index]! -= (learningRate * gr) / Math.sqrt(g2[index]!);
   };
   for (let epoch = 0; epoch < epochs; epoch++) {
-    for (const { f, y } of data) {
+    for (let n = 0; n < data.length; n++) {
+      const { f, y } = data[n]!;
       logits(f, scores);
       for (let c = 0; c < k; c++) {
         const err = scores[c]! - (c === y ? 1 : 0);
         step(bias * k + c, err);
         for (const [id, x] of f) step(id * k + c, err * x);
       }
+      if (n % SLICE === SLICE - 1) yield;
     }
   }
   return {

@@ -2,7 +2,12 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { TOPICS } from './card.schema.js';
-import { trainTopicClassifier, type Example, type TopicClassifier } from './classifier.js';
+import {
+  trainTopicClassifier,
+  trainTopicClassifierAsync,
+  type Example,
+  type TopicClassifier,
+} from './classifier.js';
 
 /** One line of knowledge/examples/*.jsonl (the eval format: `accept` is kept but not learnt from). */
 export const exampleSchema = z.object({
@@ -77,6 +82,18 @@ export function trainedClassifier(
 ): TopicClassifier {
   if (latest?.shipped === shipped && latest.key === taughtKey) return latest.clf;
   const clf = trainTopicClassifier([...shipped, ...taught]);
+  latest = { shipped, key: taughtKey, clf };
+  return clf;
+}
+
+/** trainedClassifier, giving the event loop turns while it trains (a running server). */
+export async function trainedClassifierAsync(
+  shipped: readonly Example[],
+  taught: readonly Example[],
+  taughtKey: string,
+): Promise<TopicClassifier> {
+  if (latest?.shipped === shipped && latest.key === taughtKey) return latest.clf;
+  const clf = await trainTopicClassifierAsync([...shipped, ...taught]);
   latest = { shipped, key: taughtKey, clf };
   return clf;
 }

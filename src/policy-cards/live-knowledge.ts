@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Example } from '../knowledge/classifier.js';
-import { trainedClassifier } from '../knowledge/examples.js';
+import { trainedClassifierAsync } from '../knowledge/examples.js';
 import { createKnowledgeIndex, type KnowledgeIndex } from '../knowledge/index.js';
 import type { ExampleRepo } from '../examples/example.repo.js';
 import type { CardRepo } from './card.repo.js';
@@ -19,7 +19,7 @@ export interface LiveKnowledge {
  * The retrieval index of this process, rebuilt from MongoDB whenever any process publishes a
  * change on Redis (an admin edit), so no web process needs a restart. The classifier learns from
  * the shipped examples plus those administrators taught; it is retrained only when the taught
- * set changed (a few hundred milliseconds of CPU).
+ * set changed (a few hundred milliseconds of CPU, in slices, so requests keep being answered).
  */
 export async function startLiveKnowledge(deps: {
   cards: CardRepo;
@@ -34,16 +34,26 @@ export async function startLiveKnowledge(deps: {
 }): Promise<LiveKnowledge> {
   const build = async (): Promise<KnowledgeIndex> => {
     const [cards, taught] = await Promise.all([deps.cards.activeCards(), deps.examples.all()]);
-    const classifier = trainedClassifier(deps.shippedExamples, taught.examples, taught.key);
+    const classifier = await trainedClassifierAsync(
+      deps.shippedExamples,
+      taught.examples,
+      taught.key,
+    );
     return createKnowledgeIndex(cards, { classifier });
   };
   let index = await build();
   deps.onLoad?.(index);
   const sub = deps.redis.duplicate({ enableAutoPipelining: false });
-  const reload = async () => {
-    index = await build();
-    deps.onLoad?.(index);
-    deps.log.info({ cards: index.cards.length }, 'policy cards and examples reloaded');
+  // One reload at a time, in order: a slow build (retraining) never overwrites a newer one.
+  let queue: Promise<void> = Promise.resolve();
+  const reload = (): Promise<void> => {
+    const next = queue.then(async () => {
+      index = await build();
+      deps.onLoad?.(index);
+      deps.log.info({ cards: index.cards.length }, 'policy cards and examples reloaded');
+    });
+    queue = next.catch(() => undefined);
+    return next;
   };
   sub.on('message', (channel: string) => {
     if (channel === deps.channel)
