@@ -12,8 +12,8 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CARD_KEYS, TOPICS, cardSchema, type PolicyCard } from '../src/knowledge/card.schema.js';
-import { trainTopicClassifier, type Example } from '../src/knowledge/classifier.js';
-import { exampleSchema } from '../src/knowledge/examples.js';
+import { trainTopicClassifier } from '../src/knowledge/classifier.js';
+import { loadExamplesFromDir } from '../src/knowledge/examples.js';
 import { hasPersonalNumber } from '../src/lib/personal-number.js';
 import { createKnowledgeIndex } from '../src/knowledge/index.js';
 import { topicOf } from '../src/knowledge/qa-line.js';
@@ -127,15 +127,7 @@ for (const [topic, list] of perTopic)
 const EXAMPLES_DIR = process.argv[3] ?? join(ROOT, 'knowledge', 'examples');
 const MIN_EXAMPLES = 5;
 const examples = existsSync(EXAMPLES_DIR)
-  ? readdirSync(EXAMPLES_DIR)
-      .filter((f) => f.endsWith('.jsonl'))
-      .sort()
-      .flatMap((f) =>
-        readFileSync(join(EXAMPLES_DIR, f), 'utf8')
-          .split('\n')
-          .map((line, i) => ({ where: `examples/${f}:${i + 1}`, line }))
-          .filter(({ line }) => line.trim() !== ''),
-      )
+  ? loadExamplesFromDir(EXAMPLES_DIR, (where, msg) => problem(`examples/${where}`, msg))
   : [];
 if (examples.length === 0) problem('examples', 'knowledge/examples has no examples');
 const evalTexts = new Set(
@@ -155,27 +147,13 @@ const evalTexts = new Set(
 );
 const exampleCount = new Map<string, number>();
 const exampleTexts = new Set<string>();
-const validExamples: Example[] = [];
-for (const { where, line } of examples) {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(line);
-  } catch {
-    problem(where, 'not JSON');
-    continue;
-  }
-  const parsed = exampleSchema.safeParse(raw);
-  if (!parsed.success) {
-    problem(where, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-    continue;
-  }
-  const { text, lang, topic } = parsed.data;
-  validExamples.push({ text, topic });
+for (const { where, text, lang, topic } of examples) {
+  const at = `examples/${where}`;
   const key = text.normalize('NFC').trim();
-  if (exampleTexts.has(key)) problem(where, 'the same text is already an example');
+  if (exampleTexts.has(key)) problem(at, 'the same text is already an example');
   exampleTexts.add(key);
-  if (evalTexts.has(key)) problem(where, 'copied from an evaluation set');
-  if (hasPersonalNumber(text)) problem(where, 'contains a phone or ID number');
+  if (evalTexts.has(key)) problem(at, 'copied from an evaluation set');
+  if (hasPersonalNumber(text)) problem(at, 'contains a phone or ID number');
   exampleCount.set(`${topic} ${lang}`, (exampleCount.get(`${topic} ${lang}`) ?? 0) + 1);
 }
 for (const topic of [...TOPICS, 'none'])
@@ -185,7 +163,7 @@ for (const topic of [...TOPICS, 'none'])
 
 // Retrieval sanity: a card's own title should lead to its topic (else its keywords need work).
 const index = createKnowledgeIndex(cards, {
-  classifier: validExamples.length > 0 ? trainTopicClassifier(validExamples) : undefined,
+  classifier: examples.length > 0 ? trainTopicClassifier(examples) : undefined,
 });
 for (const card of cards) {
   for (const lang of ['zh-CN', 'bo'] as const) {

@@ -33,7 +33,9 @@ describe('knowledge/examples', () => {
     expect(() => loadExamplesFromDir(dir)).toThrow('a.jsonl:3: not JSON');
     const bad: string[] = [];
     const ok = loadExamplesFromDir(dir, (where) => bad.push(where));
-    expect(ok).toEqual([{ text: '工钱拖了三个月', topic: 'labor-rights' }]);
+    expect(ok).toEqual([
+      { text: '工钱拖了三个月', topic: 'labor-rights', lang: 'zh-CN', where: 'a.jsonl:1' },
+    ]);
     expect(bad).toEqual(['a.jsonl:3', 'a.jsonl:4']);
   });
 });

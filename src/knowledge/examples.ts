@@ -18,6 +18,13 @@ export const exampleSchema = z.object({
   accept: z.array(z.enum(TOPICS)).optional(),
 });
 
+/** An example as read from its file: its language and where it is, for checks and messages. */
+export interface LoadedExample extends Example {
+  lang: 'zh-CN' | 'bo';
+  /** `<file>:<line>` */
+  where: string;
+}
+
 /**
  * Every example in the `*.jsonl` files of `dir` (sorted by file name, then line order). A bad
  * line throws `Error("<file>:<line>: <problem>")` unless `onInvalid` is given, which then hears
@@ -26,8 +33,8 @@ export const exampleSchema = z.object({
 export function loadExamplesFromDir(
   dir: string,
   onInvalid?: (where: string, problem: string) => void,
-): Example[] {
-  const out: Example[] = [];
+): LoadedExample[] {
+  const out: LoadedExample[] = [];
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.jsonl'))
     .sort();
@@ -41,7 +48,8 @@ export function loadExamplesFromDir(
         try {
           const parsed = exampleSchema.safeParse(JSON.parse(line));
           if (parsed.success) {
-            out.push({ text: parsed.data.text, topic: parsed.data.topic });
+            const { text, topic, lang } = parsed.data;
+            out.push({ text, topic, lang, where });
             return;
           }
           problem = parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ');

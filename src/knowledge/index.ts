@@ -110,11 +110,12 @@ export function createKnowledgeIndex(
     decide(text, lang) {
       if (detectDistress(text)) return { kind: 'distress' };
       const query = analyzeQuery(text);
-      const scored = score(query, lang);
       const learnt = classifier && sureTopic(classifier, query, settings);
-      if (learnt && (learnt.topic === 'none' || topicCards.has(learnt.topic))) {
+      // Sure it is off-topic: no ranking needed.
+      if (learnt?.topic === 'none') return { kind: 'decline', confidence: round(learnt.p) };
+      const scored = score(query, lang);
+      if (learnt && topicCards.has(learnt.topic)) {
         const confidence = round(learnt.p);
-        if (learnt.topic === 'none') return { kind: 'decline', confidence };
         // The best-ranked card of that topic; with no words in common, the person picks one.
         const best = scored.find((s) => s.card.topic === learnt.topic)?.card;
         const own = topicCards.get(learnt.topic)!;
