@@ -1,6 +1,7 @@
 import { focusSentences } from './focus.js';
 import { boForm, HAN, TIBETAN } from './script.js';
-import { concepts, normalizeText, tokenize, type Concept, type Term } from './tokenize.js';
+import { concepts, type Concept } from './concepts.js';
+import { normalizeText, tokenize, type Term } from './tokenize.js';
 
 /** One sentence of a question, analysed once for the ranking and the classifier alike. */
 export interface QuerySentence {
