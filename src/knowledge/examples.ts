@@ -21,6 +21,8 @@ export const exampleSchema = z.object({
 /** An example as read from its file: its language and where it is, for checks and messages. */
 export interface LoadedExample extends Example {
   lang: 'zh-CN' | 'bo';
+  /** other topics a fair reader would accept (kept for evaluation, not learnt from) */
+  accept?: string[];
   /** `<file>:<line>` */
   where: string;
 }
@@ -48,8 +50,8 @@ export function loadExamplesFromDir(
         try {
           const parsed = exampleSchema.safeParse(JSON.parse(line));
           if (parsed.success) {
-            const { text, topic, lang } = parsed.data;
-            out.push({ text, topic, lang, where });
+            const { text, topic, lang, accept } = parsed.data;
+            out.push({ text, topic, lang, where, ...(accept ? { accept } : {}) });
             return;
           }
           problem = parsed.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ');
@@ -75,27 +77,16 @@ export function shippedExamples(dir: string): readonly Example[] {
   return list;
 }
 
-/** The last classifier trained, and what it was trained on. */
+/** The last classifier a running server trained, and what it was trained on. */
 let latest: { shipped: readonly Example[]; key: string; clf: TopicClassifier } | null = null;
 
 /**
- * The classifier learnt from `shipped` plus `taught`. It is retrained only when `taughtKey`
- * (which changes whenever the taught set does) or the shipped list differ from the last call, so
- * a card edit reloads the index without training again (and so does another app in the process).
+ * The classifier learnt from `shipped` plus `taught`, trained in slices so the server keeps
+ * answering. It is retrained only when `taughtKey` (which changes whenever the taught set does)
+ * or the shipped list differ from the last call: a card edit reloads the index without training
+ * again, and so does another app in the same process.
  */
-export function trainedClassifier(
-  shipped: readonly Example[],
-  taught: readonly Example[] = [],
-  taughtKey = '',
-): TopicClassifier {
-  if (latest?.shipped === shipped && latest.key === taughtKey) return latest.clf;
-  const clf = trainTopicClassifier([...shipped, ...taught]);
-  latest = { shipped, key: taughtKey, clf };
-  return clf;
-}
-
-/** trainedClassifier, giving the event loop turns while it trains (a running server). */
-export async function trainedClassifierAsync(
+export async function trainedClassifier(
   shipped: readonly Example[],
   taught: readonly Example[],
   taughtKey: string,
@@ -106,7 +97,14 @@ export async function trainedClassifierAsync(
   return clf;
 }
 
+const byDir = new Map<string, TopicClassifier>();
+
 /** The classifier learnt from the examples shipped in `dir` alone (the command-line tools). */
 export function classifierFromDir(dir: string): TopicClassifier {
-  return trainedClassifier(shippedExamples(dir));
+  let clf = byDir.get(dir);
+  if (!clf) {
+    clf = trainTopicClassifier(shippedExamples(dir));
+    byDir.set(dir, clf);
+  }
+  return clf;
 }

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Example } from '../knowledge/classifier.js';
-import { trainedClassifierAsync } from '../knowledge/examples.js';
+import { trainedClassifier } from '../knowledge/examples.js';
 import { createKnowledgeIndex, type KnowledgeIndex } from '../knowledge/index.js';
 import type { ExampleRepo } from '../examples/example.repo.js';
 import type { CardRepo } from './card.repo.js';
@@ -34,11 +34,7 @@ export async function startLiveKnowledge(deps: {
 }): Promise<LiveKnowledge> {
   const build = async (): Promise<KnowledgeIndex> => {
     const [cards, taught] = await Promise.all([deps.cards.activeCards(), deps.examples.all()]);
-    const classifier = await trainedClassifierAsync(
-      deps.shippedExamples,
-      taught.examples,
-      taught.key,
-    );
+    const classifier = await trainedClassifier(deps.shippedExamples, taught.examples, taught.key);
     return createKnowledgeIndex(cards, { classifier });
   };
   let index = await build();
