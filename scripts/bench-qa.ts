@@ -19,7 +19,7 @@ const { cards, index } = shippedKnowledge(ROOT, (file, problem) =>
 );
 const buildMs = performance.now() - t0;
 
-const devPath = join(ROOT, '..', 'shared', 'eval', 'qa-dev.jsonl');
+const devPath = join(ROOT, 'knowledge', 'eval', 'dev.jsonl');
 const dev: { lang: Lang; text: string }[] = existsSync(devPath)
   ? readFileSync(devPath, 'utf8')
       .split('\n')

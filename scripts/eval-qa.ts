@@ -1,5 +1,5 @@
 /**
- * npm run eval:qa [dev.jsonl] — runs the dev set (default ../shared/eval/qa-dev.jsonl) through the
+ * npm run eval:qa [dev.jsonl] — runs the dev set (default knowledge/eval/dev.jsonl) through the
  * same path as `npm run -s qa` and prints top-1 accuracy per language and the share of off-topic
  * questions declined; exits non-zero below the targets. Never gated on, it also prints a five-fold
  * cross-validation over knowledge/examples (the classifier's training questions) and the figures
@@ -15,6 +15,7 @@ import { loadExamplesFromDir } from '../src/knowledge/examples.js';
 import { createKnowledgeIndex, type KnowledgeIndex } from '../src/knowledge/index.js';
 import { answerLine } from '../src/knowledge/qa-line.js';
 import { shippedKnowledge } from '../src/knowledge/shipped.js';
+import { evalDistress } from './eval-distress.js';
 
 const ROOT = join(fileURLToPath(import.meta.url), '..', '..');
 const TARGETS = { 'zh-CN': 0.9, bo: 0.85, offTopic: 0.9 } as const;
@@ -90,7 +91,7 @@ const { cards, index } = shippedKnowledge(ROOT, (file, problem) =>
   console.error(`eval:qa: skipped card ${file}: ${problem}`),
 );
 const examplesDir = join(ROOT, 'knowledge', 'examples');
-const devPath = process.argv[2] ?? join(ROOT, '..', 'shared', 'eval', 'qa-dev.jsonl');
+const devPath = process.argv[2] ?? join(ROOT, 'knowledge', 'eval', 'dev.jsonl');
 const dev = run(index, readLines(devPath));
 
 console.log(`cards: ${cards.length}`);
@@ -127,6 +128,7 @@ printFigures(`examples, ${FOLDS}-fold cross-validation (knowledge/examples)`, cv
 for (const set of [
   { file: 'check3.jsonl', label: 'check3 (report only)' },
   { file: 'heldout.jsonl', label: 'held-out (report only)' },
+  { file: 'hard.jsonl', label: 'hard phrasing (report only)' },
 ]) {
   const path = join(ROOT, 'knowledge', 'eval', set.file);
   if (!existsSync(path)) continue;
@@ -136,6 +138,8 @@ for (const set of [
     console.log(`${set.label}: could not be read (${err instanceof Error ? err.name : 'error'})`);
   }
 }
+
+evalDistress(ROOT, index);
 
 const pass =
   share(dev['zh-CN']) >= TARGETS['zh-CN'] &&

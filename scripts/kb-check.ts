@@ -13,6 +13,7 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CARD_KEYS, TOPICS, cardSchema, type PolicyCard } from '../src/knowledge/card.schema.js';
 import { trainTopicClassifier } from '../src/knowledge/classifier.js';
+import { loadDistressLines } from '../src/knowledge/distress-examples.js';
 import { loadExamplesFromDir } from '../src/knowledge/examples.js';
 import { hasPersonalNumber } from '../src/lib/personal-number.js';
 import { createKnowledgeIndex } from '../src/knowledge/index.js';
@@ -131,7 +132,7 @@ const examples = existsSync(EXAMPLES_DIR)
   : [];
 if (examples.length === 0) problem('examples', 'knowledge/examples has no examples');
 const evalTexts = new Set(
-  [join(ROOT, '..', 'shared', 'eval', 'qa-dev.jsonl'), join(ROOT, 'knowledge', 'eval')]
+  [join(ROOT, 'knowledge', 'eval')]
     .flatMap((p) =>
       !existsSync(p)
         ? []
@@ -156,6 +157,31 @@ for (const { where, text, lang, topic } of examples) {
   if (hasPersonalNumber(text)) problem(at, 'contains a phone or ID number');
   exampleCount.set(`${topic} ${lang}`, (exampleCount.get(`${topic} ${lang}`) ?? 0) + 1);
 }
+// Distress messages the distress model learns from: valid, no repeats, no evaluation copies, no
+// personal numbers, and both labels in both languages.
+const DISTRESS_DIR = join(ROOT, 'knowledge', 'distress');
+try {
+  const seen = new Set<string>();
+  const counts = new Map<string, number>();
+  for (const { where, text, lang, distress } of existsSync(DISTRESS_DIR)
+    ? loadDistressLines(DISTRESS_DIR)
+    : []) {
+    const at = `distress/${where}`;
+    const key = text.normalize('NFC').trim();
+    if (seen.has(key)) problem(at, 'the same text is already a distress line');
+    seen.add(key);
+    if (evalTexts.has(key)) problem(at, 'copied from an evaluation set');
+    if (hasPersonalNumber(text)) problem(at, 'contains a phone or ID number');
+    counts.set(`${lang} ${distress}`, (counts.get(`${lang} ${distress}`) ?? 0) + 1);
+  }
+  for (const lang of ['zh-CN', 'bo'])
+    for (const label of [true, false])
+      if ((counts.get(`${lang} ${label}`) ?? 0) < MIN_EXAMPLES)
+        problem('distress', `fewer than ${MIN_EXAMPLES} ${lang} lines with distress: ${label}`);
+} catch (err) {
+  problem('distress', err instanceof Error ? err.message : 'unreadable');
+}
+
 for (const topic of [...TOPICS, 'none'])
   for (const lang of ['zh-CN', 'bo'])
     if ((exampleCount.get(`${topic} ${lang}`) ?? 0) < MIN_EXAMPLES)

@@ -1,6 +1,6 @@
 /**
  * npm run -s qa — policy Q&A from the command line: JSON lines `{"id","lang","text"}` on stdin,
- * one line `{"id","topic","confidence"}` per input on stdout and nothing else there (warnings go
+ * one line `{"id","topic","confidence","distress"}` per input on stdout and nothing else there (warnings go
  * to stderr). Loads knowledge/cards directly (or the card directory given as the first argument) and the
  * classifier learnt from knowledge/examples; needs no running servers.
  */

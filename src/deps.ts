@@ -19,6 +19,7 @@ import { createMessageRepo, type MessageRepo } from './messages/message.repo.js'
 import { createMetrics, type Metrics } from './metrics.js';
 import { createPersonRepo, type PersonRepo } from './people/person.repo.js';
 import { createExampleRepo, type ExampleRepo } from './examples/example.repo.js';
+import { distressModelFromDirsAsync } from './knowledge/distress-examples.js';
 import { shippedExamples } from './knowledge/examples.js';
 import { loadCardsFromDir } from './knowledge/load-cards.js';
 import { createCardRepo, type CardRepo } from './policy-cards/card.repo.js';
@@ -97,6 +98,10 @@ export async function buildDeps(
     channel: `${prefix}kb:changed`,
     log,
     shippedExamples: shippedExamples(`${ROOT}knowledge/examples`),
+    distress: await distressModelFromDirsAsync(
+      `${ROOT}knowledge/distress`,
+      `${ROOT}knowledge/examples`,
+    ),
     examples,
     onLoad: (index) =>
       metrics.cardsStale.set(index.cards.filter((c) => isStale(c.reviewedAt, new Date())).length),

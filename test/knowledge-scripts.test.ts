@@ -59,6 +59,12 @@ describe('npm run -s qa', () => {
       JSON.stringify({ id: 'c', lang: 'xx', text: '?' }),
       JSON.stringify({ id: 'd', lang: 'zh-CN', text: '今天天气怎么样' }),
       JSON.stringify({ id: 'e', lang: 'zh-CN', text: '我不想活了' }),
+      // No lexicon phrase: the learnt model (knowledge/distress) recognises it.
+      JSON.stringify({
+        id: 'f',
+        lang: 'bo',
+        text: 'ང་ད་ནས་མུ་མཐུད་འཚོ་མི་ཐུབ། མི་ཚེ་ལ་དོན་སྙིང་ཅི་ཡང་མི་འདུག',
+      }),
     ].join('\n');
     const r = spawnSync('npm', ['run', '-s', 'qa', '--', cardDir(CARDS)], {
       cwd: ROOT,
@@ -70,7 +76,7 @@ describe('npm run -s qa', () => {
       .trimEnd()
       .split('\n')
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(7);
     expect(lines.map((l) => [l.id, l.topic])).toEqual([
       ['a', 'unemployment-insurance'],
       [null, 'none'],
@@ -78,9 +84,11 @@ describe('npm run -s qa', () => {
       ['c', 'none'],
       ['d', 'none'],
       ['e', 'psychological-support'],
+      ['f', 'psychological-support'],
     ]);
+    expect(lines.map((l) => l.distress)).toEqual([false, false, false, false, false, true, true]);
     for (const l of lines) {
-      expect(Object.keys(l).sort()).toEqual(['confidence', 'id', 'topic']);
+      expect(Object.keys(l).sort()).toEqual(['confidence', 'distress', 'id', 'topic']);
       expect(l.confidence).toBeGreaterThanOrEqual(0);
       expect(l.confidence).toBeLessThanOrEqual(1);
     }
@@ -104,7 +112,7 @@ describe('npm run kb:check', () => {
   });
 
   it('fails on an example copied from an evaluation set, a repeat or an unknown topic', () => {
-    const dev = readFileSync(join(ROOT, '..', 'shared', 'eval', 'qa-dev.jsonl'), 'utf8');
+    const dev = readFileSync(join(ROOT, 'knowledge', 'eval', 'dev.jsonl'), 'utf8');
     const copied = JSON.parse(dev.split('\n')[0]!) as { text: string };
     const dir = mkdtempSync(join(tmpdir(), 'lamton-examples-'));
     const line = (id: string, text: string, topic: string): string =>

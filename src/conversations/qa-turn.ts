@@ -82,7 +82,7 @@ export async function answerQuestion(
     case 'decline':
       return {
         kind: 'replies',
-        replies: [renderDecline(deps.translator, ctx.lang)],
+        replies: [renderDecline(deps.translator, ctx.lang, decision.reason)],
         at: 'policy:ask',
         lastQuestion: qid,
         declined: true,
@@ -174,7 +174,11 @@ function feedbackChoices(tr: Translator, lang: Lang): Choice[] {
   ];
 }
 
-/** The short answer first, its source line, and "details / where / helpful?" buttons. */
+/**
+ * The answer to what was asked, first and short (the card's title and short answer); the source
+ * and its review date are one tap away under "details", with "where / what to bring" and
+ * "helpful?" buttons.
+ */
 export function renderAnswer(tr: Translator, card: PolicyCard, lang: Lang): OutgoingMessage {
   const choices: Choice[] = [
     { id: `${KB_CHOICE}d:${card.id}`, label: tr.t(lang, 'kb:choice.details') },
@@ -182,11 +186,7 @@ export function renderAnswer(tr: Translator, card: PolicyCard, lang: Lang): Outg
     ...(card.flow ? [{ id: `${KB_CHOICE}f:${card.id}`, label: tr.t(lang, 'kb:choice.open') }] : []),
     ...feedbackChoices(tr, lang),
   ];
-  return {
-    text: `${card.title[lang]}\n${card.short[lang]}\n\n${sourceLine(tr, card, lang)}`,
-    choices,
-    lang,
-  };
+  return { text: `${card.title[lang]}\n${card.short[lang]}`, choices, lang };
 }
 
 function renderDetails(tr: Translator, card: PolicyCard, lang: Lang): OutgoingMessage {
@@ -200,9 +200,17 @@ function renderDetails(tr: Translator, card: PolicyCard, lang: Lang): OutgoingMe
   };
 }
 
+/** Where to go, then the documents to bring, one per line. */
 function renderWhere(tr: Translator, card: PolicyCard, lang: Lang): OutgoingMessage {
+  const bring = card.bring?.[lang]
+    .split('\n')
+    .map((l) => l.trim().replace(/^[-•·*]\s*/u, ''))
+    .filter((l) => l.length > 0);
+  const parts = [`${tr.t(lang, 'kb:where')}\n${card.where[lang]}`];
+  if (bring && bring.length > 0)
+    parts.push(`${tr.t(lang, 'kb:bring')}\n${bring.map((l) => `• ${l}`).join('\n')}`);
   return {
-    text: `${tr.t(lang, 'kb:where')}\n${card.where[lang]}\n\n${sourceLine(tr, card, lang)}`,
+    text: parts.join('\n\n'),
     choices: [
       { id: `${KB_CHOICE}d:${card.id}`, label: tr.t(lang, 'kb:choice.details') },
       ...feedbackChoices(tr, lang),
@@ -211,9 +219,17 @@ function renderWhere(tr: Translator, card: PolicyCard, lang: Lang): OutgoingMess
   };
 }
 
-function renderDecline(tr: Translator, lang: Lang): OutgoingMessage {
+/**
+ * Not sure: say so, and offer a counsellor. Off-topic (the weather, a mortgage): say what the
+ * assistant does help with, rather than sending the person to 12333 about the weather.
+ */
+function renderDecline(
+  tr: Translator,
+  lang: Lang,
+  reason: 'offtopic' | 'unsure' = 'unsure',
+): OutgoingMessage {
   return {
-    text: tr.t(lang, 'kb:decline'),
+    text: tr.t(lang, reason === 'offtopic' ? 'kb:offtopic' : 'kb:decline'),
     choices: [
       { id: `${KB_CHOICE}h`, label: tr.t(lang, 'kb:choice.human') },
       { id: `${KB_CHOICE}a`, label: tr.t(lang, 'kb:choice.ask') },

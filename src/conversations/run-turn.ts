@@ -2,7 +2,6 @@ import type { InboundEvent, InboundInput, Lang, OutgoingMessage } from '../chann
 import type { Effect } from '../engine/flow.schema.js';
 import type { FlowSet } from '../engine/flows.js';
 import { step } from '../engine/step.js';
-import { detectDistress } from '../knowledge/distress.js';
 import { choiceNumber } from '../lib/choice-number.js';
 import { detectScript } from '../lib/script.js';
 import type { ConversationDeps } from './handle-inbound.js';
@@ -61,11 +60,7 @@ export async function runTurn(
   let qa: QaOutcome | undefined;
   if (engineInput.kind === 'choice' && engineInput.id.startsWith(KB_CHOICE)) {
     qa = await handleKbChoice(deps, ctx(qaLang ?? 'zh-CN'), engineInput.id);
-  } else if (
-    engineInput.kind === 'text' &&
-    qaLang &&
-    wantsQa(deps.flows, session, engineInput.text)
-  ) {
+  } else if (engineInput.kind === 'text' && qaLang && wantsQa(deps, session, engineInput.text)) {
     qa = await answerQuestion(deps, ctx(qaLang), engineInput.text);
     // A first message we cannot answer gets the welcome and the menu rather than an apology.
     if (firstContact && qa.kind === 'replies' && qa.declined)
@@ -111,10 +106,10 @@ export async function runTurn(
 }
 
 /** Free text goes to the policy Q&A unless the current node waits for it (distress always does). */
-function wantsQa(flows: FlowSet, session: Session, text: string): boolean {
+function wantsQa(deps: ConversationDeps, session: Session, text: string): boolean {
   if (text.length === 0) return false;
-  if (detectDistress(text)) return true;
-  const input = flows.node(session.at)?.input;
+  if (deps.knowledge().isDistress(text)) return true;
+  const input = deps.flows.node(session.at)?.input;
   return !(input && 'next' in input);
 }
 

@@ -66,6 +66,8 @@ export const cardSchema = z.object({
   short: bilingual,
   details: bilingual,
   where: bilingual,
+  /** The documents to bring, one per line (shown with "where to go"); cards without paperwork omit it. */
+  bring: bilingual.optional(),
   keywords: z.object({ 'zh-CN': z.array(zhText).min(1), bo: z.array(boText).min(1) }).strict(),
   flow: z
     .string()

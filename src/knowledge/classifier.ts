@@ -32,6 +32,9 @@ export interface TrainingSettings {
 }
 export const TRAINING: TrainingSettings = { epochs: 20, learningRate: 0.5, l2: 1e-4 };
 
+/** A text (or an analysed question) as weighted, L2-normalised features. */
+export type Featurize = (text: string | QuerySentence[]) => Map<string, number>;
+
 /**
  * A text as weighted features: the retrieval terms (Chinese words, character pairs, Tibetan
  * syllables and pairs), the concepts everyday words name, each scaled by how much its sentence
@@ -62,8 +65,9 @@ export function features(text: string | QuerySentence[]): Map<string, number> {
 export function trainTopicClassifier(
   examples: readonly Example[],
   settings: TrainingSettings = TRAINING,
+  featurize: Featurize = features,
 ): TopicClassifier {
-  const steps = training(examples, settings);
+  const steps = training(examples, settings, featurize);
   for (;;) {
     const next = steps.next();
     if (next.done) return next.value;
@@ -77,8 +81,9 @@ export function trainTopicClassifier(
 export async function trainTopicClassifierAsync(
   examples: readonly Example[],
   settings: TrainingSettings = TRAINING,
+  featurize: Featurize = features,
 ): Promise<TopicClassifier> {
-  const steps = training(examples, settings);
+  const steps = training(examples, settings, featurize);
   for (;;) {
     const next = steps.next();
     if (next.done) return next.value;
@@ -92,6 +97,7 @@ const SLICE = 200;
 function* training(
   examples: readonly Example[],
   settings: TrainingSettings,
+  featurize: Featurize,
 ): Generator<void, TopicClassifier, void> {
   const { epochs, learningRate, l2 } = settings;
   const topics = [...new Set(examples.map((e) => e.topic))].sort();
@@ -100,7 +106,7 @@ function* training(
   const vocab = new Map<string, number>();
   const data: { f: (readonly [number, number])[]; y: number }[] = [];
   for (const e of examples) {
-    const f = [...features(e.text)].map(([term, w]) => {
+    const f = [...featurize(e.text)].map(([term, w]) => {
       let id = vocab.get(term);
       if (id === undefined) {
         id = vocab.size;
@@ -143,7 +149,7 @@ function* training(
     predict(text) {
       const f: [number, number][] = [];
       let known = 0;
-      for (const [term, x] of features(text)) {
+      for (const [term, x] of featurize(text)) {
         const id = vocab.get(term);
         if (id === undefined) continue;
         f.push([id, x]);

@@ -1,7 +1,8 @@
 import type { PolicyCard } from './card.schema.js';
 import { byTopic, calibrate, type Scored } from './calibrate.js';
-import type { TopicClassifier } from './classifier.js';
+import type { Prediction, TopicClassifier } from './classifier.js';
 import { detectDistress } from './distress.js';
+import { DISTRESS, type DistressModel } from './distress-model.js';
 import { buildLang, type LangIndex } from './lang-index.js';
 import { cueCardsOf } from './offtopic.js';
 import { analyzeQuery, type QuerySentence } from './query.js';
@@ -19,7 +20,7 @@ export interface SearchHit {
 export type Decision =
   | { kind: 'answer'; card: PolicyCard; confidence: number }
   | { kind: 'clarify'; options: PolicyCard[]; confidence: number }
-  | { kind: 'decline'; confidence: number }
+  | { kind: 'decline'; confidence: number; reason: 'offtopic' | 'unsure' }
   | { kind: 'distress' };
 
 export interface KnowledgeIndex {
@@ -28,6 +29,8 @@ export interface KnowledgeIndex {
   search(text: string, lang?: Lang): SearchHit[];
   /** Answer, ask which of a few cards is meant, decline, or hand over to distress support. */
   decide(text: string, lang: Lang): Decision;
+  /** Whether a message signals acute distress (the lexicon, or the learnt model: DISTRESS). */
+  isDistress(text: string): boolean;
   /** The evidence behind the ranking (for tuning and kb:check), best first. */
   explain(text: string, lang?: Lang): Explanation[];
 }
@@ -58,6 +61,8 @@ export interface IndexOptions {
   /** Learnt from labelled example questions (knowledge/examples): decides when it is sure. */
   classifier?: TopicClassifier;
   settings?: ClassifierSettings;
+  /** Learnt from labelled messages (knowledge/distress): distress in words the lexicon lacks. */
+  distress?: DistressModel;
 }
 
 /**
@@ -76,7 +81,10 @@ export function createKnowledgeIndex(
   cards: PolicyCard[],
   options: IndexOptions = {},
 ): KnowledgeIndex {
-  const { classifier, settings = CLASSIFIER } = options;
+  const { classifier, settings = CLASSIFIER, distress } = options;
+  const isDistress = (text: string): boolean =>
+    detectDistress(text) ||
+    (distress !== undefined && distress.probability(text) >= DISTRESS.threshold);
   const topicCards = cardsByTopic(cards, classifier);
   const langs: Record<Lang, LangIndex> = {
     'zh-CN': buildLang(cards, 'zh-CN'),
@@ -107,12 +115,15 @@ export function createKnowledgeIndex(
           return { ...scored, confidence: round(calibrate(scored)) };
         },
       ),
+    isDistress,
     decide(text, lang) {
-      if (detectDistress(text)) return { kind: 'distress' };
       const query = analyzeQuery(text);
-      const learnt = classifier && sureTopic(classifier, query, settings);
+      if (isDistress(text)) return { kind: 'distress' };
+      const prediction = classifier?.predict(query);
+      const learnt = prediction && sureTopic(prediction, settings);
       // Sure it is off-topic: no ranking needed.
-      if (learnt?.topic === 'none') return { kind: 'decline', confidence: round(learnt.p) };
+      if (learnt?.topic === 'none')
+        return { kind: 'decline', confidence: round(learnt.p), reason: 'offtopic' };
       const scored = score(query, lang);
       if (learnt && topicCards.has(learnt.topic)) {
         const confidence = round(learnt.p);
@@ -123,11 +134,22 @@ export function createKnowledgeIndex(
         return { kind: 'clarify', options: own.slice(0, 3), confidence };
       }
       const ranked = byTopic(scored);
+      const decline = (confidence: number, top?: Scored): Decision => {
+        // One or two words (补贴, 登记, ཧྲི་ཡེ་ཅིན) name a subject, not a question: offer the likely
+        // topics to pick from rather than an apology.
+        const options = isShort(query) ? pickList(ranked, prediction, topicCards) : [];
+        if (options.length >= 2) return { kind: 'clarify', options, confidence: round(confidence) };
+        const offtopic = !top || top.offtopic > 0;
+        return {
+          kind: 'decline',
+          confidence: round(1 - confidence),
+          reason: offtopic ? 'offtopic' : 'unsure',
+        };
+      };
       const top = ranked[0];
-      if (!top) return { kind: 'decline', confidence: 1 };
+      if (!top) return decline(0);
       const confidence = calibrate(top);
-      if (confidence < THRESHOLDS.decline)
-        return { kind: 'decline', confidence: round(1 - confidence) };
+      if (confidence < THRESHOLDS.decline) return decline(confidence, top);
       // Only another topic is a reason to ask: two cards of one topic agreeing is evidence.
       const close = ranked.filter((r) => r !== top && r.score >= THRESHOLDS.close * top.score);
       if (close.length > 0 || confidence < THRESHOLDS.answer) {
@@ -138,8 +160,7 @@ export function createKnowledgeIndex(
             options: options.map((o) => o.card),
             confidence: round(confidence),
           };
-        if (confidence < THRESHOLDS.answer)
-          return { kind: 'decline', confidence: round(1 - confidence) };
+        if (confidence < THRESHOLDS.answer) return decline(confidence, top);
       }
       return { kind: 'answer', card: top.card, confidence: round(confidence) };
     },
@@ -174,15 +195,58 @@ function cardsByTopic(
  * text's words: on words it never saw, its answer would only be its bias.
  */
 function sureTopic(
-  classifier: TopicClassifier,
-  query: QuerySentence[],
+  prediction: Prediction,
   settings: ClassifierSettings,
 ): { topic: string; p: number } | null {
-  const { posterior, known } = classifier.predict(query);
+  const { posterior, known } = prediction;
   if (known < settings.known) return null;
   let top: { topic: string; p: number } | null = null;
   for (const [topic, p] of posterior) if (!top || p > top.p) top = { topic, p };
   return top && top.p >= settings.sure ? top : null;
+}
+
+/** A message of at most this many reading units (Han characters, Tibetan syllables) in one sentence. */
+export const SHORT_QUESTION = 6;
+
+function isShort(query: QuerySentence[]): boolean {
+  if (query.length !== 1) return false;
+  const s = query[0]!;
+  const units =
+    (s.zh.match(/\p{Script=Han}/gu)?.length ?? 0) + (s.bo.match(/[\u0F40-\u0FBC]+/gu)?.length ?? 0);
+  return units > 0 && units <= SHORT_QUESTION;
+}
+
+/** Share of the top topic's probability a topic needs to be offered beside it in a pick-list. */
+const PICK_SHARE = 0.25;
+
+/**
+ * Up to three cards of different topics a short message most likely means: the classifier's
+ * likeliest topics when it knows the words, else the ranking's; each topic's best-ranked card.
+ */
+function pickList(
+  ranked: readonly Scored[],
+  prediction: Prediction | undefined,
+  topicCards: ReadonlyMap<string, PolicyCard[]>,
+): PolicyCard[] {
+  const bestOf = (topic: string): PolicyCard | undefined =>
+    ranked.find((r) => r.card.topic === topic)?.card ?? topicCards.get(topic)?.[0];
+  if (prediction && prediction.known >= CLASSIFIER.known) {
+    const likely = [...prediction.posterior].sort((a, b) => b[1] - a[1]);
+    // Most likely off-topic (写一首诗): no list to pick from.
+    if (likely[0]?.[0] === 'none') return [];
+    const first = likely[0]?.[1] ?? 0;
+    const topics = likely
+      .filter(([t, p]) => t !== 'none' && p >= PICK_SHARE * first)
+      .slice(0, 3)
+      .map(([t]) => t);
+    const cards = topics.map(bestOf).filter((c): c is PolicyCard => c !== undefined);
+    if (cards.length >= 2) return cards;
+  }
+  // The ranking's topics, when the words are ones few topics use and none is another service's.
+  return ranked
+    .slice(0, 3)
+    .filter((r) => r.topical > 0 && r.offtopic === 0)
+    .map((r) => r.card);
 }
 
 function round(x: number): number {

@@ -6,6 +6,8 @@ export interface QaResult {
   id: string | number | null;
   topic: string;
   confidence: number;
+  /** the message signals acute distress: the assistant answers with care, 12356 and a counsellor */
+  distress: boolean;
 }
 
 const inputSchema = z.object({
@@ -15,7 +17,7 @@ const inputSchema = z.object({
 });
 
 /**
- * One JSON input line `{"id","lang","text"}` → `{"id","topic","confidence"}`, the shared path of
+ * One JSON input line `{"id","lang","text"}` → `{"id","topic","confidence","distress"}`, the shared path of
  * `npm run qa` and `npm run eval:qa`. A bad line answers `none` with confidence 0 (and its id
  * when one can be read); `problem` says why, for stderr.
  */
@@ -24,7 +26,7 @@ export function answerLine(index: KnowledgeIndex, line: string): QaResult & { pr
   try {
     raw = JSON.parse(line);
   } catch {
-    return { id: null, topic: 'none', confidence: 0, problem: 'not JSON' };
+    return { id: null, topic: 'none', confidence: 0, distress: false, problem: 'not JSON' };
   }
   const parsed = inputSchema.safeParse(raw);
   if (!parsed.success) {
@@ -32,10 +34,17 @@ export function answerLine(index: KnowledgeIndex, line: string): QaResult & { pr
     const problem = parsed.error.issues
       .map((i) => `${i.path.join('.') || '(line)'}: ${i.message}`)
       .join('; ');
-    return { id: id.success ? id.data.id : null, topic: 'none', confidence: 0, problem };
+    return {
+      id: id.success ? id.data.id : null,
+      topic: 'none',
+      confidence: 0,
+      distress: false,
+      problem,
+    };
   }
   const { id, lang, text } = parsed.data;
-  return { id, ...topicOf(index.decide(text, lang)) };
+  const decision = index.decide(text, lang);
+  return { id, ...topicOf(decision), distress: decision.kind === 'distress' };
 }
 
 /** The topic a decision stands for: the answer's, the first option's, psychological support, or none. */

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { PolicyCard } from './card.schema.js';
+import { distressModelFromDirs } from './distress-examples.js';
 import { classifierFromDir } from './examples.js';
 import { createKnowledgeIndex, type KnowledgeIndex } from './index.js';
 import { loadCardsFromDir } from './load-cards.js';
@@ -15,6 +16,8 @@ export function shippedKnowledge(
   cardsDir = join(root, 'knowledge', 'cards'),
 ): { cards: PolicyCard[]; index: KnowledgeIndex } {
   const cards = loadCardsFromDir(cardsDir, { onInvalid: onInvalidCard });
-  const classifier = classifierFromDir(join(root, 'knowledge', 'examples'));
-  return { cards, index: createKnowledgeIndex(cards, { classifier }) };
+  const examples = join(root, 'knowledge', 'examples');
+  const classifier = classifierFromDir(examples);
+  const distress = distressModelFromDirs(join(root, 'knowledge', 'distress'), examples);
+  return { cards, index: createKnowledgeIndex(cards, { classifier, distress }) };
 }

@@ -1,4 +1,6 @@
 import lexicon from './lexicon.json' with { type: 'json' };
+import { readLoanwords } from './loanwords.js';
+import { soundalike } from './soundalike.js';
 
 /**
  * Text → retrieval terms, the same way for questions and cards: Chinese words (ICU dictionary
@@ -96,9 +98,9 @@ const smallTalk = new RegExp(
   'gu',
 );
 
-/** `fold` plus the typo and synonym rewrites, greetings and thanks removed: the form every text is matched in. */
+/** `fold` plus loanwords in Tibetan letters, the typo, sound-alike (soundalike.ts) and synonym rewrites, greetings and thanks removed: the form every text is matched in. */
 export function normalizeText(text: string): string {
-  return zhSynonyms(zhTypos(fold(text).replace(smallTalk, ' ')));
+  return zhSynonyms(soundalike(zhTypos(readLoanwords(fold(text)).replace(smallTalk, ' '))));
 }
 
 /** Every term of `text`, in order, with repeats (a card field's term frequencies come from this). */

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Example } from '../knowledge/classifier.js';
+import type { DistressModel } from '../knowledge/distress-model.js';
 import { trainedClassifier } from '../knowledge/examples.js';
 import { createKnowledgeIndex, type KnowledgeIndex } from '../knowledge/index.js';
 import type { ExampleRepo } from '../examples/example.repo.js';
@@ -28,6 +29,8 @@ export async function startLiveKnowledge(deps: {
   log: Logger;
   /** knowledge/examples, read once at start */
   shippedExamples: readonly Example[];
+  /** learnt from knowledge/distress, once at start */
+  distress?: DistressModel;
   examples: Pick<ExampleRepo, 'all'>;
   /** Called with each new index (metrics: stale cards). */
   onLoad?: (index: KnowledgeIndex) => void;
@@ -35,7 +38,10 @@ export async function startLiveKnowledge(deps: {
   const build = async (): Promise<KnowledgeIndex> => {
     const [cards, taught] = await Promise.all([deps.cards.activeCards(), deps.examples.all()]);
     const classifier = await trainedClassifier(deps.shippedExamples, taught.examples, taught.key);
-    return createKnowledgeIndex(cards, { classifier });
+    return createKnowledgeIndex(cards, {
+      classifier,
+      ...(deps.distress ? { distress: deps.distress } : {}),
+    });
   };
   let index = await build();
   deps.onLoad?.(index);

@@ -70,7 +70,9 @@ export function createQuestionRepo(conn: Connection): QuestionRepo {
           topic: q.topic ?? null,
           confidence: q.confidence,
           helpful: null,
-          unanswered: q.outcome === 'declined',
+          // Staff see what the assistant could not answer, and every message that signalled
+          // distress (outcome 'distress'), so a person at risk is never only a log line.
+          unanswered: q.outcome === 'declined' || q.outcome === 'distress',
           at: q.at,
           month: lhasaMonth(q.at),
         },
