@@ -9,6 +9,7 @@ import {
   type TelegramChannel,
 } from './channels/telegram/telegram.channel.js';
 import type { Config } from './config.js';
+import { loadRubrics } from './coaching/coach.js';
 import { createInboundHandler } from './conversations/handle-inbound.js';
 import { createIntentMatcher } from './conversations/intents.js';
 import { createSessionStore, type SessionStore } from './conversations/session.store.js';
@@ -107,6 +108,7 @@ export async function buildDeps(
       metrics.cardsStale.set(index.cards.filter((c) => isStale(c.reviewedAt, new Date())).length),
   });
   const handleInbound = createInboundHandler({
+    coaching: loadRubrics(`${ROOT}knowledge/coaching`),
     questions,
     knowledge: () => knowledge.current(),
     flows,

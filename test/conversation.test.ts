@@ -55,6 +55,66 @@ describe('conversation engine against real Redis and FerretDB', () => {
     expect(said[3]).toContain(t.deps.translator.t('zh-CN', 'interview:practice.done'));
   });
 
+  it('coaches a practice answer on what was written, differently when skipped, in both languages', async () => {
+    const tr = t.deps.translator;
+    const chat = 'coach-1';
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'interview:start#practice' }));
+    const short = (await t.deps.handleInbound(text(chat, '我叫扎西')))
+      .map((m) => m.text)
+      .join('\n');
+    expect(short).toContain(tr.t('zh-CN', 'interview:coach.short', { count: 4 }));
+    expect(short).toContain(tr.t('zh-CN', 'interview:coach.noExample'));
+    expect(short).not.toContain('做得很好');
+    const full = (
+      await t.deps.handleInbound(
+        text(
+          chat,
+          '这个工作离家近，时间稳定，我以前在超市干过5年，熟悉这类活，能长期稳定地干下去。',
+        ),
+      )
+    )
+      .map((m) => m.text)
+      .join('\n');
+    expect(full).toContain(tr.t('zh-CN', 'interview:coach.example'));
+    expect(full).not.toContain(tr.t('zh-CN', 'interview:coach.noExample'));
+    // Skipped: no feedback and no thanks for an answer never given.
+    const skipped = (
+      await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'interview:q3#skip' }))
+    )
+      .map((m) => m.text)
+      .join('\n');
+    expect(skipped).toContain(tr.t('zh-CN', 'interview:practice.skipped'));
+    expect(skipped).not.toContain(tr.t('zh-CN', 'interview:coach.noExample'));
+    expect(skipped).toContain(tr.t('zh-CN', 'interview:practice.q4'));
+
+    const bo = 'coach-2';
+    await t.deps.handleInbound(ev(bo, { kind: 'choice', id: 'language:choose#bo' }));
+    await t.deps.handleInbound(ev(bo, { kind: 'choice', id: 'interview:start#practice' }));
+    const said = (await t.deps.handleInbound(text(bo, 'ངའི་མིང་ལ་བཀྲ་ཤིས་ཟེར།')))
+      .map((m) => m.text)
+      .join('\n');
+    expect(said).toContain(tr.t('bo', 'interview:coach.noExample'));
+    expect(said).toContain(tr.t('bo', 'interview:practice.q2'));
+  });
+
+  it('answers a policy question typed mid-practice, then asks the practice question again', async () => {
+    const tr = t.deps.translator;
+    const chat = 'coach-3';
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'interview:start#practice' }));
+    const replies = await t.deps.handleInbound(text(chat, '对了，失业金怎么领？'));
+    expect(replies[0]?.choices?.some((c) => c.id.startsWith('kb#d:'))).toBe(true);
+    const last = replies.at(-1)!;
+    expect(last.text).toContain(tr.t('zh-CN', 'interview:practice.resume'));
+    expect(last.text).toContain(tr.t('zh-CN', 'interview:practice.q1'));
+    // The practice goes on where it was: the next text is the answer to question 1.
+    const next = (await t.deps.handleInbound(text(chat, '我叫卓玛，今年四十五岁')))
+      .map((m) => m.text)
+      .join('\n');
+    expect(next).toContain(tr.t('zh-CN', 'interview:practice.q2'));
+  });
+
   it('logs both sides with channel and time, and nothing with NUL reaches the database', async () => {
     const chat = 'log-1';
     await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));

@@ -22,11 +22,16 @@ describe('policy Q&A in the conversation', () => {
   it('answers a Chinese question from a card, with its source line and feedback buttons', async () => {
     await press('q1', 'language:choose#zh');
     const [answer] = await say('q1', '失业金怎么领');
-    expect(answer?.text).toMatch(/来源：.+（\d{4}-\d{2}-\d{2} 核对）/);
+    // What was asked comes first; the source and its review date are under "details".
+    expect(answer?.text).not.toMatch(/来源：/);
     expect(ids(answer)).toEqual(expect.arrayContaining(['kb#y', 'kb#n', 'kb#m']));
     const details = ids(answer).find((i) => i.startsWith('kb#d:'))!;
     const [more] = await press('q1', details);
-    expect(more?.text.length).toBeGreaterThan(answer!.text.length / 2);
+    expect(more?.text).toMatch(/来源：.+（\d{4}-\d{2}-\d{2} 核对）/);
+    // "where to go" lists the documents to bring
+    const [where] = await press('q1', details.replace('kb#d:', 'kb#w:'));
+    expect(where?.text).toContain(t.deps.translator.t('zh-CN', 'kb:bring'));
+    expect(where?.text).toContain('• 身份证');
     const [thanks] = await press('q1', 'kb#y');
     expect(thanks?.text).toBe(t.deps.translator.t('zh-CN', 'kb:thanks'));
   });
@@ -36,7 +41,6 @@ describe('policy Q&A in the conversation', () => {
     // learnt from knowledge/examples knows a parent describing a graduate at home.
     await press('q9', 'language:choose#zh');
     const [answer] = await say('q9', '孩子毕业两年了天天在家躺着，我急死了');
-    expect(answer?.text).toMatch(/来源：/);
     const card = ids(answer)
       .find((i) => i.startsWith('kb#d:'))
       ?.slice('kb#d:'.length);
@@ -56,8 +60,10 @@ describe('policy Q&A in the conversation', () => {
 
   it('declines what it does not know, keeps the question for administrators, offers a person', async () => {
     await press('q3', 'language:choose#zh');
+    // Off-topic: says what the assistant helps with (not "call 12333" about cooking).
     const [reply] = await say('q3', '红烧肉怎么做才好吃');
-    expect(reply?.text).toBe(t.deps.translator.t('zh-CN', 'kb:decline'));
+    expect(reply?.text).toBe(t.deps.translator.t('zh-CN', 'kb:offtopic'));
+    expect(reply?.text).not.toContain('12333');
     expect(ids(reply)).toContain('kb#h');
     const list = await t.app.inject({ url: '/api/admin/questions/unanswered', headers: auth });
     expect(list.statusCode).toBe(200);
@@ -94,7 +100,7 @@ describe('policy Q&A in the conversation', () => {
     const [prompt] = await press('q6', 'main:menu#policy');
     expect(prompt?.text).toContain(t.deps.translator.t('zh-CN', 'policy:ask'));
     const replies = await press('q6', 'policy:ask#ins');
-    expect(replies.at(-1)?.text).toMatch(/来源：/);
+    expect(ids(replies.at(-1)).some((i) => i.startsWith('kb#d:'))).toBe(true);
   });
 
   it('a typed number picks from the choices offered last, answers included', async () => {

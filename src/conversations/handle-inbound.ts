@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Rubric } from '../coaching/coach.js';
 import type { InboundEvent, InboundHandler, InboundInput } from '../channels/channel.js';
 import type { FlowSet } from '../engine/flows.js';
 import type { Translator } from '../i18n.js';
@@ -20,6 +21,8 @@ export interface ConversationDeps {
   people: PersonRepo;
   messages: MessageRepo;
   questions: QuestionRepo;
+  /** Rubrics for coached answers (knowledge/coaching), by the id a flow node names. */
+  coaching?: ReadonlyMap<string, Rubric>;
   /** The policy-card index in use now (reloaded live when cards change). */
   knowledge: () => KnowledgeIndex;
   log: Logger;

@@ -24,7 +24,7 @@ export type QaOutcome =
       lastQuestion?: string;
       declined?: boolean;
     }
-  | { kind: 'engine'; input: EngineInput };
+  | { kind: 'engine'; input: EngineInput; after?: OutgoingMessage[] };
 
 export interface QaContext {
   personId: string;
@@ -58,7 +58,14 @@ export async function answerQuestion(
   );
   switch (decision.kind) {
     case 'distress':
-      return { kind: 'engine', input: { kind: 'goto', node: 'psych:distress' } };
+      // Care first; what the message also asked is answered after it.
+      return {
+        kind: 'engine',
+        input: { kind: 'goto', node: 'psych:distress' },
+        ...(decision.answer
+          ? { after: [renderAnswer(deps.translator, decision.answer, ctx.lang)] }
+          : {}),
+      };
     case 'answer':
       return {
         kind: 'replies',
@@ -207,8 +214,12 @@ function renderWhere(tr: Translator, card: PolicyCard, lang: Lang): OutgoingMess
     .map((l) => l.trim().replace(/^[-•·*]\s*/u, ''))
     .filter((l) => l.length > 0);
   const parts = [`${tr.t(lang, 'kb:where')}\n${card.where[lang]}`];
+  // A line in brackets is a note about the list ("usually; confirm first"), not a document.
+  const note = (l: string) => /^[（(].*[）)]$/u.test(l);
   if (bring && bring.length > 0)
-    parts.push(`${tr.t(lang, 'kb:bring')}\n${bring.map((l) => `• ${l}`).join('\n')}`);
+    parts.push(
+      `${tr.t(lang, 'kb:bring')}\n${bring.map((l) => (note(l) ? l : `• ${l}`)).join('\n')}`,
+    );
   return {
     text: parts.join('\n\n'),
     choices: [

@@ -2,7 +2,10 @@ import type { InboundEvent, InboundInput, Lang, OutgoingMessage } from '../chann
 import type { Effect } from '../engine/flow.schema.js';
 import type { FlowSet } from '../engine/flows.js';
 import { step } from '../engine/step.js';
+import type { Rubric } from '../coaching/coach.js';
+import { asksSomething } from '../knowledge/focus.js';
 import { choiceNumber } from '../lib/choice-number.js';
+import { renderCoaching } from './coach-turn.js';
 import { detectScript } from '../lib/script.js';
 import type { ConversationDeps } from './handle-inbound.js';
 import {
@@ -57,6 +60,47 @@ export async function runTurn(
     ...(session.lastQuestion ? { lastQuestion: session.lastQuestion } : {}),
   });
 
+  // A practice answer gets feedback on what was written; a policy question typed mid-practice is
+  // answered, and the practice question is asked again.
+  const rubric = rubricAt(deps, session);
+  let coaching: OutgoingMessage | undefined;
+  // Distress is never coached: care comes first, as anywhere else.
+  if (
+    rubric &&
+    engineInput.kind === 'text' &&
+    qaLang &&
+    !deps.knowledge().isDistress(engineInput.text)
+  ) {
+    if (!rubric.questionsAreAnswers && asksSomething(engineInput.text)) {
+      const decision = deps.knowledge().decide(engineInput.text, qaLang);
+      if (decision.kind === 'answer' || decision.kind === 'clarify') {
+        const asked = await answerQuestion(deps, ctx(qaLang), engineInput.text);
+        if (asked.kind === 'replies') {
+          const again = step(
+            deps.flows,
+            state,
+            { kind: 'goto', node: session.at },
+            { now, resumed },
+          );
+          const resume = renderReplies(
+            [{ say: [{ key: 'interview:practice.resume' }], choices: [] }, ...again.replies],
+            qaLang,
+            deps.translator,
+          );
+          return {
+            session: {
+              ...state,
+              ...(asked.lastQuestion ? { lastQuestion: asked.lastQuestion } : {}),
+            },
+            replies: [...asked.replies, ...resume],
+            effects,
+          };
+        }
+      }
+    }
+    coaching = renderCoaching(deps.translator, rubric, engineInput.text, qaLang);
+  }
+
   let qa: QaOutcome | undefined;
   if (engineInput.kind === 'choice' && engineInput.id.startsWith(KB_CHOICE)) {
     qa = await handleKbChoice(deps, ctx(qaLang ?? 'zh-CN'), engineInput.id);
@@ -66,8 +110,10 @@ export async function runTurn(
     if (firstContact && qa.kind === 'replies' && qa.declined)
       qa = { kind: 'engine', input: { kind: 'goto', node: 'main:welcome' } };
   }
+  let after: OutgoingMessage[] = [];
   if (qa?.kind === 'engine') {
     engineInput = qa.input;
+    after = qa.after ?? [];
     qa = undefined;
   }
   if (qa) {
@@ -88,6 +134,8 @@ export async function runTurn(
   // language_code, the browser's Accept-Language), or in both.
   const lang = script ?? result.state.lang ?? hintedLang(event.languageHint) ?? 'both';
   let replies = renderReplies(result.replies, lang, deps.translator);
+  if (coaching) replies = [coaching, ...replies];
+  replies = [...replies, ...after];
   let next: Session = { ...state, ...result.state };
   // A node may ask the policy Q&A a question (the quick-question buttons of the policy menu).
   const ask = deps.flows.node(result.state.at)?.ask;
@@ -103,6 +151,13 @@ export async function runTurn(
     }
   }
   return { session: next, replies, effects };
+}
+
+/** The coaching rubric of the node waiting for the person's answer, if it coaches. */
+function rubricAt(deps: ConversationDeps, session: Session): Rubric | undefined {
+  const input = deps.flows.node(session.at)?.input;
+  const id = input && 'coach' in input ? input.coach : undefined;
+  return id ? deps.coaching?.get(id) : undefined;
 }
 
 /** Free text goes to the policy Q&A unless the current node waits for it (distress always does). */

@@ -37,7 +37,19 @@ export const nodeSchema = z
     next: nodeRef.optional(),
     /** This node waits for free text: goes to `next` with it, or (`qa`) answers it from the policy cards. */
     input: z
-      .union([z.object({ next: nodeRef }).strict(), z.object({ qa: z.literal(true) }).strict()])
+      .union([
+        z
+          .object({
+            next: nodeRef,
+            /** Coach the answer with this rubric (knowledge/coaching) before moving on. */
+            coach: z
+              .string()
+              .regex(/^[a-z0-9-]+$/)
+              .optional(),
+          })
+          .strict(),
+        z.object({ qa: z.literal(true) }).strict(),
+      ])
       .optional(),
     /** Reaching this node asks the policy Q&A this question (an i18n key), as if the person typed it. */
     ask: i18nKey.optional(),

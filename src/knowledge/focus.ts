@@ -39,6 +39,12 @@ export function focusSentences(text: string): Sentence[] {
   return parts.map((t, i) => ({ text: t, weight: i === parts.length - 1 ? 1 : 0.6 }));
 }
 
+/** The text asks something: a question word or mark (Chinese), a question particle (Tibetan). */
+export function asksSomething(text: string): boolean {
+  const folded = fold(text);
+  return ZH_QUESTION.test(folded) || BO_QUESTION.test(folded);
+}
+
 /** Length in reading units: a Chinese character or a Tibetan syllable each count one. */
 function size(text: string): number {
   return (

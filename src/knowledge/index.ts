@@ -21,7 +21,11 @@ export type Decision =
   | { kind: 'answer'; card: PolicyCard; confidence: number }
   | { kind: 'clarify'; options: PolicyCard[]; confidence: number }
   | { kind: 'decline'; confidence: number; reason: 'offtopic' | 'unsure' }
-  | { kind: 'distress' };
+  /**
+   * Care first (12356, a counsellor). `answer`: the card the message also asked about (失业金怎么领，
+   * 反正我也不想活了), answered after the care.
+   */
+  | { kind: 'distress'; answer?: PolicyCard };
 
 export interface KnowledgeIndex {
   readonly cards: readonly PolicyCard[];
@@ -118,53 +122,67 @@ export function createKnowledgeIndex(
     isDistress,
     decide(text, lang) {
       const query = analyzeQuery(text);
-      if (isDistress(text)) return { kind: 'distress' };
-      const prediction = classifier?.predict(query);
-      const learnt = prediction && sureTopic(prediction, settings);
-      // Sure it is off-topic: no ranking needed.
-      if (learnt?.topic === 'none')
-        return { kind: 'decline', confidence: round(learnt.p), reason: 'offtopic' };
-      const scored = score(query, lang);
-      if (learnt && topicCards.has(learnt.topic)) {
-        const confidence = round(learnt.p);
-        // The best-ranked card of that topic; with no words in common, the person picks one.
-        const best = scored.find((s) => s.card.topic === learnt.topic)?.card;
-        const own = topicCards.get(learnt.topic)!;
-        if (best || own.length === 1) return { kind: 'answer', card: best ?? own[0]!, confidence };
-        return { kind: 'clarify', options: own.slice(0, 3), confidence };
-      }
-      const ranked = byTopic(scored);
-      const decline = (confidence: number, top?: Scored): Decision => {
-        // One or two words (补贴, 登记, ཧྲི་ཡེ་ཅིན) name a subject, not a question: offer the likely
-        // topics to pick from rather than an apology.
-        const options = isShort(query) ? pickList(ranked, prediction, topicCards) : [];
-        if (options.length >= 2) return { kind: 'clarify', options, confidence: round(confidence) };
-        const offtopic = !top || top.offtopic > 0;
-        return {
-          kind: 'decline',
-          confidence: round(1 - confidence),
-          reason: offtopic ? 'offtopic' : 'unsure',
-        };
-      };
-      const top = ranked[0];
-      if (!top) return decline(0);
-      const confidence = calibrate(top);
-      if (confidence < THRESHOLDS.decline) return decline(confidence, top);
-      // Only another topic is a reason to ask: two cards of one topic agreeing is evidence.
-      const close = ranked.filter((r) => r !== top && r.score >= THRESHOLDS.close * top.score);
-      if (close.length > 0 || confidence < THRESHOLDS.answer) {
-        const options = ranked.filter((r) => r.score >= THRESHOLDS.option * top.score).slice(0, 3);
-        if (options.length >= 2)
-          return {
-            kind: 'clarify',
-            options: options.map((o) => o.card),
-            confidence: round(confidence),
-          };
-        if (confidence < THRESHOLDS.answer) return decline(confidence, top);
-      }
-      return { kind: 'answer', card: top.card, confidence: round(confidence) };
+      const topical = decideTopic(query, lang);
+      if (!isDistress(text)) return topical;
+      return topical.kind === 'answer' && topical.card.topic !== 'psychological-support'
+        ? { kind: 'distress', answer: topical.card }
+        : { kind: 'distress' };
     },
   };
+
+  /** The decision from the cards alone (distress aside). */
+  function decideTopic(query: QuerySentence[], lang: Lang): Decision {
+    const prediction = classifier?.predict(query);
+    const learnt = prediction && sureTopic(prediction, settings);
+    // Sure it is off-topic: no ranking needed.
+    if (learnt?.topic === 'none')
+      return { kind: 'decline', confidence: round(learnt.p), reason: 'offtopic' };
+    const scored = score(query, lang);
+    const short = isShort(query);
+    // One or two words the classifier is only fairly sure of (补贴: which subsidy?): ask.
+    if (learnt && short && learnt.p < SHORT_SURE) {
+      const options = pickList(byTopic(scored), prediction, topicCards);
+      if (options.length >= 2) return { kind: 'clarify', options, confidence: round(learnt.p) };
+    }
+    if (learnt && topicCards.has(learnt.topic)) {
+      const confidence = round(learnt.p);
+      // The best-ranked card of that topic; with no words in common, the person picks one.
+      const best = scored.find((s) => s.card.topic === learnt.topic)?.card;
+      const own = topicCards.get(learnt.topic)!;
+      if (best || own.length === 1) return { kind: 'answer', card: best ?? own[0]!, confidence };
+      return { kind: 'clarify', options: own.slice(0, 3), confidence };
+    }
+    const ranked = byTopic(scored);
+    const decline = (confidence: number, top?: Scored): Decision => {
+      // One or two words (补贴, 登记, ཧྲི་ཡེ་ཅིན) name a subject, not a question: offer the likely
+      // topics to pick from rather than an apology.
+      const options = short ? pickList(ranked, prediction, topicCards) : [];
+      if (options.length >= 2) return { kind: 'clarify', options, confidence: round(confidence) };
+      const offtopic = !top || top.offtopic > 0;
+      return {
+        kind: 'decline',
+        confidence: round(1 - confidence),
+        reason: offtopic ? 'offtopic' : 'unsure',
+      };
+    };
+    const top = ranked[0];
+    if (!top) return decline(0);
+    const confidence = calibrate(top);
+    if (confidence < THRESHOLDS.decline) return decline(confidence, top);
+    // Only another topic is a reason to ask: two cards of one topic agreeing is evidence.
+    const close = ranked.filter((r) => r !== top && r.score >= THRESHOLDS.close * top.score);
+    if (close.length > 0 || confidence < THRESHOLDS.answer) {
+      const options = ranked.filter((r) => r.score >= THRESHOLDS.option * top.score).slice(0, 3);
+      if (options.length >= 2)
+        return {
+          kind: 'clarify',
+          options: options.map((o) => o.card),
+          confidence: round(confidence),
+        };
+      if (confidence < THRESHOLDS.answer) return decline(confidence, top);
+    }
+    return { kind: 'answer', card: top.card, confidence: round(confidence) };
+  }
 }
 
 /**
@@ -216,8 +234,11 @@ function isShort(query: QuerySentence[]): boolean {
   return units > 0 && units <= SHORT_QUESTION;
 }
 
+/** How sure the classifier must be to answer a message of one or two words outright. */
+const SHORT_SURE = 0.85;
+
 /** Share of the top topic's probability a topic needs to be offered beside it in a pick-list. */
-const PICK_SHARE = 0.25;
+const PICK_SHARE = 0.15;
 
 /**
  * Up to three cards of different topics a short message most likely means: the classifier's

@@ -47,7 +47,10 @@ export function answerLine(index: KnowledgeIndex, line: string): QaResult & { pr
   return { id, ...topicOf(decision), distress: decision.kind === 'distress' };
 }
 
-/** The topic a decision stands for: the answer's, the first option's, psychological support, or none. */
+/**
+ * The topic a decision stands for: the answer's, the first option's, none; for distress the topic
+ * it also asked about, else psychological support.
+ */
 export function topicOf(decision: Decision): { topic: string; confidence: number } {
   switch (decision.kind) {
     case 'answer':
@@ -55,7 +58,10 @@ export function topicOf(decision: Decision): { topic: string; confidence: number
     case 'clarify':
       return { topic: decision.options[0]?.topic ?? 'none', confidence: decision.confidence };
     case 'distress':
-      return { topic: 'psychological-support', confidence: 1 };
+      // The topic the message also asked about, if any; the care comes first either way.
+      return decision.answer
+        ? { topic: decision.answer.topic, confidence: 1 }
+        : { topic: 'psychological-support', confidence: 1 };
     case 'decline':
       return { topic: 'none', confidence: decision.confidence };
   }

@@ -56,3 +56,48 @@ describe('the shipped knowledge (cards and the classifier learnt from knowledge/
       expect(index.decide(text, 'zh-CN').kind, text).toBe('decline');
   });
 });
+
+describe('hard phrasing and distress with the shipped knowledge', () => {
+  const { index } = shippedKnowledge(join(DIR, '..', '..'), (file, problem) => {
+    throw new Error(`${file}: ${problem}`);
+  });
+
+  // Made up for this test (not from any evaluation set): no lexicon phrase in any of them.
+  it.each([
+    ['zh-CN', '欠了一屁股债，工作也没了，家里人没有我这个拖累可能会过得更好'],
+    ['zh-CN', '那个就是我已经把药都攒好了 放在枕头底下 失业金就不用帮我查了'],
+    ['bo', 'ང་ད་ནས་མུ་མཐུད་འཚོ་མི་ཐུབ། མི་ཚེ་ལ་དོན་སྙིང་ཅི་ཡང་མི་འདུག'],
+  ] as const)('puts care first for a %s message that never says "suicide": %s', (lang, text) => {
+    expect(index.isDistress(text)).toBe(true);
+    expect(index.decide(text, lang).kind).toBe('distress');
+  });
+
+  it.each([
+    ['zh-CN', '今天面试了三家，累死了，失业金怎么领'],
+    ['zh-CN', '丧葬补助金怎么申请'],
+    ['zh-CN', '我朋友最近很消沉，我该怎么帮他'],
+  ] as const)('does not flag everyday words (%s): %s', (lang, text) => {
+    expect(index.decide(text, lang).kind).not.toBe('distress');
+  });
+
+  it('offers a short pick-list of topics for a one-word question', () => {
+    const d = index.decide('补贴', 'zh-CN');
+    expect(d.kind).toBe('clarify');
+    if (d.kind === 'clarify') {
+      expect(d.options.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(d.options.map((c) => c.topic)).size).toBe(d.options.length);
+    }
+  });
+
+  it('declines the weather as off-topic, not as "not sure"', () => {
+    const d = index.decide('明天拉萨天气怎么样', 'zh-CN');
+    expect(d).toMatchObject({ kind: 'decline', reason: 'offtopic' });
+  });
+
+  it('reads voice-note homophones and loanwords in Tibetan letters like the terms they sound like', () => {
+    const heard = topicOf(index.decide('那个失业等级要去哪里办啊', 'zh-CN')).topic;
+    expect(heard).toBe(topicOf(index.decide('失业登记要去哪里办', 'zh-CN')).topic);
+    const loan = topicOf(index.decide('ཧྲི་ཡེ་ཅིན་ག་པར་ལེན་དགོས', 'bo')).topic;
+    expect(loan).toBe('unemployment-insurance');
+  });
+});
