@@ -1,26 +1,41 @@
 /* Lamton web chat: vanilla JS, no build step, no external URLs. Written for old in-app browsers
-   (WeChat's): no optional chaining, no nullish coalescing. */
+   (WeChat's): no optional chaining, no nullish coalescing, no regex lookbehind. */
 (function () {
   'use strict';
 
   var API = '/api/chat/messages';
+  var TRANSCRIPT = '/api/chat/transcript';
   var LANGS = ['zh-CN', 'bo'];
   var TRIES = 3;
   var BACKOFF_MS = [600, 1800];
   var TIMEOUT_MS = 20000;
+  var MAX_AUTO_RETRY_SEC = 60;
   var TIBETAN = /[\u0F40-\u0FBC]/;
   var HAN = /[\u3400-\u9FFF\uF900-\uFAFF]/;
+  /**
+   * Service numbers to call: 110, 119, 120, 122, any 5–11 digits (12333, 12356, mobiles), and
+   * area-code numbers (0891-6xxxxxx). Not amounts, years or document numbers: the digits must
+   * not touch other digits, a decimal point, 〔〕 or a unit.
+   */
+  var PHONE =
+    /(^|[^\d.〔\-])((?:0\d{2,3}-)?\d{7,8}|\d{5,11}|11[09]|12[02])(?![\d.%％元万年月日号〕岁个人次天])/g;
 
   var log = document.getElementById('log');
   var status = document.getElementById('status');
   var form = document.getElementById('composer');
   var input = document.getElementById('input');
   var sendButton = document.getElementById('send');
+  var bar = document.querySelector('.bar');
 
   var state = {
     lang: null, // null: bilingual until the conversation settles on one language
     strings: { 'zh-CN': {}, bo: {} },
     busy: false,
+    /** The last send that did not get through: {fields, clientId, text}; kept until it does. */
+    failed: null,
+    retryTimer: null,
+    /** The buttons the person can press now (re-enabled when pressing one fails). */
+    activeChoices: [],
   };
 
   // ---- chrome text -------------------------------------------------------------------------
@@ -28,20 +43,22 @@
   function loadStrings() {
     return Promise.all(
       LANGS.map(function (lang) {
-        return fetch('/api/chat/ui?lang=' + encodeURIComponent(lang), {
-          credentials: 'same-origin',
-        })
-          .then(function (res) {
-            return res.ok ? res.json() : null;
-          })
-          .then(function (body) {
-            if (body && body.strings) state.strings[lang] = body.strings;
-          })
-          .catch(function () {
-            /* the server-rendered bilingual text stays */
-          });
+        return getJson('/api/chat/ui?lang=' + encodeURIComponent(lang)).then(function (body) {
+          if (body && body.strings) state.strings[lang] = body.strings;
+        });
       }),
     );
+  }
+
+  /** GET as JSON; null on any failure (the page then does without). */
+  function getJson(url) {
+    return fetch(url, { credentials: 'same-origin' })
+      .then(function (res) {
+        return res.ok ? res.json() : null;
+      })
+      .catch(function () {
+        return null;
+      });
   }
 
   function t(lang, key) {
@@ -54,20 +71,21 @@
   }
 
   /** Fills an element with the text of `key` in the current language(s), each in its own span. */
-  function fillText(el, key) {
-    var langs = chromeLangs();
+  function fillText(el, key, langs) {
+    langs = langs || chromeLangs();
     var parts = langs.filter(function (lang) {
       return t(lang, key) !== null;
     });
-    if (parts.length === 0) return;
+    if (parts.length === 0) return false;
     el.textContent = '';
-    parts.forEach(function (lang) {
+    parts.forEach(function (lang, i) {
+      if (i > 0) el.appendChild(document.createTextNode(' '));
       var span = document.createElement('span');
       span.lang = lang;
       span.textContent = t(lang, key);
       el.appendChild(span);
-      if (parts.length > 1) el.appendChild(document.createTextNode(' '));
     });
+    return true;
   }
 
   function attrText(key) {
@@ -98,6 +116,23 @@
       if (text) el.setAttribute('aria-label', text);
     });
     if (state.lang) input.lang = state.lang;
+    autosize();
+    fitHeader();
+  }
+
+  /**
+   * The header is chrome: with large text (or two languages) it must not eat the conversation.
+   * Past an eighth of the screen it drops the subtitle, and if still too tall it keeps the title
+   * to one line (the full title stays in the document title).
+   */
+  function fitHeader() {
+    if (!bar) return;
+    var limit = Math.max(56, window.innerHeight / 8);
+    bar.className = 'bar';
+    if (bar.offsetHeight <= limit) return;
+    bar.className = 'bar compact';
+    if (bar.offsetHeight <= limit) return;
+    bar.className = 'bar compact tight';
   }
 
   function showStatus(key) {
@@ -111,7 +146,7 @@
     fillText(status, key);
   }
 
-  // ---- messages ----------------------------------------------------------------------------
+  // ---- text rendering ----------------------------------------------------------------------
 
   function scriptLang(text, fallback) {
     var bo = TIBETAN.test(text);
@@ -121,21 +156,90 @@
     return fallback;
   }
 
+  /**
+   * Splits text into runs of lines in one language: a bilingual message ("中文\nབོད་ཡིག") gives
+   * two parts, each marked with its own language. Lines in neither script join their neighbour.
+   */
+  function languageParts(text, fallback) {
+    var parts = [];
+    var current = null;
+    var pending = []; // leading lines with no letters wait for the first language
+    text.split('\n').forEach(function (line) {
+      var lang = scriptLang(line, null);
+      if (current && (lang === null || lang === current.lang)) current.lines.push(line);
+      else if (lang === null) pending.push(line);
+      else {
+        current = { lang: lang, lines: pending.concat([line]) };
+        pending = [];
+        parts.push(current);
+      }
+    });
+    if (parts.length < 2) return [{ lang: parts.length ? parts[0].lang : fallback, text: text }];
+    return parts.map(function (part) {
+      return { lang: part.lang, text: part.lines.join('\n').replace(/^\n+|\n+$/g, '') };
+    });
+  }
+
+  /** Appends text with phone numbers as tel: links; text nodes only, never HTML. */
+  function appendLinked(parent, text) {
+    var at = 0;
+    var match;
+    PHONE.lastIndex = 0;
+    while ((match = PHONE.exec(text)) !== null) {
+      var start = match.index + match[1].length;
+      var number = match[2];
+      if (start > at) parent.appendChild(document.createTextNode(text.slice(at, start)));
+      var link = document.createElement('a');
+      link.href = 'tel:' + number.replace(/\D/g, '');
+      link.className = 'tel';
+      link.textContent = number;
+      parent.appendChild(link);
+      at = start + number.length;
+      PHONE.lastIndex = at;
+    }
+    if (at < text.length) parent.appendChild(document.createTextNode(text.slice(at)));
+  }
+
+  /**
+   * Fills `body` with `text` and returns its one language (null when unknown), or 'both' when
+   * the text is bilingual: then each language is a block with its own lang.
+   */
+  function renderText(body, text, lang) {
+    var parts = languageParts(text, lang);
+    if (parts.length === 1) {
+      appendLinked(body, text);
+      return parts[0].lang || null;
+    }
+    parts.forEach(function (part) {
+      var block = document.createElement('span');
+      block.className = 'part';
+      block.lang = part.lang;
+      appendLinked(block, part.text);
+      body.appendChild(block);
+    });
+    return 'both';
+  }
+
+  // ---- messages ----------------------------------------------------------------------------
+
   function bubble(kind, text, lang) {
     var el = document.createElement('div');
     el.className = 'msg ' + kind;
-    if (lang) el.lang = lang;
     var who = kind === 'me' ? 'you' : kind === 'bot' ? 'assistant' : null;
-    var whoText = who ? attrText(who) : '';
-    if (whoText) {
+    if (who) {
       var hidden = document.createElement('span');
       hidden.className = 'sr-only';
-      hidden.textContent = whoText + ': ';
-      el.appendChild(hidden);
+      if (fillText(hidden, who)) {
+        hidden.appendChild(document.createTextNode(': '));
+        el.appendChild(hidden);
+      }
     }
     var body = document.createElement('span');
     body.className = 'text';
-    body.textContent = text;
+    var textLang = renderText(body, text, lang);
+    // One language: the bubble says which. Two: each part says its own.
+    if (textLang === 'both') el.setAttribute('data-bilingual', 'true');
+    else if (textLang) el.lang = textLang;
     el.appendChild(body);
     log.appendChild(el);
     return el;
@@ -155,15 +259,19 @@
         button.className = 'choice';
         button.lang = scriptLang(choice.label, lang);
         button.textContent = choice.label;
+        button.setAttribute('data-choice', choice.id);
         button.addEventListener('click', function () {
           if (state.busy || button.disabled) return;
           button.classList.add('picked');
+          focusInput();
           send({ choice: choice.id }, { text: choice.label, lang: button.lang });
         });
         group.appendChild(button);
+        state.activeChoices.push(button);
       });
       el.appendChild(group);
     }
+    return el;
   }
 
   function disableOldChoices() {
@@ -172,8 +280,42 @@
     });
   }
 
+  /** Renders one turn's replies with only their buttons enabled; returns the first bubble. */
+  function renderReplies(replies) {
+    disableOldChoices();
+    state.activeChoices = [];
+    var first = null;
+    replies.forEach(function (reply) {
+      var el = renderReply(reply);
+      if (!first) first = el;
+    });
+    return first;
+  }
+
   function scrollToEnd() {
     log.scrollTop = log.scrollHeight;
+  }
+
+  /**
+   * Shows a new answer from its start: when it does not fit, its first line goes to the top of
+   * the log (with the person's own message above it when that is short), not its last buttons.
+   */
+  function reveal(echo, first) {
+    if (!first) return scrollToEnd();
+    var view = log.clientHeight;
+    var top = first.offsetTop;
+    if (echo && top - echo.offsetTop < view / 3) top = echo.offsetTop;
+    top = Math.max(0, top - 8);
+    if (log.scrollHeight - top <= view) scrollToEnd();
+    else log.scrollTop = top;
+  }
+
+  function focusInput() {
+    try {
+      input.focus({ preventScroll: true });
+    } catch (e) {
+      input.focus();
+    }
   }
 
   /** Settles the chrome language once replies come back in one language (not bilingual text). */
@@ -191,6 +333,28 @@
       state.lang = keys[0];
       applyChrome();
     }
+  }
+
+  /** After a reload: the conversation so far, with only the last buttons live. */
+  function restore(turns) {
+    var last = null;
+    var lastEcho = null;
+    turns.forEach(function (turn) {
+      var replies = Array.isArray(turn.replies) ? turn.replies : [];
+      lastEcho = null;
+      if (turn.in && typeof turn.in.text === 'string') {
+        lastEcho = bubble('me', turn.in.text, turn.in.lang || scriptLang(turn.in.text, state.lang));
+        if (turn.in.choice) {
+          each('.log .choice', function (button) {
+            if (button.getAttribute('data-choice') === turn.in.choice)
+              button.classList.add('picked');
+          });
+        }
+      }
+      last = renderReplies(replies);
+      settleLanguage(replies);
+    });
+    reveal(lastEcho, last);
   }
 
   // ---- sending -----------------------------------------------------------------------------
@@ -220,7 +384,7 @@
     });
   }
 
-  /** One POST; resolves {ok, status, body}; rejects on network failure or timeout. */
+  /** One POST; resolves {ok, status, body, retryAfter}; rejects on network failure or timeout. */
   function postOnce(payload) {
     var controller = typeof AbortController === 'function' ? new AbortController() : null;
     var timer = controller
@@ -237,13 +401,19 @@
     }).then(
       function (res) {
         if (timer) clearTimeout(timer);
+        var retryAfter = parseInt(res.headers.get('retry-after') || '', 10);
         return res
           .json()
           .catch(function () {
             return null;
           })
           .then(function (body) {
-            return { ok: res.ok, status: res.status, body: body };
+            return {
+              ok: res.ok,
+              status: res.status,
+              body: body,
+              retryAfter: retryAfter > 0 ? Math.min(retryAfter, MAX_AUTO_RETRY_SEC) : 0,
+            };
           });
       },
       function (err) {
@@ -258,7 +428,7 @@
     attempt = attempt || 0;
     return postOnce(payload).then(
       function (result) {
-        var retryable = result.status >= 500 || result.status === 409;
+        var retryable = (result.status >= 500 && !result.retryAfter) || result.status === 409;
         if (retryable && attempt + 1 < TRIES) return again();
         return result;
       },
@@ -286,8 +456,9 @@
     Object.keys(fields).forEach(function (key) {
       payload[key] = fields[key];
     });
+    clearFailure();
     disableOldChoices();
-    if (echo) bubble('me', echo.text, echo.lang);
+    var echoEl = echo ? bubble('me', echo.text, echo.lang) : null;
     scrollToEnd();
     setBusy(true);
     showStatus(fields.command ? 'connecting' : 'waiting');
@@ -295,48 +466,109 @@
       .then(function (result) {
         if (result.ok && result.body && Array.isArray(result.body.replies)) {
           showStatus(null);
-          result.body.replies.forEach(renderReply);
+          var first = renderReplies(result.body.replies);
           settleLanguage(result.body.replies);
-        } else if (result.status === 429 && result.body && result.body.message) {
-          showStatus(null);
-          bubble('error', String(result.body.message), null);
-        } else {
-          failed(fields, payload.clientId);
+          setBusy(false);
+          reveal(echoEl, first);
+          return;
         }
+        failed(fields, payload.clientId, echoEl, result);
       })
       .catch(function () {
-        failed(fields, payload.clientId);
-      })
-      .then(function () {
-        setBusy(false);
-        scrollToEnd();
+        failed(fields, payload.clientId, echoEl, null);
       });
   }
 
-  /** A bilingual error line with a retry button that resends under the same clientId. */
-  function failed(fields, clientId) {
+  /**
+   * Nothing the person wrote is ever lost: their text goes back into the input (the same
+   * clientId is kept for it, so a send that did get through is not answered twice), the buttons
+   * they could press come back, and a retry button (or, after a 429, a timer) sends it again.
+   */
+  function failed(fields, clientId, echoEl, result) {
     showStatus(null);
+    setBusy(false);
+    if (echoEl && echoEl.parentNode) echoEl.parentNode.removeChild(echoEl);
+    var text = typeof fields.text === 'string' ? fields.text : null;
+    if (text !== null) {
+      var current = input.value.replace(/\s+$/, '');
+      if (!current.trim()) input.value = text;
+      else if (current.indexOf(text) < 0) input.value = text + '\n' + current;
+      autosize();
+    }
+    state.activeChoices.forEach(function (button) {
+      button.disabled = false;
+      button.classList.remove('picked');
+    });
+    state.failed = { fields: fields, clientId: clientId, text: text };
+
     var el = document.createElement('div');
     el.className = 'msg error';
+    el.id = 'send-error';
     el.setAttribute('role', 'alert');
-    LANGS.forEach(function (lang) {
-      var line = document.createElement('div');
-      line.lang = lang;
-      line.textContent = t(lang, 'error') || (lang === 'bo' ? 'དྲ་རྒྱ།' : '网络错误');
-      el.appendChild(line);
-    });
+    var limited = result && result.status === 429;
+    var body = result && result.body;
+    var message = limited && body && typeof body.message === 'string' ? body.message : null;
+    var lines = document.createElement('span');
+    lines.className = 'text';
+    if (message) {
+      var textLang = renderText(lines, message, LANGS.indexOf(body.lang) >= 0 ? body.lang : null);
+      if (textLang && textLang !== 'both') el.lang = textLang;
+    } else {
+      chromeLangs().forEach(function (lang) {
+        var line = document.createElement('span');
+        line.className = 'part';
+        line.lang = lang;
+        line.textContent =
+          t(lang, limited ? 'rateLimited' : 'error') ||
+          (lang === 'bo' ? 'འཕྲིན་ཡིག་བསྐུར་མ་ཐུབ།' : '消息没有发出去。');
+        lines.appendChild(line);
+      });
+      if (chromeLangs().length === 1) el.lang = chromeLangs()[0];
+    }
+    el.appendChild(lines);
     var retry = document.createElement('button');
     retry.type = 'button';
-    retry.className = 'choice';
-    fillText(retry, 'retry');
-    if (!retry.textContent) retry.textContent = '↻';
+    retry.className = 'choice retry';
+    if (!fillText(retry, 'retry')) retry.textContent = '↻';
     retry.addEventListener('click', function () {
-      if (state.busy) return;
-      el.parentNode.removeChild(el);
-      send(fields, null, clientId);
+      retryFailed();
+      focusInput();
     });
     el.appendChild(retry);
     log.appendChild(el);
+    scrollToEnd();
+
+    var wait = result && result.retryAfter ? result.retryAfter : 0;
+    if (wait) {
+      state.retryTimer = setTimeout(function () {
+        state.retryTimer = null;
+        // Only if nothing changed meanwhile: the person may have edited or sent something else.
+        var f = state.failed;
+        if (!f || f.clientId !== clientId || state.busy) return;
+        if (f.text !== null && input.value.trim() !== f.text) return;
+        retryFailed();
+      }, wait * 1000);
+    }
+  }
+
+  function clearFailure() {
+    if (state.retryTimer) clearTimeout(state.retryTimer);
+    state.retryTimer = null;
+    state.failed = null;
+    var el = document.getElementById('send-error');
+    if (el && el.parentNode) el.parentNode.removeChild(el);
+  }
+
+  /** Sends the failed message again under its clientId (typed text: what the input holds). */
+  function retryFailed() {
+    var f = state.failed;
+    if (!f || state.busy) return;
+    if (f.text !== null) {
+      if (!input.value.trim()) input.value = f.text;
+      submitText();
+    } else {
+      send(f.fields, null, f.clientId);
+    }
   }
 
   // ---- input -------------------------------------------------------------------------------
@@ -344,14 +576,23 @@
   function submitText() {
     var text = input.value.trim();
     if (!text || state.busy) return;
+    var f = state.failed;
+    var clientId = f && f.text === text ? f.clientId : null;
     input.value = '';
     autosize();
-    send({ text: text }, { text: text, lang: scriptLang(text, state.lang) });
+    send({ text: text }, { text: text, lang: scriptLang(text, state.lang) }, clientId);
   }
 
+  /** Grows with the text; when empty, with the placeholder, so it is never cut off. */
   function autosize() {
     input.style.height = 'auto';
-    input.style.height = input.scrollHeight + 2 + 'px';
+    var height = input.scrollHeight;
+    if (!input.value && input.placeholder) {
+      input.value = input.placeholder;
+      height = input.scrollHeight;
+      input.value = '';
+    }
+    input.style.height = height + 2 + 'px';
   }
 
   form.addEventListener('submit', function (event) {
@@ -367,13 +608,32 @@
     }
   });
   input.addEventListener('input', autosize);
+  window.addEventListener('resize', function () {
+    autosize();
+    fitHeader();
+  });
 
   function each(selector, fn) {
     Array.prototype.forEach.call(document.querySelectorAll(selector), fn);
   }
 
-  loadStrings().then(function () {
+  fitHeader();
+  autosize();
+  // The Tibetan web font arrives after the first layout: measure again with it.
+  if (document.fonts && document.fonts.ready) {
+    document.fonts.ready.then(function () {
+      autosize();
+      fitHeader();
+    });
+  }
+  Promise.all([loadStrings(), getJson(TRANSCRIPT)]).then(function (loaded) {
     applyChrome();
+    var turns = loaded[1] && Array.isArray(loaded[1].turns) ? loaded[1].turns : [];
+    if (turns.length) {
+      restore(turns);
+      showStatus(null);
+      return;
+    }
     return send({ command: 'start' }, null);
   });
 })();

@@ -73,5 +73,8 @@ export function evalDistress(root: string, index: KnowledgeIndex): void {
   print('distress, lexicon alone on the same lines', tally(lines, detectDistress));
   const unseen = join(root, 'knowledge', 'eval', 'distress.jsonl');
   if (existsSync(unseen))
-    print('distress, unseen set (report only)', tally(loadDistressFile(unseen), index.isDistress));
+    print(
+      'distress, unseen set (report only)',
+      tally(loadDistressFile(unseen), (text) => index.isDistress(text)),
+    );
 }

@@ -104,7 +104,13 @@ describe('web chat in Chromium', () => {
     const reply = page.locator('.msg.bot').last();
     const options = reply.getByRole('button', { name: /./ });
     if (await reply.getByRole('button', { name: '都不是' }).count()) await options.first().click();
-    await expect.poll(() => page.locator('.msg.bot').last().textContent(), SOON).toMatch(/来源：/);
+    // The answer first, its source under "details".
+    await expect
+      .poll(
+        () => page.locator('.msg.bot').last().getByRole('button', { name: '详细说明' }).count(),
+        SOON,
+      )
+      .toBe(1);
     await page.locator('.msg.bot').last().getByRole('button', { name: '有帮助' }).click();
     await expect
       .poll(() => page.locator('.msg.bot').last().textContent(), SOON)

@@ -1,6 +1,5 @@
 import type { InboundEvent, InboundInput, Lang, OutgoingMessage } from '../channels/channel.js';
 import type { Effect } from '../engine/flow.schema.js';
-import type { FlowSet } from '../engine/flows.js';
 import { step } from '../engine/step.js';
 import type { Rubric } from '../coaching/coach.js';
 import { asksSomething } from '../knowledge/focus.js';

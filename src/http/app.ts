@@ -8,6 +8,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
+import { loadDocsCss } from '../channels/web/web.assets.js';
 import { webChatRoutes } from '../channels/web/web.routes.js';
 import { telegramWebhookRoutes } from '../channels/telegram/webhook.routes.js';
 import { registerErrorHandler } from './error-handler.js';
@@ -49,7 +50,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     transform: jsonSchemaTransform,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // Tibetan in the docs from the app's own font (served by the web chat under /assets/fonts/).
+    theme: { css: [{ filename: 'tibetan.css', content: await loadDocsCss() }] },
+  });
   await app.register(cookie, { secret: deps.sessionSecret });
 
   await app.register(

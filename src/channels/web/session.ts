@@ -10,13 +10,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  * absent or tampered with. Needs @fastify/cookie registered with a secret.
  */
 export function ensureSession(request: FastifyRequest, reply: FastifyReply): string {
-  const raw = request.cookies[SESSION_COOKIE];
-  if (raw !== undefined) {
-    const unsigned = request.unsignCookie(raw);
-    if (unsigned.valid && unsigned.value !== null && UUID.test(unsigned.value)) {
-      return unsigned.value;
-    }
-  }
+  const existing = readSession(request);
+  if (existing) return existing;
   const sid = randomUUID();
   reply.setCookie(SESSION_COOKIE, sid, {
     signed: true,
@@ -27,4 +22,14 @@ export function ensureSession(request: FastifyRequest, reply: FastifyReply): str
     maxAge: ONE_YEAR_SEC,
   });
   return sid;
+}
+
+/** The session id of a valid signed cookie, or null (never sets a cookie). */
+export function readSession(request: FastifyRequest): string | null {
+  const raw = request.cookies[SESSION_COOKIE];
+  if (raw === undefined) return null;
+  const unsigned = request.unsignCookie(raw);
+  return unsigned.valid && unsigned.value !== null && UUID.test(unsigned.value)
+    ? unsigned.value
+    : null;
 }

@@ -92,3 +92,8 @@ async function publicDir(): Promise<URL> {
   }
   throw new Error(`public/index.html not found (looked in ${candidates.map(String).join(', ')})`);
 }
+
+/** CSS for /docs (Swagger UI's theme option): Tibetan from the app's own font files. */
+export async function loadDocsCss(): Promise<string> {
+  return readFile(new URL('docs.css', await publicDir()), 'utf8');
+}

@@ -227,21 +227,167 @@ describe('web chat routes', () => {
     ]);
   });
 
-  it('limits messages per session per minute with a bilingual 429', async () => {
+  it('lets a burst through, then answers 429 with Retry-After in the person language', async () => {
+    let clock = 1_000_000;
     const handler = vi.fn(echo);
-    const app = await buildApp({ handleInbound: handler, rateLimitPerMinute: 3 });
+    const app = await buildApp({
+      handleInbound: handler,
+      rateLimit: { burst: 3, perMinute: 60 },
+      now: () => clock,
+    });
     const sid = sidCookieOf(await post(app, { clientId: 'm0', text: 'x' }));
     for (const id of ['m1', 'm2'])
       expect((await post(app, { clientId: id, text: 'x' }, sid)).statusCode).toBe(200);
     const limited = await post(app, { clientId: 'm3', text: 'x' }, sid);
     expect(limited.statusCode).toBe(429);
-    const body = limited.json<{ error: string; message: string }>();
-    expect(body.error).toBe('rate_limited');
-    expect(body.message).toMatch(/\p{Script=Han}/u);
-    expect(body.message).toMatch(/[\u0F40-\u0FBC]/u);
+    expect(limited.headers['retry-after']).toBe('1');
+    const body = limited.json<{
+      error: string;
+      message: string;
+      lang: string;
+      retryAfter: number;
+    }>();
+    // The conversation is in Chinese (the replies were): the answer is too, and only Chinese.
+    expect(body).toMatchObject({ error: 'rate_limited', lang: 'zh-CN', retryAfter: 1 });
+    expect(body.message).toBe(uiStrings('zh-CN').rateLimited);
+    // Text written in Tibetan is answered in Tibetan.
+    const bo = await post(app, { clientId: 'm4', text: 'ལས་ཀ་འཚོལ།' }, sid);
+    expect(bo.statusCode).toBe(429);
+    expect(bo.json()).toMatchObject({ lang: 'bo', message: uiStrings('bo').rateLimited });
     expect(handler).toHaveBeenCalledTimes(3);
+    // One second later one more message is allowed (a refill, not a whole new minute).
+    clock += 1000;
+    expect((await post(app, { clientId: 'm3', text: 'x' }, sid)).statusCode).toBe(200);
+    expect((await post(app, { clientId: 'm5', text: 'x' }, sid)).statusCode).toBe(429);
     // Another session is not affected.
     expect((await post(app, { clientId: 'm3', text: 'x' })).statusCode).toBe(200);
+  });
+
+  it('answers a 429 in both languages when the language is not known yet', async () => {
+    const app = await buildApp({ rateLimit: { burst: 1, perMinute: 1 } });
+    const first = await app.inject({ method: 'POST', url: '/api/chat/messages', payload: {} });
+    const sid = sidCookieOf(first); // an invalid body still spends a token
+    const limited = await post(app, { clientId: 'c', command: 'start' }, sid);
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThanOrEqual(59);
+    const body = limited.json<{ message: string; lang: null }>();
+    expect(body.lang).toBeNull();
+    expect(body.message).toMatch(/\p{Script=Han}/u);
+    expect(body.message).toMatch(/[\u0F40-\u0FBC]/u);
+  });
+
+  it('by default allows brisk typing (40 messages in 30 s) but not a flood', async () => {
+    let clock = 5_000_000;
+    const app = await buildApp({ now: () => clock });
+    const sid = sidCookieOf(await post(app, { clientId: 'b0', text: 'x' }));
+    for (let i = 1; i < 40; i++) {
+      clock += 750;
+      const res = await post(app, { clientId: `b${i}`, text: 'x' }, sid);
+      expect(res.statusCode, `message ${i}`).toBe(200);
+    }
+    // A script firing 100 messages at once gets through only what is left of the burst.
+    const flood = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => post(app, { clientId: `f${i}`, text: 'x' }, sid)),
+    );
+    const passed = flood.filter((r) => r.statusCode === 200).length;
+    expect(passed).toBeGreaterThan(0);
+    expect(passed).toBeLessThanOrEqual(20);
+  });
+
+  describe('GET /api/chat/transcript', () => {
+    const offering: InboundHandler = (event) =>
+      Promise.resolve(
+        event.input.kind === 'command'
+          ? [
+              {
+                text: '您好\nཁྱེད་བདེ་མོ།',
+                lang: 'zh-CN',
+                choices: [
+                  { id: 'language:choose#zh', label: '中文' },
+                  { id: 'language:choose#bo', label: 'བོད་ཡིག' },
+                ],
+              },
+            ]
+          : [{ text: 'ལན།', lang: 'bo' }],
+      );
+
+    it('is empty without a session and sets no cookie', async () => {
+      const app = await buildApp();
+      const res = await app.inject({ method: 'GET', url: '/api/chat/transcript' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ turns: [] });
+      expect(res.cookies).toHaveLength(0);
+      expect(res.headers['cache-control']).toBe('no-store');
+    });
+
+    it('returns the turns of this session only: what was sent, pressed and answered', async () => {
+      const app = await buildApp({ handleInbound: offering });
+      const sid = sidCookieOf(await post(app, { clientId: 't0', command: 'start' }));
+      await post(app, { clientId: 't1', choice: 'language:choose#bo' }, sid);
+      await post(app, { clientId: 't2', text: 'ལས་ཀ' }, sid);
+      await post(app, { clientId: 't2', text: 'ལས་ཀ' }, sid); // a retry is not a new turn
+      const res = await app.inject({
+        method: 'GET',
+        url: '/api/chat/transcript',
+        headers: { cookie: sid },
+      });
+      const { turns } = res.json<{
+        turns: { in?: unknown; replies: unknown[]; lang: unknown }[];
+      }>();
+      expect(turns).toHaveLength(3);
+      expect(turns[0]).toMatchObject({
+        lang: null, // bilingual greeting
+        replies: [{ text: '您好\nཁྱེད་བདེ་མོ།', choices: [{ label: '中文' }, { label: 'བོད་ཡིག' }] }],
+      });
+      expect(turns[0]?.in).toBeUndefined();
+      expect(turns[1]).toMatchObject({
+        in: { text: 'བོད་ཡིག', lang: 'bo', choice: 'language:choose#bo' },
+        lang: 'bo',
+      });
+      expect(turns[2]).toMatchObject({
+        in: { text: 'ལས་ཀ', lang: 'bo' },
+        replies: [{ text: 'ལན།' }],
+      });
+      const last = await app.inject({
+        method: 'GET',
+        url: '/api/chat/transcript?limit=1',
+        headers: { cookie: sid },
+      });
+      expect(last.json<{ turns: unknown[] }>().turns).toEqual([turns[2]]);
+      // Another session sees nothing of it.
+      const other = sidCookieOf(await post(app, { clientId: 'o0', text: 'x' }));
+      const theirs = await app.inject({
+        method: 'GET',
+        url: '/api/chat/transcript',
+        headers: { cookie: other },
+      });
+      expect(theirs.json<{ turns: unknown[] }>().turns).toHaveLength(1);
+    });
+
+    it('caps each text at 2,000 characters', async () => {
+      const app = await buildApp();
+      const sid = sidCookieOf(await post(app, { clientId: 'long', text: TIBETAN_4096 }));
+      const res = await app.inject({
+        method: 'GET',
+        url: '/api/chat/transcript',
+        headers: { cookie: sid },
+      });
+      const [turn] = res.json<{ turns: { in: { text: string }; replies: { text: string }[] }[] }>()
+        .turns;
+      expect(turn?.in.text).toHaveLength(2000);
+      expect(turn?.in.text.endsWith('…')).toBe(true);
+      expect(turn?.replies[0]?.text).toHaveLength(2000);
+    });
+
+    it.each(['limit=0', 'limit=51', 'limit=abc', 'limit=1.5'])(
+      'rejects %s with 400 validation details',
+      async (query) => {
+        const app = await buildApp();
+        const res = await app.inject({ method: 'GET', url: `/api/chat/transcript?${query}` });
+        expect(res.statusCode).toBe(400);
+        expect(res.json()).toMatchObject({ error: 'validation', details: [{ path: 'limit' }] });
+      },
+    );
   });
 
   it('serves the page with a log region and a labelled input, not cached', async () => {

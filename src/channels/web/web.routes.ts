@@ -1,10 +1,13 @@
 import type { FastifyBaseLogger, FastifyError, FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import { LANGS, type InboundHandler, type Lang, type OutgoingMessage } from '../channel.js';
-import { toInboundEvent, validationDetails, webMessageBody } from './inbound.js';
+import { z } from 'zod';
+import { detectScript } from '../../lib/script.js';
+import { firstLanguageTag, toInboundEvent, validationDetails, webMessageBody } from './inbound.js';
 import { runOnce } from './once.js';
-import { withinRateLimit } from './rate-limit.js';
-import { ensureSession } from './session.js';
+import { createRateLimiter, DEFAULT_RATE_LIMIT, type RateLimit } from './rate-limit.js';
+import { ensureSession, readSession } from './session.js';
+import { createTranscript, TRANSCRIPT_TTL_SEC, TRANSCRIPT_TURNS_MAX } from './transcript.js';
 import { loadWebAssets, renderPage } from './web.assets.js';
 
 /** What the web chat needs from the composition root. */
@@ -13,8 +16,12 @@ export interface WebChatDeps {
   redis: Redis;
   /** The page's own chrome text (locales/<lang>/web.json), by key. */
   uiStrings: (lang: Lang) => Record<string, string>;
-  /** Messages per session per minute; default 30. */
-  rateLimitPerMinute?: number;
+  /** Token bucket per session; default a burst of 20, then 60 a minute. */
+  rateLimit?: Partial<RateLimit>;
+  /** How long a session's transcript is kept after its last turn; default 6 hours. */
+  transcriptTtlSec?: number;
+  /** Clock for the rate limit (tests). */
+  now?: () => number;
   /** Redis key prefix (default `lamton:`). */
   prefix?: string;
   /** Defaults to the request's logger. Never given message text. */
@@ -41,8 +48,12 @@ const PAGE_HEADERS = {
  * its error handler only covers these routes.
  */
 export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
-  const perMinute = deps.rateLimitPerMinute ?? 30;
   const prefix = deps.prefix ?? 'lamton:';
+  const limited = createRateLimiter(deps.redis, { ...DEFAULT_RATE_LIMIT, ...deps.rateLimit });
+  const transcript = createTranscript(deps.redis, prefix, {
+    ttlSec: deps.transcriptTtlSec ?? TRANSCRIPT_TTL_SEC,
+  });
+  const now = deps.now ?? Date.now;
 
   return async (app) => {
     const assets = await loadWebAssets();
@@ -91,12 +102,43 @@ export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
       return { lang: chosen, strings: deps.uiStrings(chosen) };
     });
 
+    app.get<{ Querystring: { limit?: string } }>('/api/chat/transcript', async (request, reply) => {
+      const query = transcriptQuery.safeParse(request.query);
+      if (!query.success) {
+        return reply
+          .code(400)
+          .send({ error: 'validation', details: validationDetails(query.error) });
+      }
+      reply.header('cache-control', 'no-store');
+      const sid = readSession(request);
+      return { turns: sid ? await transcript.recent(sid, query.data.limit) : [] };
+    });
+
     app.post('/api/chat/messages', { bodyLimit: 16 * 1024 }, async (request, reply) => {
       const sid = ensureSession(request, reply);
-      if (!(await withinRateLimit(deps.redis, `${prefix}web:rl:${sid}`, perMinute))) {
+      const rate = await limited(`${prefix}web:rl:${sid}`, now());
+      if (!rate.allowed) {
+        // In the person's language: the script of what they wrote, else the conversation's.
+        const written = (request.body as { text?: unknown } | null)?.text;
+        const lang =
+          (typeof written === 'string' ? detectScript(written) : null) ??
+          (await transcript.lastLang(sid).catch(() => null)) ??
+          hintedLang(request.headers['accept-language']);
+        (deps.log ?? request.log).info(
+          { chatId: sid, retryAfter: rate.retryAfterSec },
+          'web chat: rate limited',
+        );
         return reply
           .code(429)
-          .send({ error: 'rate_limited', message: bilingual(deps, 'rateLimited') });
+          .header('retry-after', String(rate.retryAfterSec))
+          .send({
+            error: 'rate_limited',
+            message: lang
+              ? (deps.uiStrings(lang).rateLimited ?? 'rateLimited')
+              : bilingual(deps, 'rateLimited'),
+            lang: lang ?? null,
+            retryAfter: rate.retryAfterSec,
+          });
       }
       const parsed = webMessageBody.safeParse(request.body);
       if (!parsed.success) {
@@ -112,6 +154,10 @@ export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
         `${prefix}web:msg:${sid}:${event.messageId}`,
         async () => {
           const replies = await deps.handleInbound(event);
+          // Kept for a reload; a lost transcript line must not fail (and so repeat) the turn.
+          await transcript
+            .append(sid, event.input, replies, started)
+            .catch((err: unknown) => log.warn({ err }, 'web chat: transcript write failed'));
           log.info(
             { input: event.input.kind, replies: replies.length, ms: Date.now() - started },
             'web chat: turn',
@@ -125,6 +171,17 @@ export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
   };
 }
 
+const transcriptQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(TRANSCRIPT_TURNS_MAX).default(TRANSCRIPT_TURNS_MAX),
+});
+
+/** Both languages, one a line (the page marks each line with its language). */
 function bilingual(deps: WebChatDeps, key: string): string {
-  return LANGS.map((lang) => deps.uiStrings(lang)[key] ?? key).join(' / ');
+  return LANGS.map((lang) => deps.uiStrings(lang)[key] ?? key).join('\n');
+}
+
+/** `bo-CN,…` → bo, `zh…` → zh-CN, anything else → null. */
+function hintedLang(header: string | undefined): Lang | null {
+  const tag = firstLanguageTag(header)?.toLowerCase() ?? '';
+  return tag.startsWith('bo') ? 'bo' : tag.startsWith('zh') ? 'zh-CN' : null;
 }
