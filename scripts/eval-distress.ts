@@ -11,7 +11,7 @@ import {
   loadDistressLines,
   type DistressLine,
 } from '../src/knowledge/distress-examples.js';
-import { DISTRESS, trainDistressModel } from '../src/knowledge/distress-model.js';
+import { trainDistressModel } from '../src/knowledge/distress-model.js';
 import { shippedExamples } from '../src/knowledge/examples.js';
 import type { KnowledgeIndex } from '../src/knowledge/index.js';
 
@@ -63,8 +63,7 @@ export function evalDistress(root: string, index: KnowledgeIndex): void {
       ...ordinary.filter((_, i) => i % FOLDS !== fold),
     ]);
     for (const l of lines.filter((_, i) => i % FOLDS === fold))
-      if (detectDistress(l.text) || model.probability(l.text) >= DISTRESS.threshold)
-        flagged.add(l.text);
+      if (detectDistress(l.text) || model.flags(l.text)) flagged.add(l.text);
   }
   print(
     `distress, ${FOLDS}-fold cross-validation (knowledge/distress)`,

@@ -42,14 +42,16 @@ describe('administrators teach the assistant a way of asking', () => {
       headers: auth,
       payload: {
         lang: 'zh-CN',
-        text: ' 找活的时候被骗了\u200B押金 ',
+        // The question itself, as an administrator teaches it from the unanswered list (with the
+        // stray spaces and zero-width characters pasted text brings).
+        text: ' 被人骗了\u200B押金咋办 ',
         topic: 'job-search',
         questionId: question!.id,
       },
     });
     expect(taught.statusCode).toBe(201);
     const saved = taught.json<{ id: string; text: string; questionId: string }>();
-    expect(saved.text).toBe('找活的时候被骗了押金');
+    expect(saved.text).toBe('被人骗了押金咋办');
     expect(saved.questionId).toBe(question!.id);
 
     await expect.poll(() => decideIn(other), { timeout: 5000 }).toBe('job-search');
@@ -64,7 +66,7 @@ describe('administrators teach the assistant a way of asking', () => {
     expect(lines).toHaveLength(1);
     expect(exampleSchema.parse(JSON.parse(lines[0]!))).toMatchObject({
       lang: 'zh-CN',
-      text: '找活的时候被骗了押金',
+      text: '被人骗了押金咋办',
       topic: 'job-search',
     });
 

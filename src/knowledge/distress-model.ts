@@ -10,17 +10,26 @@ export interface DistressExample {
 
 /** Learnt from labelled messages: how likely a message signals acute distress (0–1). */
 export interface DistressModel {
+  /** whether the message signals distress to the model (DISTRESS thresholds) */
+  flags(text: string): boolean;
   probability(text: string): number;
+  /** the whole message's probability, and its likeliest sentence's (0 for one sentence) */
+  parts(text: string): { whole: number; sentence: number };
 }
 
 /**
  * The decision rule (docs/knowledge.md, "Distress"): a message is distress when the lexicon
  * (distress-lexicon.json, the floor) matches, or when the learnt model gives `threshold` or more to
- * the whole message or to any one of its sentences (a risk sentence inside a long story about
- * debts counts on its own). Chosen by cross-validation over knowledge/distress before any unseen
- * distress set was run; `npm run eval:qa` prints both.
+ * the whole message, or `sentenceThreshold` to any one of its sentences (a risk sentence inside a
+ * long story about debts counts on its own; alone, a sentence needs more to go on). Both chosen on
+ * the cross-validation over knowledge/distress that `npm run eval:qa` prints.
  */
-export const DISTRESS = { threshold: 0.5, minSentenceKnown: 0.4, minSentenceUnits: 4 } as const;
+export const DISTRESS = {
+  threshold: 0.5,
+  sentenceThreshold: 0.7,
+  minSentenceKnown: 0.4,
+  minSentenceUnits: 4,
+} as const;
 
 const YES = 'distress';
 const NO = 'ok';
@@ -55,16 +64,25 @@ function wrap(clf: ReturnType<typeof trainTopicClassifier>): DistressModel {
     const { posterior, known } = clf.predict(text);
     return known >= minKnown ? (posterior.get(YES) ?? 0) : 0;
   };
+  const parts = (text: string): { whole: number; sentence: number } => {
+    let sentence = 0;
+    // Each sentence alone too: a story about debts must not drown the one sentence that matters.
+    const sentences = focusSentences(text);
+    if (sentences.length > 1)
+      for (const s of sentences)
+        if (units(s.text) >= DISTRESS.minSentenceUnits)
+          sentence = Math.max(sentence, p(s.text, DISTRESS.minSentenceKnown));
+    return { whole: p(text, 0), sentence };
+  };
   return {
+    parts,
+    flags(text) {
+      const { whole, sentence } = parts(text);
+      return whole >= DISTRESS.threshold || sentence >= DISTRESS.sentenceThreshold;
+    },
     probability(text) {
-      let best = p(text, 0);
-      // Each sentence alone too: a story about debts must not drown the one sentence that matters.
-      const sentences = focusSentences(text);
-      if (sentences.length > 1)
-        for (const s of sentences)
-          if (units(s.text) >= DISTRESS.minSentenceUnits)
-            best = Math.max(best, p(s.text, DISTRESS.minSentenceKnown));
-      return best;
+      const { whole, sentence } = parts(text);
+      return Math.max(whole, sentence);
     },
   };
 }

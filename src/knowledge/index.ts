@@ -2,7 +2,7 @@ import type { PolicyCard } from './card.schema.js';
 import { byTopic, calibrate, type Scored } from './calibrate.js';
 import type { Prediction, TopicClassifier } from './classifier.js';
 import { detectDistress } from './distress.js';
-import { DISTRESS, type DistressModel } from './distress-model.js';
+import type { DistressModel } from './distress-model.js';
 import { buildLang, type LangIndex } from './lang-index.js';
 import { cueCardsOf } from './offtopic.js';
 import { analyzeQuery, type QuerySentence } from './query.js';
@@ -87,8 +87,7 @@ export function createKnowledgeIndex(
 ): KnowledgeIndex {
   const { classifier, settings = CLASSIFIER, distress } = options;
   const isDistress = (text: string): boolean =>
-    detectDistress(text) ||
-    (distress !== undefined && distress.probability(text) >= DISTRESS.threshold);
+    detectDistress(text) || (distress !== undefined && distress.flags(text));
   const topicCards = cardsByTopic(cards, classifier);
   const langs: Record<Lang, LangIndex> = {
     'zh-CN': buildLang(cards, 'zh-CN'),
