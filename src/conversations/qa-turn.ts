@@ -69,7 +69,7 @@ export async function answerQuestion(
     case 'answer':
       return {
         kind: 'replies',
-        replies: [renderAnswer(deps.translator, decision.card, ctx.lang)],
+        replies: [renderAnswer(deps.translator, decision.card, ctx.lang, decision.related)],
         at: 'policy:ask',
         lastQuestion: qid,
       };
@@ -186,14 +186,24 @@ function feedbackChoices(tr: Translator, lang: Lang): Choice[] {
  * and its review date are one tap away under "details", with "where / what to bring" and
  * "helpful?" buttons.
  */
-export function renderAnswer(tr: Translator, card: PolicyCard, lang: Lang): OutgoingMessage {
+export function renderAnswer(
+  tr: Translator,
+  card: PolicyCard,
+  lang: Lang,
+  related?: PolicyCard,
+): OutgoingMessage {
   const choices: Choice[] = [
     { id: `${KB_CHOICE}d:${card.id}`, label: tr.t(lang, 'kb:choice.details') },
     { id: `${KB_CHOICE}w:${card.id}`, label: tr.t(lang, 'kb:choice.where') },
     ...(card.flow ? [{ id: `${KB_CHOICE}f:${card.id}`, label: tr.t(lang, 'kb:choice.open') }] : []),
+    ...(related ? [{ id: `${KB_CHOICE}c:${related.id}`, label: related.title[lang] }] : []),
     ...feedbackChoices(tr, lang),
   ];
-  return { text: `${card.title[lang]}\n${card.short[lang]}`, choices, lang };
+  // A situation the question shows (an age of 50) may open help it did not ask about.
+  const also = related
+    ? `\n\n${tr.t(lang, 'kb:related', { title: related.title[lang], short: related.short[lang] })}`
+    : '';
+  return { text: `${card.title[lang]}\n${card.short[lang]}${also}`, choices, lang };
 }
 
 function renderDetails(tr: Translator, card: PolicyCard, lang: Lang): OutgoingMessage {

@@ -30,6 +30,14 @@ export const TOPICS = [
 ] as const;
 
 export type Topic = (typeof TOPICS)[number];
+
+/**
+ * What a card answers about its topic: how to do it, where, what to bring, who qualifies, how
+ * much, how long, what it is. A question that asks one of these gets the topic's card that
+ * answers it (src/knowledge/aspects.ts), not merely the one sharing the most words.
+ */
+export const ASPECTS = ['how', 'where', 'bring', 'who', 'amount', 'duration', 'what'] as const;
+export type Aspect = (typeof ASPECTS)[number];
 export type CardLang = 'zh-CN' | 'bo';
 
 const HAN = /\p{Script=Han}/u;
@@ -58,6 +66,7 @@ const bilingual = z.object({ 'zh-CN': zhText, bo: boText });
 export const cardSchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/, 'id must be lower-case letters, digits and dashes'),
   topic: z.enum(TOPICS),
+  aspects: z.array(z.enum(ASPECTS)).optional(),
   region: z.enum(['national', 'tibet', 'lhasa']),
   reviewedAt: date,
   effectiveFrom: date.optional(),

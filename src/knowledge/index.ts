@@ -1,4 +1,6 @@
-import type { PolicyCard } from './card.schema.js';
+import { aspectsOf, cardForAspects } from './aspects.js';
+import { relatedCardIds } from './related.js';
+import type { Aspect, PolicyCard } from './card.schema.js';
 import { byTopic, calibrate, type Scored } from './calibrate.js';
 import type { Prediction, TopicClassifier } from './classifier.js';
 import { detectDistress } from './distress.js';
@@ -18,7 +20,8 @@ export interface SearchHit {
 
 /** What the assistant should do with a question. `confidence` is in 0–1. */
 export type Decision =
-  | { kind: 'answer'; card: PolicyCard; confidence: number }
+  /** `related`: another card the question's situation makes worth a mention (related.ts). */
+  | { kind: 'answer'; card: PolicyCard; confidence: number; related?: PolicyCard }
   | { kind: 'clarify'; options: PolicyCard[]; confidence: number }
   | { kind: 'decline'; confidence: number; reason: 'offtopic' | 'unsure' }
   /**
@@ -89,6 +92,7 @@ export function createKnowledgeIndex(
   const isDistress = (text: string): boolean =>
     detectDistress(text) || (distress !== undefined && distress.flags(text));
   const topicCards = cardsByTopic(cards, classifier);
+  const byId = new Map(cards.map((c) => [c.id, c]));
   const langs: Record<Lang, LangIndex> = {
     'zh-CN': buildLang(cards, 'zh-CN'),
     bo: buildLang(cards, 'bo'),
@@ -121,7 +125,7 @@ export function createKnowledgeIndex(
     isDistress,
     decide(text, lang) {
       const query = analyzeQuery(text);
-      const topical = decideTopic(query, lang);
+      const topical = withRelated(decideTopic(query, lang, aspectsOf(text)), text);
       if (!isDistress(text)) return topical;
       return topical.kind === 'answer' && topical.card.topic !== 'psychological-support'
         ? { kind: 'distress', answer: topical.card }
@@ -129,8 +133,17 @@ export function createKnowledgeIndex(
     },
   };
 
+  /** An answer with the card its situation also calls for, when that is another topic's. */
+  function withRelated(d: Decision, text: string): Decision {
+    if (d.kind !== 'answer') return d;
+    const related = relatedCardIds(text)
+      .map((id) => byId.get(id))
+      .find((c) => c !== undefined && c.topic !== d.card.topic);
+    return related ? { ...d, related } : d;
+  }
+
   /** The decision from the cards alone (distress aside). */
-  function decideTopic(query: QuerySentence[], lang: Lang): Decision {
+  function decideTopic(query: QuerySentence[], lang: Lang, asked: ReadonlySet<Aspect>): Decision {
     const prediction = classifier?.predict(query);
     const learnt = prediction && sureTopic(prediction, settings);
     // Sure it is off-topic: no ranking needed.
@@ -146,9 +159,13 @@ export function createKnowledgeIndex(
     if (learnt && topicCards.has(learnt.topic)) {
       const confidence = round(learnt.p);
       // The best-ranked card of that topic; with no words in common, the person picks one.
-      const best = scored.find((s) => s.card.topic === learnt.topic)?.card;
+      // The topic's card that answers what was asked (怎么领 → how to claim), else its best-ranked
+      // card; with no words in common and no aspect to go by, the person picks one.
       const own = topicCards.get(learnt.topic)!;
-      if (best || own.length === 1) return { kind: 'answer', card: best ?? own[0]!, confidence };
+      const mine = scored.filter((s) => s.card.topic === learnt.topic).map((s) => s.card);
+      const pick = cardForAspects([...mine, ...own.filter((c) => !mine.includes(c))], asked);
+      if (pick && (mine.length > 0 || pick.hits > 0 || own.length === 1))
+        return { kind: 'answer', card: pick.card, confidence };
       return { kind: 'clarify', options: own.slice(0, 3), confidence };
     }
     const ranked = byTopic(scored);
@@ -180,7 +197,9 @@ export function createKnowledgeIndex(
         };
       if (confidence < THRESHOLDS.answer) return decline(confidence, top);
     }
-    return { kind: 'answer', card: top.card, confidence: round(confidence) };
+    const mine = scored.filter((s) => s.card.topic === top.card.topic).map((s) => s.card);
+    const card = cardForAspects(mine, asked)?.card ?? top.card;
+    return { kind: 'answer', card, confidence: round(confidence) };
   }
 }
 

@@ -101,3 +101,33 @@ describe('hard phrasing and distress with the shipped knowledge', () => {
     expect(loan).toBe('unemployment-insurance');
   });
 });
+
+describe('the card that answers what was asked', () => {
+  const { index } = shippedKnowledge(join(DIR, '..', '..'), (file, problem) => {
+    throw new Error(`${file}: ${problem}`);
+  });
+  const answered = (text: string, lang: 'zh-CN' | 'bo') => {
+    const d = index.decide(text, lang);
+    return d.kind === 'answer' ? d : undefined;
+  };
+
+  it.each([
+    ['zh-CN', '失业金怎么领', 'how'],
+    ['zh-CN', '谁能领失业金', 'who'],
+    ['zh-CN', '失业金能领几个月', 'duration'],
+    ['zh-CN', '就业困难人员认定要带什么材料', 'bring'],
+    ['bo', 'ལས་མེད་ཉེན་འགོག་དངུལ་ཇི་ལྟར་ལེན་དགོས།', 'how'],
+  ] as const)('%s %s gets a card about %s', (lang, text, aspect) => {
+    expect(answered(text, lang)?.card.aspects).toContain(aspect);
+  });
+
+  it('mentions the age rule beside a 50-year-old’s job-search answer', () => {
+    const d = answered('我五十多了还能找到活吗', 'zh-CN');
+    expect(d?.related?.topic).toBe('difficulty-identification');
+    expect(d?.card.topic).not.toBe('difficulty-identification');
+  });
+
+  it('sends unpaid wages after a closure to labour rights, not an employer subsidy', () => {
+    expect(answered('公司倒闭了工资没发', 'zh-CN')?.card.topic).toBe('labor-rights');
+  });
+});
