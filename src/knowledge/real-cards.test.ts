@@ -80,8 +80,13 @@ describe('hard phrasing and distress with the shipped knowledge', () => {
     expect(index.decide(text, lang).kind).not.toBe('distress');
   });
 
-  it('offers a short pick-list of topics for a one-word question', () => {
-    const d = index.decide('补贴', 'zh-CN');
+  it.each([
+    ['zh-CN', '补贴'],
+    ['zh-CN', '登记'],
+    ['bo', 'རོགས་དངུལ'],
+    ['bo', 'པུ་ཐེ'],
+  ] as const)('offers a short pick-list of topics for a one-word %s question: %s', (lang, text) => {
+    const d = index.decide(text, lang);
     expect(d.kind).toBe('clarify');
     if (d.kind === 'clarify') {
       expect(d.options.length).toBeGreaterThanOrEqual(2);
@@ -89,9 +94,11 @@ describe('hard phrasing and distress with the shipped knowledge', () => {
     }
   });
 
-  it('declines the weather as off-topic, not as "not sure"', () => {
-    const d = index.decide('明天拉萨天气怎么样', 'zh-CN');
-    expect(d).toMatchObject({ kind: 'decline', reason: 'offtopic' });
+  it.each([
+    ['zh-CN', '明天拉萨天气怎么样'],
+    ['bo', 'སང་ཉིན་ལྷ་སར་གནམ་གཤིས་ག་འདྲ་ཡོང་གི་རེད།'],
+  ] as const)('declines the weather as off-topic, not as "not sure" (%s)', (lang, text) => {
+    expect(index.decide(text, lang)).toMatchObject({ kind: 'decline', reason: 'offtopic' });
   });
 
   it('reads voice-note homophones and loanwords in Tibetan letters like the terms they sound like', () => {
