@@ -70,10 +70,12 @@ export function evalDistress(root: string, index: KnowledgeIndex): void {
     tally(lines, (text) => flagged.has(text)),
   );
   print('distress, lexicon alone on the same lines', tally(lines, detectDistress));
-  const unseen = join(root, 'knowledge', 'eval', 'distress.jsonl');
-  if (existsSync(unseen))
-    print(
-      'distress, unseen set (report only)',
-      tally(loadDistressFile(unseen), (text) => index.isDistress(text)),
-    );
+  for (const file of ['distress.jsonl', 'distress2.jsonl']) {
+    const unseen = join(root, 'knowledge', 'eval', file);
+    if (existsSync(unseen))
+      print(
+        `distress, unseen ${file} (report only)`,
+        tally(loadDistressFile(unseen), (text) => index.isDistress(text)),
+      );
+  }
 }

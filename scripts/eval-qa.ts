@@ -129,6 +129,7 @@ for (const set of [
   { file: 'check3.jsonl', label: 'check3 (report only)' },
   { file: 'heldout.jsonl', label: 'held-out (report only)' },
   { file: 'hard.jsonl', label: 'hard phrasing (report only)' },
+  { file: 'check4.jsonl', label: 'check4, hard phrasing (report only)' },
 ]) {
   const path = join(ROOT, 'knowledge', 'eval', set.file);
   if (!existsSync(path)) continue;
