@@ -104,6 +104,7 @@ export async function buildDeps(
       `${ROOT}knowledge/examples`,
     ),
     examples,
+    onInvalidCards: (count) => metrics.cardsInvalid.set(count),
     onLoad: (index) =>
       metrics.cardsStale.set(index.cards.filter((c) => isStale(c.reviewedAt, new Date())).length),
   });
@@ -134,6 +135,7 @@ export async function buildDeps(
           ? { webhookSecret: config.TELEGRAM_WEBHOOK_SECRET }
           : {}),
         handleInbound,
+        onMalformed: () => metrics.telegramMalformed.inc(),
         redis,
         translator,
         log,

@@ -30,6 +30,16 @@ export function createMetrics() {
       help: 'Active policy cards past their review period (365 days)',
       registers: [registry],
     }),
+    telegramMalformed: new Counter({
+      name: 'lamton_telegram_malformed_updates_total',
+      help: 'Telegram updates ignored because a field the assistant reads had the wrong shape',
+      registers: [registry],
+    }),
+    cardsInvalid: new Gauge({
+      name: 'lamton_policy_cards_invalid',
+      help: 'Stored policy cards skipped because they fail the card schema (see the admin card list)',
+      registers: [registry],
+    }),
     retentionDeleted: new Counter({
       name: 'lamton_retention_deleted_total',
       help: 'Conversation log entries deleted by the retention job',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInboundHandler } from '../src/conversations/handle-inbound.js';
+import { createInboundHandler, TEXT_CAP } from '../src/conversations/handle-inbound.js';
 import { createIntentMatcher } from '../src/conversations/intents.js';
 import { readGlossary } from '../src/glossary.js';
 import { runMessageRetention } from '../src/retention/retention.processor.js';
@@ -144,6 +144,28 @@ describe('conversation engine against real Redis and FerretDB', () => {
       expect(replies.length).toBeGreaterThan(0);
       expect(replies.every((r) => r.text.length > 0)).toBe(true);
     }
+  });
+
+  it('reads 300 KB of text up to the channel cap, cut between Tibetan stacks, in time linear in the cap', async () => {
+    const chat = 'huge-1';
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    // Without the cap and bounded segmentation, 32k characters of Chinese alone took 1.8 GB.
+    for (const s of ['失业金怎么领'.repeat(50_000), 'སྒྲུབ་'.repeat(50_000)]) {
+      const replies = await t.deps.handleInbound(text(chat, s));
+      expect(replies.length).toBeGreaterThan(0);
+    }
+    const telegram = await t.deps.handleInbound({
+      ...text('huge-2', '社保'.repeat(150_000)),
+      channel: 'telegram',
+    });
+    expect(telegram.length).toBeGreaterThan(0);
+    const session = await t.deps.sessions.get(`web:${chat}`);
+    const said = (await t.deps.messages.transcript(session!.personId))
+      .filter((l) => l.from === 'person')
+      .map((l) => l.text);
+    expect(said[1]!.length).toBeLessThanOrEqual(TEXT_CAP.web);
+    expect(said[2]!.length).toBeLessThanOrEqual(TEXT_CAP.web);
+    expect(said[2]).toMatch(/[\u0F0B]$|སྒྲུབ$/u); // never cut inside སྒྲུབ
   });
 
   it('keywords in both languages work anywhere; outreach opt-out is stored', async () => {

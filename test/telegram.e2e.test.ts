@@ -275,4 +275,26 @@ describe('Telegram, webhook mode', () => {
     expect(noId.statusCode).toBe(400);
     expect(api.sent(2003)).toHaveLength(0);
   });
+
+  it('answers malformed updates with the right secret 200, ignores and counts them (no retry loop)', async () => {
+    const post = (payload: object) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/webhooks/telegram',
+        headers: { 'x-telegram-bot-api-secret-token': secret },
+        payload,
+      });
+    const good = textUpdate(2094, 'hi') as unknown as { update_id: number; message: object };
+    const malformed = [
+      { update_id: 900001, callback_query: { id: 'q1', data: 'main:menu#x' } }, // no from
+      { update_id: 900002, message: { message_id: 1, date: 0, text: 'hi' } }, // no chat
+      { update_id: 900003, message: { ...good.message, entities: 'bot_command' } },
+      { update_id: 900004, message: { ...good.message, text: { a: 1 } } },
+      { update_id: 900005, message: { ...good.message, chat: { id: 'x', type: 'private' } } },
+    ];
+    for (const update of malformed) expect((await post(update)).statusCode).toBe(200);
+    const metrics = await t.deps.metrics.registry.metrics();
+    expect(metrics).toMatch(/lamton_telegram_malformed_updates_total 5/);
+    expect(api.sent(2094).map((m) => m.text)).toEqual([]);
+  });
 });

@@ -5,6 +5,7 @@ import type { FlowSet } from '../engine/flows.js';
 import type { Translator } from '../i18n.js';
 import type { KnowledgeIndex } from '../knowledge/index.js';
 import { normalizeInput } from '../lib/normalize.js';
+import { splitText } from '../lib/split-text.js';
 import type { MessageRepo } from '../messages/message.repo.js';
 import type { Metrics } from '../metrics.js';
 import type { PersonRepo } from '../people/person.repo.js';
@@ -126,10 +127,25 @@ async function loadSession(
   return { session, resumed: !person.isNew && lang !== null };
 }
 
+/**
+ * The most of one message a channel's person can mean (Telegram's own limit is 4,096; the web
+ * page allows 2,000): anything longer is read up to there, cut at a safe place (never inside a
+ * Tibetan stack), so no text of any size costs more than this to understand, log or store.
+ */
+export const TEXT_CAP: Readonly<Record<InboundEvent['channel'], number>> = {
+  telegram: 4096,
+  web: 2000,
+  wechat: 2048,
+};
+
 function normalizeEvent(event: InboundEvent): InboundInput {
   const input = event.input;
   if (input.kind !== 'text') return input;
-  return { kind: 'text', text: normalizeInput(input.text) };
+  const cap = TEXT_CAP[event.channel];
+  // Normalising a huge text would already cost: look at a little more than the cap first.
+  const head = input.text.length > cap * 2 ? input.text.slice(0, cap * 2) : input.text;
+  const text = normalizeInput(head);
+  return { kind: 'text', text: text.length > cap ? splitText(text, cap)[0]! : text };
 }
 
 /** What goes into the conversation log for the person's side of the turn. */

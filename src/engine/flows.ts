@@ -53,9 +53,16 @@ export function loadFlows(dir: string): FlowSet {
 }
 
 export function buildFlowSet(flows: Map<string, Flow>): FlowSet {
+  // Own properties only: `nodes[id]` would find `constructor` and `__proto__` (a card whose
+  // flow was `main:constructor` answered every press with a 500).
+  const nodeMaps = new Map(
+    [...flows].map(([id, flow]) => [id, new Map(Object.entries(flow.nodes))] as const),
+  );
   const node = (ref: string) => {
-    const [flowId, nodeId] = ref.split(':');
-    return nodeId === undefined ? undefined : flows.get(flowId ?? '')?.nodes[nodeId];
+    const [flowId, nodeId, extra] = ref.split(':');
+    return nodeId === undefined || extra !== undefined
+      ? undefined
+      : nodeMaps.get(flowId ?? '')?.get(nodeId);
   };
   const problems: string[] = [];
   const keys = new Set<string>();

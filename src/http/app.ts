@@ -64,6 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     adminRoutes({
       adminToken: deps.config.ADMIN_TOKEN,
       cards: deps.cards,
+      flows: deps.flows,
       knowledge: deps.knowledge,
       questions: deps.questions,
       examples: deps.examples,

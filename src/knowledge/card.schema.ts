@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cleanText } from '../lib/normalize.js';
 
 /** Knowledge-base topic ids (DESIGN.md, "Knowledge base topics"); `none` is not a card topic. */
 export const TOPICS = [
@@ -52,15 +53,42 @@ const date = z
       new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
     'not a real date',
   );
+/** A review happened on a real day, not later than tomorrow (any time zone's today). */
+const reviewDate = date.refine(
+  (s) => Date.parse(`${s}T00:00:00Z`) <= Date.now() + 86_400_000,
+  'review date is in the future',
+);
 
-const zhText = z.string().trim().min(1);
-const boText = z
-  .string()
-  .trim()
-  .min(1)
-  .refine((s) => !HAN.test(s), 'Tibetan text contains Chinese characters');
+/**
+ * The longest text a card field may hold (UTF-16 units), per field: several times what the
+ * longest reviewed card uses, and small enough that every card is indexed in milliseconds.
+ */
+export const CARD_LIMITS = {
+  title: 200,
+  short: 1_000,
+  details: 6_000,
+  where: 2_000,
+  bring: 2_000,
+  source: 1_000,
+  keyword: 100,
+  keywords: 100,
+} as const;
 
-const bilingual = z.object({ 'zh-CN': zhText, bo: boText });
+/** Every card text is cleaned the one way stored text is (no NUL, bidi overrides, lone surrogates). */
+const clean = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' ? cleanText(v) : v), schema);
+const zhText = (max: number) => clean(z.string().trim().min(1).max(max));
+const boText = (max: number) =>
+  clean(
+    z
+      .string()
+      .trim()
+      .min(1)
+      .max(max)
+      .refine((s) => !HAN.test(s), 'Tibetan text contains Chinese characters'),
+  );
+
+const bilingual = (max: number) => z.object({ 'zh-CN': zhText(max), bo: boText(max) });
 
 /** A reviewed policy card: one file `knowledge/cards/<id>.json`, both languages, with its source. */
 export const cardSchema = z.object({
@@ -68,16 +96,21 @@ export const cardSchema = z.object({
   topic: z.enum(TOPICS),
   aspects: z.array(z.enum(ASPECTS)).optional(),
   region: z.enum(['national', 'tibet', 'lhasa']),
-  reviewedAt: date,
+  reviewedAt: reviewDate,
   effectiveFrom: date.optional(),
-  source: bilingual,
-  title: bilingual,
-  short: bilingual,
-  details: bilingual,
-  where: bilingual,
+  source: bilingual(CARD_LIMITS.source),
+  title: bilingual(CARD_LIMITS.title),
+  short: bilingual(CARD_LIMITS.short),
+  details: bilingual(CARD_LIMITS.details),
+  where: bilingual(CARD_LIMITS.where),
   /** The documents to bring, one per line (shown with "where to go"); cards without paperwork omit it. */
-  bring: bilingual.optional(),
-  keywords: z.object({ 'zh-CN': z.array(zhText).min(1), bo: z.array(boText).min(1) }).strict(),
+  bring: bilingual(CARD_LIMITS.bring).optional(),
+  keywords: z
+    .object({
+      'zh-CN': z.array(zhText(CARD_LIMITS.keyword)).min(1).max(CARD_LIMITS.keywords),
+      bo: z.array(boText(CARD_LIMITS.keyword)).min(1).max(CARD_LIMITS.keywords),
+    })
+    .strict(),
   flow: z
     .string()
     .regex(/^[a-z0-9-]+:[a-z0-9-]+$/, "flow must look like 'flow:node'")

@@ -8,13 +8,24 @@ const CONTROL =
   // eslint-disable-next-line no-control-regex
   /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-export function normalizeInput(raw: string): string {
+/** Bidirectional embeddings, overrides and isolates (U+202E turns text around on screen). */
+const BIDI = /[\u202A-\u202E\u2066-\u2069]/g;
+
+/**
+ * The one normalisation of every text that is stored or compared: line ends unified, NFC, no
+ * control characters (NUL included), lone surrogates, zero-width or bidi control characters.
+ */
+export function cleanText(raw: string): string {
   return raw
     .replace(/\r\n?/g, '\n')
-    .replace(/\t/g, ' ')
     .replace(CONTROL, '')
     .replace(INVISIBLE, '')
-    .normalize('NFC')
+    .replace(BIDI, '')
+    .normalize('NFC');
+}
+
+export function normalizeInput(raw: string): string {
+  return cleanText(raw.replace(/\t/g, ' '))
     .replace(/[ \u00A0\u3000]+/g, ' ')
     .replace(/\n{3,}/g, '\n\n')
     .trim();

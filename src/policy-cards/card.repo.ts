@@ -4,6 +4,11 @@ import { cardModel, type CardDoc } from './card.model.js';
 
 export interface StoredCard {
   card: PolicyCard;
+  /**
+   * Why the stored card is not used (it no longer passes the card schema, e.g. a field longer
+   * than today's limit): it is skipped when the index is built, reported here and in the log.
+   */
+  invalid?: string;
   origin: CardDoc['origin'];
   retired: boolean;
   version: number;
@@ -31,13 +36,15 @@ export interface CardRepo {
   ): Promise<StoredCard | 'conflict'>;
   setRetired(id: string, retired: boolean, by: string, now: Date): Promise<StoredCard | null>;
   /** The cards retrieval should use: not retired, and still valid against the schema. */
-  activeCards(): Promise<PolicyCard[]>;
+  /** Cards in use; a stored card that fails today's schema is skipped and told to `onInvalid`. */
+  activeCards(onInvalid?: (id: string, problem: string) => void): Promise<PolicyCard[]>;
 }
 
 export function createCardRepo(conn: Connection): CardRepo {
   const Card = cardModel(conn);
   const toStored = (d: CardDoc): StoredCard => ({
     card: d.card,
+    ...invalidity(d),
     origin: d.origin,
     retired: d.retired,
     version: d.version,
@@ -105,15 +112,21 @@ export function createCardRepo(conn: Connection): CardRepo {
       if (expectedVersion !== undefined && (have?.version ?? 0) !== expectedVersion)
         return 'conflict';
       if (!have) {
-        await Card.create({
-          _id: card.id,
-          card,
-          origin: 'admin',
-          retired: false,
-          version: 1,
-          updatedAt: now,
-          updatedBy: by,
-        });
+        // Two creates at once: the unique _id decides, and the loser hears 'conflict' (409).
+        try {
+          await Card.create({
+            _id: card.id,
+            card,
+            origin: 'admin',
+            retired: false,
+            version: 1,
+            updatedAt: now,
+            updatedBy: by,
+          });
+        } catch (err) {
+          if (isDuplicateKey(err)) return 'conflict';
+          throw err;
+        }
       } else {
         const res = await Card.updateOne(
           { _id: card.id, version: have.version },
@@ -133,12 +146,31 @@ export function createCardRepo(conn: Connection): CardRepo {
       const doc = await Card.findById(id).lean();
       return doc ? toStored(doc) : null;
     },
-    async activeCards() {
+    async activeCards(onInvalid) {
       const docs = await Card.find({ retired: false }).sort({ _id: 1 }).lean();
       return docs.flatMap((d) => {
         const parsed = cardSchema.safeParse(d.card);
-        return parsed.success ? [parsed.data] : [];
+        if (parsed.success) return [parsed.data];
+        onInvalid?.(d._id, problemOf(parsed.error));
+        return [];
       });
     },
   };
+}
+
+function problemOf(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.map(String).join('.')}: ${i.message}`)
+    .join('; ');
+}
+
+function invalidity(d: CardDoc): { invalid?: string } {
+  const parsed = cardSchema.safeParse(d.card);
+  return parsed.success ? {} : { invalid: problemOf(parsed.error) };
+}
+
+/** MongoDB's E11000 (FerretDB answers the same code). */
+function isDuplicateKey(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && 'code' in err && err.code === 11000;
 }

@@ -2,13 +2,17 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuditRepo } from '../audit/audit.repo.js';
+import type { FlowSet } from '../engine/flows.js';
 import { cardSchema } from '../knowledge/card.schema.js';
+import { createKnowledgeIndex } from '../knowledge/index.js';
 import type { CardRepo, StoredCard } from './card.repo.js';
 import type { LiveKnowledge } from './live-knowledge.js';
 import { isStale } from './stale.js';
 
 export interface CardRoutesDeps {
   cards: CardRepo;
+  /** A card's `flow` must name a node that exists. */
+  flows: Pick<FlowSet, 'node'>;
   knowledge: Pick<LiveKnowledge, 'publishChange'>;
   audit: AuditRepo;
   now?: () => Date;
@@ -27,7 +31,7 @@ export function cardRoutes(deps: CardRoutesDeps): FastifyPluginAsync {
   const now = deps.now ?? (() => new Date());
   const view = (s: StoredCard) => ({
     ...s,
-    stale: isStale(s.card.reviewedAt, now(), deps.staleAfterDays),
+    stale: !s.invalid && isStale(s.card.reviewedAt, now(), deps.staleAfterDays),
   });
 
   return async (base) => {
@@ -83,6 +87,20 @@ export function cardRoutes(deps: CardRoutesDeps): FastifyPluginAsync {
           return reply.code(400).send({
             error: 'validation',
             details: [{ path: 'id', message: 'must match the URL' }],
+          });
+        }
+        if (req.body.flow !== undefined && !deps.flows.node(req.body.flow))
+          return reply.code(400).send({
+            error: 'validation',
+            details: [{ path: 'flow', message: 'no such flow node' }],
+          });
+        // A card the index cannot take is refused here, not discovered at the next reload.
+        try {
+          createKnowledgeIndex([req.body]).decide(req.body.title['zh-CN'], 'zh-CN');
+        } catch {
+          return reply.code(400).send({
+            error: 'validation',
+            details: [{ path: '', message: 'the card cannot be indexed' }],
           });
         }
         const saved = await deps.cards.save(req.body, 'admin', now(), req.query.version);

@@ -32,11 +32,22 @@ export async function startLiveKnowledge(deps: {
   /** learnt from knowledge/distress, once at start */
   distress?: DistressModel;
   examples: Pick<ExampleRepo, 'all'>;
+  /** Called at each load with the number of stored cards skipped as invalid (a metric). */
+  onInvalidCards?: (count: number) => void;
   /** Called with each new index (metrics: stale cards). */
   onLoad?: (index: KnowledgeIndex) => void;
 }): Promise<LiveKnowledge> {
   const build = async (): Promise<KnowledgeIndex> => {
-    const [cards, taught] = await Promise.all([deps.cards.activeCards(), deps.examples.all()]);
+    let invalid = 0;
+    const [cards, taught] = await Promise.all([
+      // A card that cannot be used never stops a start or a reload: it is skipped and reported.
+      deps.cards.activeCards((id, problem) => {
+        invalid++;
+        deps.log.warn({ cardId: id, problem }, 'stored policy card skipped: invalid');
+      }),
+      deps.examples.all(),
+    ]);
+    deps.onInvalidCards?.(invalid);
     const classifier = await trainedClassifier(deps.shippedExamples, taught.examples, taught.key);
     return createKnowledgeIndex(cards, {
       classifier,

@@ -1,5 +1,44 @@
 import type { Update } from 'telegraf/types';
+import { z } from 'zod';
 import type { InboundEvent, InboundInput, MediaKind } from '../channel.js';
+
+const chatId = z.number().int();
+const user = z.looseObject({ id: z.number().int(), language_code: z.string().optional() });
+/**
+ * The fields of an update this channel reads, checked before anything reads them: a webhook
+ * call with the right secret but a callback without `from`, a message without `chat`, non-array
+ * `entities` or a non-string `text` is ignored (and counted), not answered with a 500 that
+ * Telegram would retry for ever. Fields we never read may be anything.
+ */
+const updateSchema = z.looseObject({
+  update_id: z.number().int(),
+  callback_query: z
+    .looseObject({
+      id: z.string(),
+      from: user,
+      data: z.string().optional(),
+      message: z.looseObject({ chat: z.looseObject({ id: chatId }) }).optional(),
+    })
+    .optional(),
+  message: z
+    .looseObject({
+      chat: z.looseObject({ id: chatId, type: z.string() }),
+      from: user.optional(),
+      text: z.string().optional(),
+      entities: z
+        .array(
+          z.looseObject({ type: z.string(), offset: z.number().int(), length: z.number().int() }),
+        )
+        .optional(),
+    })
+    .optional(),
+});
+
+/** The update when every field this channel reads has the type Telegram documents; else null. */
+export function checkUpdate(raw: unknown): Update | null {
+  // Only the fields read are checked; the rest of Telegram's Update passes as it came.
+  return updateSchema.safeParse(raw).success ? (raw as Update) : null;
+}
 
 /** Maps a Telegram update to a normalised inbound event; null for updates we ignore. */
 export function toInboundEvent(update: Update, receivedAt = new Date()): InboundEvent | null {

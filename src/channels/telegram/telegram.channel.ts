@@ -7,7 +7,7 @@ import type { Update } from 'telegraf/types';
 import { COMMANDS } from '../../conversations/intents.js';
 import type { Translator } from '../../i18n.js';
 import type { ChannelAdapter, InboundHandler, OutgoingMessage } from '../channel.js';
-import { toInboundEvent } from './inbound.js';
+import { checkUpdate, toInboundEvent } from './inbound.js';
 import { createPollerLock } from './poller-lock.js';
 import { renderTelegram } from './render.js';
 import { withFloodRetry } from './send.js';
@@ -23,6 +23,8 @@ export interface TelegramChannelDeps {
   redis: Redis;
   translator: Translator;
   log: Logger;
+  /** Counts an update ignored because a field it reads has the wrong shape (a metric). */
+  onMalformed?: () => void;
   /** How often a non-leader retries to become the poller. */
   pollRetryMs?: number;
   /** Redis key prefix. */
@@ -68,7 +70,16 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     }
   }
 
-  async function processUpdate(update: Update): Promise<void> {
+  async function processUpdate(raw: Update): Promise<void> {
+    const update = checkUpdate(raw);
+    if (!update) {
+      deps.onMalformed?.();
+      log.warn(
+        { updateId: (raw as { update_id?: unknown }).update_id },
+        'malformed update ignored',
+      );
+      return;
+    }
     const event = toInboundEvent(update);
     if (!event) return;
     // Stops the button's spinner; failure here must not lose the turn. In webhook mode the
