@@ -43,6 +43,8 @@ export const configSchema = z.object({
       .regex(/^rediss?:\/\//, 'expected redis://…'),
   ),
   ADMIN_TOKEN: opt(z.string().min(16, 'must be at least 16 characters')),
+  /** Bearer token Prometheus sends for /metrics (ADMIN_TOKEN works too); without either, /metrics is closed. */
+  METRICS_TOKEN: opt(z.string().min(16, 'must be at least 16 characters')),
   TELEGRAM_BOT_TOKEN: opt(z.string().regex(/^\d+:[\w-]+$/, 'expected <id>:<secret>')),
   TELEGRAM_API_ROOT: withDefault(z.url({ protocol: /^https?$/ }), 'https://api.telegram.org'),
   TELEGRAM_MODE: withDefault(z.enum(['polling', 'webhook']), 'polling'),

@@ -25,16 +25,31 @@ describe('HTTP plumbing', () => {
       url: '/api/chat/messages',
       payload: { clientId: 'm1', command: 'start' },
     });
-    const res = await t.app.inject('/metrics');
+    // Not public: the bearer token (METRICS_TOKEN or ADMIN_TOKEN) that Prometheus sends.
+    expect((await t.app.inject('/metrics')).statusCode).toBe(401);
+    const res = await t.app.inject({
+      url: '/metrics',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     expect(res.headers['content-type']).toMatch(/text\/plain/);
     expect(res.body).toMatch(/lamton_turns_total\{channel="web",outcome="ok"\} 1/);
     expect(res.body).toMatch(/lamton_turn_duration_seconds_bucket/);
   });
 
-  it('serves the OpenAPI document and its UI at /docs', async () => {
-    const ui = await t.app.inject('/docs/');
+  it('serves the OpenAPI document and its UI at /docs, to administrators only', async () => {
+    for (const url of ['/docs/', '/docs/json', '/docs/static/index.html']) {
+      const closed = await t.app.inject(url);
+      expect(closed.statusCode, url).toBe(401);
+      expect(closed.headers['www-authenticate']).toMatch(/^Basic/);
+    }
+    const login = `Basic ${Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64')}`;
+    const wrong = `Basic ${Buffer.from('admin:nope').toString('base64')}`;
+    expect(
+      (await t.app.inject({ url: '/docs/json', headers: { authorization: wrong } })).statusCode,
+    ).toBe(401);
+    const ui = await t.app.inject({ url: '/docs/', headers: { authorization: login } });
     expect(ui.statusCode).toBe(200);
-    const doc = await t.app.inject('/docs/json');
+    const doc = await t.app.inject({ url: '/docs/json', headers: { authorization: login } });
     const spec = doc.json<{ openapi: string; paths: Record<string, unknown> }>();
     expect(spec.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.paths)).toEqual(
@@ -47,6 +62,14 @@ describe('HTTP plumbing', () => {
         '/api/admin/examples/{id}',
       ]),
     );
+  });
+
+  it('no page can be framed by another site', async () => {
+    for (const url of ['/', '/healthz', '/api/chat/ui?lang=bo']) {
+      const res = await t.app.inject(url);
+      expect(res.headers['content-security-policy'], url).toContain("frame-ancestors 'none'");
+      expect(res.headers['x-frame-options'], url).toBe('DENY');
+    }
   });
 
   it('admin routes need the bearer token: 401 without or wrong, 200 with it', async () => {

@@ -72,7 +72,7 @@ describe('policy Q&A in the conversation', () => {
       body.items.some((q) => q.text === '红烧肉怎么做才好吃' && q.outcome === 'declined'),
     ).toBe(true);
     expect((await t.app.inject('/api/admin/questions/unanswered')).statusCode).toBe(401);
-    const metrics = (await t.app.inject('/metrics')).body;
+    const metrics = await t.deps.metrics.registry.metrics();
     expect(metrics).toMatch(/lamton_questions_total\{lang="zh-CN",outcome="declined"\} [1-9]/);
     expect(metrics).toMatch(/lamton_policy_cards_stale \d+/);
   });

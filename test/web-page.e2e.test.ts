@@ -51,8 +51,10 @@ let url = '';
 let close: () => Promise<void> = () => Promise.resolve();
 let browser: Browser;
 
+const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
+
 beforeAll(async () => {
-  const app = await startTestApp();
+  const app = await startTestApp({ ADMIN_TOKEN });
   url = app.url;
   close = () => app.close();
   browser = await launchBrowser();
@@ -468,7 +470,11 @@ describe.each(['zh-CN', 'bo'] as const)('web page at 360×740 in %s', (lang) => 
 
 describe('/docs', () => {
   it('shows Tibetan with the app font, from the app itself', async () => {
-    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    // The docs are for administrators: the browser logs in with the admin token.
+    const page = await browser.newPage({
+      viewport: { width: 1000, height: 800 },
+      httpCredentials: { username: 'admin', password: ADMIN_TOKEN },
+    });
     const external: string[] = [];
     page.on('request', (request) => {
       if (!request.url().startsWith(url)) external.push(request.url());

@@ -12,6 +12,7 @@ import { loadDocsCss } from '../channels/web/web.assets.js';
 import { webChatRoutes } from '../channels/web/web.routes.js';
 import { telegramWebhookRoutes } from '../channels/telegram/webhook.routes.js';
 import { registerErrorHandler } from './error-handler.js';
+import { pageAuth } from './plugins/admin-auth.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 
@@ -37,6 +38,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onSend', async (_req, reply) => {
     if (closing) reply.header('connection', 'close');
+    // No page of ours may be framed by another site (clickjacking of the chat or the docs).
+    if (!reply.hasHeader('content-security-policy'))
+      reply.header('content-security-policy', "frame-ancestors 'none'");
+    reply.header('x-frame-options', 'DENY');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
   });
 
   await app.register(swagger, {
@@ -54,11 +61,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routePrefix: '/docs',
     // Tibetan in the docs from the app's own font (served by the web chat under /assets/fonts/).
     theme: { css: [{ filename: 'tibetan.css', content: await loadDocsCss() }] },
+    // The route map of the admin API is for administrators: the admin token, asked for by the
+    // browser (any user name, the token as password); without ADMIN_TOKEN the docs are closed.
+    uiHooks: { onRequest: pageAuth(deps.config.ADMIN_TOKEN, 'Lamton API docs') },
   });
   await app.register(cookie, { secret: deps.sessionSecret });
 
   await app.register(
-    healthRoutes({ redis: deps.redis, mongo: deps.mongo, registry: deps.metrics.registry }),
+    healthRoutes({
+      redis: deps.redis,
+      mongo: deps.mongo,
+      registry: deps.metrics.registry,
+      metricsTokens: [deps.config.METRICS_TOKEN, deps.config.ADMIN_TOKEN],
+    }),
   );
   await app.register(
     adminRoutes({

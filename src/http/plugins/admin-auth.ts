@@ -5,14 +5,40 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  * Bearer-token check for the admin API (`ADMIN_TOKEN` is the first administrator's token;
  * accounts with roles arrive with the admin pages). Use as a route group's onRequest hook.
  */
-export function bearerAuth(token: string | undefined) {
-  const expected = token ? Buffer.from(token) : null;
+export function bearerAuth(...tokens: (string | undefined)[]) {
+  const expected = tokens.filter((t): t is string => !!t).map((t) => Buffer.from(t));
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (!matches(expected, m?.[1]))
+      await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
+  };
+}
+
+/**
+ * The same check for pages a browser opens (the API docs): HTTP Basic with the token as the
+ * password (any user name), or the bearer token; the browser asks for it on a 401.
+ */
+export function pageAuth(token: string | undefined, realm: string) {
+  const expected = token ? [Buffer.from(token)] : [];
   return async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers.authorization ?? '';
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
-    const got = Buffer.from(m?.[1] ?? '');
-    if (!expected || got.length !== expected.length || !timingSafeEqual(got, expected)) {
-      await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized' });
-    }
+    const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header)?.[1];
+    const password = basic
+      ? Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':')
+      : undefined;
+    if (!matches(expected, bearer ?? password))
+      await reply
+        .code(401)
+        .header('www-authenticate', `Basic realm="${realm}", charset="UTF-8"`)
+        .send({ error: 'unauthorized' });
   };
+}
+
+function matches(expected: Buffer[], given: string | undefined): boolean {
+  const got = Buffer.from(given ?? '');
+  // Every token is compared (timing-safe), so the time says nothing about which one matched.
+  let ok = false;
+  for (const e of expected) if (got.length === e.length && timingSafeEqual(got, e)) ok = true;
+  return ok;
 }

@@ -2,11 +2,14 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { Registry } from 'prom-client';
+import { bearerAuth } from '../plugins/admin-auth.js';
 
 export interface HealthDeps {
   redis: Redis;
   mongo: Connection;
   registry: Registry;
+  /** Bearer tokens that may read /metrics (METRICS_TOKEN, ADMIN_TOKEN); none set: closed. */
+  metricsTokens: (string | undefined)[];
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number) =>
@@ -15,7 +18,7 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
     new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), ms).unref()),
   ]);
 
-/** /healthz (the process is alive), /readyz (Redis and MongoDB answer), /metrics. */
+/** /healthz (the process is alive), /readyz (Redis and MongoDB answer), /metrics (token). */
 export function healthRoutes(deps: HealthDeps): FastifyPluginAsync {
   return async (app) => {
     app.get('/healthz', { schema: { tags: ['ops'], summary: 'Liveness' } }, async () => ({
@@ -44,7 +47,15 @@ export function healthRoutes(deps: HealthDeps): FastifyPluginAsync {
     );
     app.get(
       '/metrics',
-      { schema: { tags: ['ops'], summary: 'Prometheus metrics' } },
+      {
+        // Counts of turns, questions and failures are not for the public: a bearer token.
+        onRequest: bearerAuth(...deps.metricsTokens),
+        schema: {
+          tags: ['ops'],
+          summary: 'Prometheus metrics (bearer METRICS_TOKEN or ADMIN_TOKEN)',
+          security: [{ bearer: [] }],
+        },
+      },
       async (_req, reply) => {
         return reply.type(deps.registry.contentType).send(await deps.registry.metrics());
       },
