@@ -17,6 +17,9 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true },
       ],
+      // An unhandled rejection ends a Node process: `void promise` is no excuse, only a .catch
+      // (or an await) handles one.
+      '@typescript-eslint/no-floating-promises': ['error', { ignoreVoid: false }],
       // Fastify plugins and handlers are async by contract, with or without an await inside.
       '@typescript-eslint/require-await': 'off',
     },

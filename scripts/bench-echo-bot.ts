@@ -14,4 +14,9 @@ app.post('/hook', async (req) => {
 });
 const url = await app.listen({ port: 0, host: '127.0.0.1' });
 process.stdout.write(`READY ${url}/hook\n`);
-process.on('SIGTERM', () => void app.close().then(() => process.exit(0)));
+process.on('SIGTERM', () => {
+  app.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+});

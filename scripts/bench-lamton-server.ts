@@ -10,4 +10,9 @@ const t = await startTestApp({
 });
 await t.deps.telegram?.start();
 process.stdout.write(`READY ${t.url}\n`);
-process.on('SIGTERM', () => void t.close().then(() => process.exit(0)));
+process.on('SIGTERM', () => {
+  t.close().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+});

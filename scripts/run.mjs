@@ -78,21 +78,31 @@ function ensureNodeModules() {
   const stale = installed === null || (hasLock && (mtime(lockFile) ?? 0) > installed);
   if (!stale) return;
   const quiet = ['--no-audit', '--no-fund', '--loglevel=error'];
-  if (hasLock) {
-    log('npm ci…');
-    if (npm(['ci', ...quiet])) return;
-    log('npm ci failed; trying npm install --no-save…');
-    if (npm(['install', '--no-save', ...quiet])) return;
-  } else {
-    log('npm install…');
-    if (npm(['install', ...quiet])) return;
+  // One calm line for a newcomer; npm's own output only when every way of installing failed.
+  log('installing npm dependencies (a minute or two the first time)…');
+  const attempts = hasLock
+    ? [
+        ['ci', ...quiet],
+        ['install', '--no-save', ...quiet],
+      ]
+    : [['install', ...quiet]];
+  const outputs = [];
+  for (const args of attempts) {
+    const r = npm(args);
+    if (r.ok) return;
+    outputs.push(`$ npm ${args.join(' ')}\n${r.output}`);
   }
-  throw new ServicesError('installing npm dependencies failed (see npm output above)');
+  process.stderr.write(outputs.join('\n'));
+  throw new ServicesError('installing npm dependencies failed (npm output above)');
 }
 
 function npm(args) {
-  const r = spawnSync('npm', args, { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
-  return r.status === 0;
+  const r = spawnSync('npm', args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return { ok: r.status === 0, output: `${r.stdout ?? ''}${r.stderr ?? ''}`.slice(-20_000) };
 }
 
 function ensureTestPackages() {

@@ -136,6 +136,7 @@ export async function buildDeps(
           : {}),
         handleInbound,
         onMalformed: () => metrics.telegramMalformed.inc(),
+        onDropped: () => metrics.telegramDropped.inc(),
         redis,
         translator,
         log,

@@ -30,6 +30,11 @@ export function createMetrics() {
       help: 'Active policy cards past their review period (365 days)',
       registers: [registry],
     }),
+    telegramDropped: new Counter({
+      name: 'lamton_telegram_updates_dropped_total',
+      help: 'Polled Telegram updates given up after repeated failures while Redis was up',
+      registers: [registry],
+    }),
     telegramMalformed: new Counter({
       name: 'lamton_telegram_malformed_updates_total',
       help: 'Telegram updates ignored because a field the assistant reads had the wrong shape',

@@ -99,8 +99,12 @@ describe('npm run -s qa', () => {
 
 describe('npm run kb:check', () => {
   it('fails on a misspelt Tibetan syllable, a future date and missing topics', () => {
-    const bad = { ...card('bad', 'complaint', ['投诉'], ['ཀྐྐ་ཞུ་གཏུག']), reviewedAt: '2999-01-01' };
-    const r = spawnSync('npm', ['run', '-s', 'kb:check', '--', cardDir([...CARDS, bad])], {
+    const bad = card('bad', 'complaint', ['投诉'], ['ཀྐྐ་ཞུ་གཏུག']);
+    const future = {
+      ...card('future', 'complaint', ['意见'], ['བསམ་འཆར']),
+      reviewedAt: '2999-01-01',
+    };
+    const r = spawnSync('npm', ['run', '-s', 'kb:check', '--', cardDir([...CARDS, bad, future])], {
       cwd: ROOT,
       encoding: 'utf8',
     });
@@ -108,7 +112,7 @@ describe('npm run kb:check', () => {
     expect(r.stderr).toContain('hunspell-bo rejects the syllable ཀྐྐ');
     expect(r.stderr).toContain('in the future');
     expect(r.stderr).toContain('no card for topic job-search');
-    expect(r.stdout).toMatch(/cards: 3 valid of 3 files/);
+    expect(r.stdout).toMatch(/cards: 3 valid of 4 files/); // the future-dated card is refused
   });
 
   it('fails on an example copied from an evaluation set, a repeat or an unknown topic', () => {

@@ -142,6 +142,25 @@ describe('Telegram, polling mode, against a Bot API server on loopback', () => {
     expect(Date.now() - at).toBeGreaterThanOrEqual(1000);
   });
 
+  it('retries a polled update whose turn failed, instead of dropping it; answers it once', async () => {
+    const chat = 1005;
+    api.failNext('sendMessage', { error_code: 502, description: 'Bad Gateway' });
+    api.pushUpdate(commandUpdate(chat, 'start'));
+    await api.waitForSent((m) => m.chatId === chat, 8000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(api.sent(chat)).toHaveLength(1);
+  });
+
+  it('answers an update delivered twice (a crash between fetching and acknowledging) once', async () => {
+    const chat = 1006;
+    const update = commandUpdate(chat, 'start');
+    api.pushUpdate(update);
+    await api.waitForSent((m) => m.chatId === chat, 8000);
+    api.pushUpdate(update);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(api.sent(chat)).toHaveLength(1);
+  });
+
   it('only one process polls: a second one waits and takes over when the first stops', async () => {
     const second = createTelegramChannel({
       token: api.token,
@@ -217,6 +236,26 @@ describe('Telegram, webhook mode', () => {
     await api.waitForSent((m) => m.chatId === chat);
     await api.deliverWebhook(update, { baseUrl: t.url });
     await new Promise((r) => setTimeout(r, 200));
+    expect(api.sent(chat)).toHaveLength(1);
+  });
+
+  it('answers Telegram’s retry within seconds when the process handling it was killed mid-turn', async () => {
+    const chat = 2006;
+    const update = commandUpdate(chat, 'start');
+    // The claim of a process killed mid-turn: nobody renews it, so it lapses within its lease.
+    await t.deps.redis.set(
+      `${t.deps.prefix}tg:update:${update.update_id}`,
+      'pending:killed-process',
+      'EX',
+      2,
+    );
+    const at = Date.now();
+    const retry = await api.deliverWebhook(update, { baseUrl: t.url });
+    expect(retry.status).toBe(200);
+    await api.waitForSent((m) => m.chatId === chat, 8_000);
+    expect(Date.now() - at).toBeLessThan(6_000);
+    await api.deliverWebhook(update, { baseUrl: t.url });
+    await new Promise((r) => setTimeout(r, 300));
     expect(api.sent(chat)).toHaveLength(1);
   });
 

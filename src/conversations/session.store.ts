@@ -43,7 +43,12 @@ export class ConversationBusyError extends Error {
 }
 
 const SESSION_TTL_S = 60 * 60 * 24 * 30;
-const LOCK_TTL_MS = 30_000;
+/**
+ * The conversation lock is a lease renewed while the turn runs: a process killed mid-turn frees
+ * the conversation within this, not after a long fixed timeout.
+ */
+const LOCK_TTL_MS = 6_000;
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const LOCK_WAIT_MS = 20_000;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 /** Takes the lock and, when taken, returns the session with it. */
@@ -55,6 +60,7 @@ export function createSessionStore(redis: Redis, prefix = 'lamton:'): SessionSto
   const acquireGet = redisScript(redis, ACQUIRE_GET, 2);
   const saveRelease = redisScript(redis, SAVE_RELEASE, 2);
   const release = redisScript(redis, RELEASE, 1);
+  const renew = redisScript(redis, RENEW, 1);
   // Within one process, turns of one conversation queue here instead of polling Redis.
   const local = new Map<string, Promise<unknown>>();
 
@@ -98,13 +104,19 @@ export function createSessionStore(redis: Redis, prefix = 'lamton:'): SessionSto
           const lockKey = `${prefix}lock:${key}`;
           const sessionKey = `${prefix}conv:${key}`;
           const { token, raw } = await acquire(lockKey, sessionKey);
+          const lease = setInterval(
+            () => void renew(lockKey, token, LOCK_TTL_MS).catch(() => undefined),
+            LOCK_TTL_MS / 3,
+          );
           let out: { next: Session; result: unknown };
           try {
             out = await fn(parse(raw));
           } catch (err) {
+            clearInterval(lease);
             await release(lockKey, token);
             throw err;
           }
+          clearInterval(lease);
           await saveRelease(lockKey, sessionKey, token, JSON.stringify(out.next), SESSION_TTL_S);
           return out.result;
         });

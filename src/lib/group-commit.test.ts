@@ -48,10 +48,10 @@ describe('groupCommit', () => {
       500,
       20,
     );
-    void commit([1]);
+    const first = commit([1]);
     await new Promise((r) => setTimeout(r, 5));
-    void commit([2]);
-    await commit.flush();
+    const second = commit([2]);
+    await Promise.all([first, second, commit.flush()]);
     expect(batches).toEqual([[1, 2]]);
   });
 });

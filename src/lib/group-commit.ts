@@ -62,8 +62,12 @@ export function groupCommit<T>(
       });
       if (running) return;
       running = true;
-      if (lingerMs > 0) setTimeout(() => void drain(), lingerMs);
-      else void drain();
+      // drain settles every batch itself (done(err)); nothing is left to reject.
+      const run = (): void => {
+        drain().catch(() => undefined);
+      };
+      if (lingerMs > 0) setTimeout(run, lingerMs);
+      else run();
     });
   return Object.assign(commit, {
     flush: () =>

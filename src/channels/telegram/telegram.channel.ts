@@ -7,10 +7,15 @@ import type { Update } from 'telegraf/types';
 import { COMMANDS } from '../../conversations/intents.js';
 import type { Translator } from '../../i18n.js';
 import type { ChannelAdapter, InboundHandler, OutgoingMessage } from '../channel.js';
+import { runOnce } from '../../lib/once.js';
 import { checkUpdate, toInboundEvent } from './inbound.js';
+import { UPDATE_ONCE, updateKey } from './webhook.routes.js';
 import { createPollerLock } from './poller-lock.js';
 import { renderTelegram } from './render.js';
 import { withFloodRetry } from './send.js';
+
+/** Attempts at a polled update that keeps failing while Redis is up (a bug, a bad update). */
+const POLL_ATTEMPTS = 5;
 
 export interface TelegramChannelDeps {
   token: string;
@@ -23,6 +28,8 @@ export interface TelegramChannelDeps {
   redis: Redis;
   translator: Translator;
   log: Logger;
+  /** Counts a polled update given up after its attempts (a metric; never during an outage). */
+  onDropped?: () => void;
   /** Counts an update ignored because a field it reads has the wrong shape (a metric). */
   onMalformed?: () => void;
   /** How often a non-leader retries to become the poller. */
@@ -99,7 +106,41 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     return p;
   }
 
-  bot.use((ctx) => track(processUpdate(ctx.update)));
+  /**
+   * A polled update: answered once (the same helper as the webhook, so a crash between fetching
+   * and acknowledging a batch does not answer twice), and retried with backoff when it fails —
+   * telegraf acknowledges the batch only after this returns, so until then Telegram keeps it.
+   * A failure while Redis is away does not count as an attempt.
+   */
+  async function processPolled(update: Update): Promise<void> {
+    for (let attempt = 1, wait = 500; ;) {
+      try {
+        await runOnce(
+          deps.redis,
+          updateKey(deps.prefix, update.update_id),
+          async () => {
+            await processUpdate(update);
+            return 'done';
+          },
+          UPDATE_ONCE,
+        );
+        return;
+      } catch (err) {
+        const outage = deps.redis.status !== 'ready';
+        if (stopped || (!outage && attempt >= POLL_ATTEMPTS)) {
+          log.error({ err, updateId: update.update_id }, 'telegram update failed; giving up');
+          deps.onDropped?.();
+          return;
+        }
+        if (!outage) attempt++;
+        log.warn({ err, updateId: update.update_id, attempt }, 'telegram update failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        wait = Math.min(wait * 2, 30_000);
+      }
+    }
+  }
+
+  bot.use((ctx) => track(processPolled(ctx.update)));
   bot.catch((err, ctx) =>
     log.error({ err, updateId: ctx.update.update_id }, 'telegram update failed'),
   );
@@ -118,30 +159,55 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   async function tryLead(): Promise<void> {
     if (stopped || polling) return;
     if (!(await lock.tryAcquire())) {
-      retryTimer = setTimeout(
-        () => void tryLead().catch((err: unknown) => log.error({ err }, 'poll leadership')),
-        deps.pollRetryMs ?? 10_000,
-      );
+      leadSoon();
       return;
     }
     polling = true;
     log.info('telegram polling started (this process holds the poller lease)');
+    let renewedAt = Date.now();
     renewTimer = setInterval(() => {
-      void lock.renew().then((held) => {
-        if (!held && polling) {
-          log.warn('telegram poller lease lost; stopping polling');
-          stopPolling();
-          void tryLead();
-        }
-      });
+      lock.renew().then(
+        (held) => {
+          if (held) renewedAt = Date.now();
+          else if (polling) {
+            log.warn('telegram poller lease lost; stopping polling');
+            stopPolling();
+            leadSoon(0);
+          }
+        },
+        (err: unknown) => {
+          // Redis away: keep polling while the lease we last renewed is surely ours, then stop
+          // (another process may take over) and try to lead again until Redis is back.
+          if (polling && Date.now() - renewedAt >= lock.ttlMs) {
+            log.warn({ err }, 'telegram poller lease unconfirmed (Redis away); stopping polling');
+            stopPolling();
+            leadSoon();
+          }
+        },
+      );
     }, lock.ttlMs / 3);
     bot
       .launch({ dropPendingUpdates: false, allowedUpdates: ['message', 'callback_query'] })
       .catch((err: unknown) => {
         log.error({ err }, 'telegram polling stopped with an error');
         stopPolling();
-        void lock.release().then(() => tryLead());
+        lock.release().then(
+          () => leadSoon(),
+          () => leadSoon(),
+        );
       });
+  }
+
+  /** Tries to become the poller after `ms`, again and again while that fails (Redis away). */
+  function leadSoon(ms = deps.pollRetryMs ?? 10_000): void {
+    if (stopped) return;
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      tryLead().catch((err: unknown) => {
+        log.warn({ err }, 'telegram poll leadership: will try again');
+        leadSoon();
+      });
+    }, ms);
   }
 
   function stopPolling(): void {
@@ -184,7 +250,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       const wasPolling = polling;
       stopPolling();
       await Promise.allSettled([...inFlight]);
-      if (wasPolling) await lock.release();
+      if (wasPolling) await lock.release().catch(() => undefined); // Redis away: the lease lapses
       agent.destroy();
     },
   };

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Update } from 'telegraf/types';
+import { runOnce } from '../../lib/once.js';
 
 export interface TelegramWebhookDeps {
   secret: string;
@@ -13,9 +14,16 @@ export interface TelegramWebhookDeps {
   prefix?: string;
 }
 
-const SEEN_TTL_S = 24 * 60 * 60;
-/** A claim that outlives a crashed process only briefly, so Telegram's retry gets through. */
-const PENDING_TTL_S = 60;
+/**
+ * Telegram updates, by webhook or polling, are answered once: seen ids are kept a day; a claim
+ * is a 10-second lease renewed while the turn runs, so a crashed process frees it at once.
+ */
+export const UPDATE_ONCE = { leaseSec: 10, doneTtlSec: 24 * 60 * 60, waitMs: 12_000 } as const;
+
+/** The Redis key of one update's "answered once" record. */
+export function updateKey(prefix: string | undefined, updateId: number): string {
+  return `${prefix ?? 'lamton:'}tg:update:${String(updateId)}`;
+}
 
 /**
  * POST /webhooks/telegram. Checks the secret header timing-safely (telegraf's own Fastify
@@ -43,16 +51,16 @@ export function telegramWebhookRoutes(deps: TelegramWebhookDeps): FastifyPluginA
             details: [{ path: 'update_id', message: 'expected an integer' }],
           });
         }
-        const key = `${deps.prefix ?? 'lamton:'}tg:update:${String(body.update_id)}`;
-        if ((await deps.redis.set(key, 'pending', 'EX', PENDING_TTL_S, 'NX')) !== 'OK') {
-          return reply.code(200).send({ ok: true });
-        }
-        const work = deps.processUpdate(body as Update).then(
-          () => deps.redis.set(key, 'done', 'EX', SEEN_TTL_S),
-          async (err: unknown) => {
-            await deps.redis.del(key); // let Telegram's retry run the turn again
-            throw err;
+        // Each update_id once (the shared helper of every channel): a retry while a live owner
+        // runs the turn waits for it; after a crash the lease lapses and the retry runs it.
+        const work = runOnce(
+          deps.redis,
+          updateKey(deps.prefix, body.update_id as number),
+          async () => {
+            await deps.processUpdate(body as Update);
+            return 'done';
           },
+          UPDATE_ONCE,
         );
         let timer: NodeJS.Timeout | undefined;
         const late = new Promise<'late'>(

@@ -4,7 +4,7 @@ import { LANGS, type InboundHandler, type Lang, type OutgoingMessage } from '../
 import { z } from 'zod';
 import { detectScript } from '../../lib/script.js';
 import { firstLanguageTag, toInboundEvent, validationDetails, webMessageBody } from './inbound.js';
-import { runOnce } from './once.js';
+import { runOnce } from '../../lib/once.js';
 import { createRateLimiter, DEFAULT_RATE_LIMIT, type RateLimit } from './rate-limit.js';
 import { ensureSession, readSession } from './session.js';
 import { createTranscript, TRANSCRIPT_TTL_SEC, TRANSCRIPT_TURNS_MAX } from './transcript.js';

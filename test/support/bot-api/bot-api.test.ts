@@ -221,7 +221,9 @@ describe('fake Bot API server with real telegraf', () => {
       await ctx.reply(`hook: ${ctx.message.text}`);
     });
     const callback = bot.webhookCallback('/hook', { secretToken: 'abc' });
-    const app = http.createServer((req, res) => void callback(req, res));
+    const app = http.createServer((req, res) => {
+      callback(req, res).catch(() => res.end());
+    });
     await new Promise<void>((r) => app.listen(0, '127.0.0.1', r));
     cleanups.push(() => new Promise<void>((r) => app.close(() => r())));
     const port = (app.address() as AddressInfo).port;
