@@ -77,6 +77,8 @@ export async function buildDeps(
     maxRetriesPerRequest: 3,
     enableAutoPipelining: true,
   });
+  // While Redis is away ioredis reconnects (every 2 s at most) and reports each failure here.
+  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
   await redis.connect();
   const mongo = await mongoose
     .createConnection(config.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 })

@@ -12,6 +12,7 @@ import { loadDocsCss } from '../channels/web/web.assets.js';
 import { webChatRoutes } from '../channels/web/web.routes.js';
 import { telegramWebhookRoutes } from '../channels/telegram/webhook.routes.js';
 import { registerErrorHandler } from './error-handler.js';
+import { unavailableWhileDown } from './plugins/outage.js';
 import { pageAuth } from './plugins/admin-auth.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -29,6 +30,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  // When Redis or the database is away, the routes that need them answer 503 with Retry-After at
+  // once (the page keeps the typed text and retries; Telegram retries its update), rather than
+  // waiting on a dead connection and failing with a 500.
+  app.addHook('onRequest', unavailableWhileDown(deps));
 
   // While draining on shutdown, responses close their connection, so a keep-alive client does
   // not hold the server open after its in-flight turn is answered.

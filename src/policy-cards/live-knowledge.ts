@@ -57,6 +57,7 @@ export async function startLiveKnowledge(deps: {
   let index = await build();
   deps.onLoad?.(index);
   const sub = deps.redis.duplicate({ enableAutoPipelining: false });
+  sub.on('error', (err: Error) => deps.log.warn({ err: err.message }, 'redis subscriber error'));
   // One reload at a time, in order: a slow build (retraining) never overwrites a newer one.
   let queue: Promise<void> = Promise.resolve();
   const reload = (): Promise<void> => {

@@ -26,6 +26,9 @@ export const MAINTENANCE_QUEUE = 'maintenance';
  */
 export async function startRetentionWorker(deps: RetentionWorkerDeps) {
   const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
+  connection.on('error', (err: Error) =>
+    deps.log.warn({ err: err.message }, 'redis (worker) connection error'),
+  );
   const opts = { connection, prefix: `${deps.prefix}bull` };
   const queue = new Queue(MAINTENANCE_QUEUE, opts);
   await queue.upsertJobScheduler(
