@@ -38,7 +38,9 @@ describe('graceful shutdown', () => {
             (r) => r.status,
             () => 0,
           ),
-        { timeout: 30_000, interval: 200 },
+        // Start-up trains the topic and distress models (a few seconds; more while other test
+        // files load the machine).
+        { timeout: 60_000, interval: 200 },
       )
       .toBe(200);
 
@@ -74,5 +76,5 @@ describe('graceful shutdown', () => {
     expect(code, stderr).toBe(0);
     expect(stderr).not.toMatch(/Error/);
     await redis.quit();
-  });
+  }, 120_000);
 });
