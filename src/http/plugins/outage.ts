@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
-import { ConnectionStates, type Connection } from 'mongoose';
+import mongoose, { type Connection } from 'mongoose';
 
 /** Seconds a client is asked to wait before trying again while a dependency is down. */
 export const OUTAGE_RETRY_AFTER_S = 5;
@@ -19,7 +19,7 @@ export function unavailableWhileDown(deps: { redis: Redis; mongo: Connection }) 
     const down =
       deps.redis.status !== 'ready'
         ? 'redis'
-        : deps.mongo.readyState !== ConnectionStates.connected
+        : deps.mongo.readyState !== mongoose.ConnectionStates.connected
           ? 'mongodb'
           : null;
     if (!down) return;
