@@ -86,15 +86,20 @@ export async function buildDeps(
 
   const sessions = createSessionStore(redis, prefix);
   const people = createPersonRepo(mongo);
-  const messages = createMessageRepo(mongo);
-  const questions = createQuestionRepo(mongo);
+  const metrics = createMetrics();
+  // While the database is away, log lines and questions wait and are retried (bounded).
+  const messages = createMessageRepo(mongo, {
+    onDropped: (n) => metrics.writesDropped.inc({ what: 'messages' }, n),
+  });
+  const questions = createQuestionRepo(mongo, {
+    onDropped: (n) => metrics.writesDropped.inc({ what: 'questions' }, n),
+  });
   const audit = createAuditRepo(mongo);
   const cards = createCardRepo(mongo);
   const examples = createExampleRepo(mongo);
   const synced = await cards.syncFromFiles(loadCardsFromDir(`${ROOT}knowledge/cards`), new Date());
   if (synced.added + synced.updated + synced.retired > 0)
     log.info(synced, 'policy cards loaded from knowledge/cards');
-  const metrics = createMetrics();
   const knowledge = await startLiveKnowledge({
     cards,
     redis,

@@ -30,6 +30,12 @@ export function createMetrics() {
       help: 'Active policy cards past their review period (365 days)',
       registers: [registry],
     }),
+    writesDropped: new Counter({
+      name: 'lamton_background_writes_dropped_total',
+      help: 'Conversation log lines and questions dropped because the buffer waiting for the database was full',
+      labelNames: ['what'] as const,
+      registers: [registry],
+    }),
     telegramDropped: new Counter({
       name: 'lamton_telegram_updates_dropped_total',
       help: 'Polled Telegram updates given up after repeated failures while Redis was up',

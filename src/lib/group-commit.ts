@@ -1,5 +1,28 @@
+import { isDatabaseUnavailable } from './db-errors.js';
+
 /** Linger for writes nobody waits for (conversation log, questions): FerretDB likes big batches. */
 export const BACKGROUND_LINGER_MS = 20;
+
+/** While the database is away: how writes are kept and retried instead of dropped. */
+export interface RetryWhileDown {
+  /** The failure means "the database is unreachable" (retry), not "this write is wrong". */
+  isTransient(err: unknown): boolean;
+  /** Items that may wait in the queue meanwhile; beyond it the oldest are dropped (counted). */
+  maxQueued: number;
+  onDropped(count: number): void;
+  /** Longest wait between two tries (default 5 s). */
+  maxWaitMs?: number;
+}
+
+/** Items of background writes (log lines, questions) that may wait for the database per repo. */
+export const BACKGROUND_MAX_QUEUED = 50_000;
+
+/** The retry of background writes: while the database is unreachable, kept and tried again. */
+export function backgroundRetry(
+  onDropped: (count: number) => void = () => undefined,
+): RetryWhileDown {
+  return { isTransient: isDatabaseUnavailable, maxQueued: BACKGROUND_MAX_QUEUED, onDropped };
+}
 
 /** Queues writes; `flush()` resolves once everything queued so far is stored (or failed). */
 export interface GroupCommit<T> {
@@ -20,6 +43,7 @@ export function groupCommit<T>(
    * not hold anyone up (the conversation log) go in fewer, larger batches.
    */
   lingerMs = 0,
+  retry?: RetryWhileDown,
 ): GroupCommit<T> {
   const queue: { items: T[]; done: (err?: unknown) => void }[] = [];
   let running = false;
@@ -38,17 +62,38 @@ export function groupCommit<T>(
         batch.push(next);
         size += next.items.length;
       }
-      try {
-        await write(batch.flatMap((b) => b.items));
-        for (const b of batch) b.done();
-      } catch (err) {
-        for (const b of batch) b.done(err);
+      const items = batch.flatMap((b) => b.items);
+      for (let wait = 100; ; wait = Math.min(wait * 2, retry?.maxWaitMs ?? 5_000)) {
+        try {
+          await write(items);
+          for (const b of batch) b.done();
+          break;
+        } catch (err) {
+          if (!retry?.isTransient(err)) {
+            for (const b of batch) b.done(err);
+            break;
+          }
+          // The database is away: keep the batch and try again until it is back; what arrives
+          // meanwhile waits in the queue, bounded (the oldest beyond the bound are dropped).
+          await new Promise((resolve) => setTimeout(resolve, wait));
+          trim(retry);
+        }
       }
     }
     running = false;
     const waiting = idle;
     idle = [];
     for (const w of waiting) w();
+  }
+
+  function trim(r: RetryWhileDown): void {
+    let queued = queue.reduce((n, q) => n + q.items.length, 0);
+    while (queued > r.maxQueued && queue.length > 0) {
+      const dropped = queue.shift()!;
+      queued -= dropped.items.length;
+      r.onDropped(dropped.items.length);
+      dropped.done(new Error('dropped: the buffer of writes waiting for the database is full'));
+    }
   }
 
   const commit = (items: T[]) =>

@@ -2,7 +2,8 @@ import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
 import type { ChannelId } from '../channels/channel.js';
 import { messageModel } from './message.model.js';
-import { BACKGROUND_LINGER_MS, groupCommit } from '../lib/group-commit.js';
+import { backgroundRetry, BACKGROUND_LINGER_MS, groupCommit } from '../lib/group-commit.js';
+import { onlyDuplicates } from '../lib/db-errors.js';
 import { lhasaMonth } from '../lib/lhasa-time.js';
 
 export interface LogEntry {
@@ -25,14 +26,25 @@ export interface MessageRepo {
   deleteOlderThan(before: Date): Promise<number>;
 }
 
-export function createMessageRepo(conn: Connection): MessageRepo {
+export function createMessageRepo(
+  conn: Connection,
+  opts: { onDropped?: (count: number) => void } = {},
+): MessageRepo {
   const Message = messageModel(conn);
   const commit = groupCommit(
     (docs: object[]) =>
       // The raw driver: entries are built and checked here, mongoose casting would only cost CPU.
-      Message.collection.insertMany(docs, { ordered: true }).then(() => undefined),
+      // Unordered, and ids kept from the first try: a retry after an outage stores the rest and
+      // takes "already stored" for what got in before.
+      Message.collection.insertMany(docs, { ordered: false }).then(
+        () => undefined,
+        (err: unknown) => {
+          if (!onlyDuplicates(err)) throw err;
+        },
+      ),
     500,
     BACKGROUND_LINGER_MS,
+    backgroundRetry(opts.onDropped),
   );
   return {
     async append(personId, channel, entries) {

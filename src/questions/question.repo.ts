@@ -1,6 +1,7 @@
 import { Types, type Connection } from 'mongoose';
 import type { ChannelId, Lang } from '../channels/channel.js';
-import { BACKGROUND_LINGER_MS, groupCommit } from '../lib/group-commit.js';
+import { onlyDuplicates } from '../lib/db-errors.js';
+import { backgroundRetry, BACKGROUND_LINGER_MS, groupCommit } from '../lib/group-commit.js';
 import { lhasaMonth } from '../lib/lhasa-time.js';
 import { questionModel, type QuestionDoc } from './question.model.js';
 
@@ -47,13 +48,22 @@ export interface QuestionRepo {
   deleteOlderThan(before: Date): Promise<number>;
 }
 
-export function createQuestionRepo(conn: Connection): QuestionRepo {
+export function createQuestionRepo(
+  conn: Connection,
+  opts: { onDropped?: (count: number) => void } = {},
+): QuestionRepo {
   const Question = questionModel(conn);
   const commit = groupCommit(
     (docs: object[]) =>
-      Question.collection.insertMany(docs, { ordered: false }).then(() => undefined),
+      Question.collection.insertMany(docs, { ordered: false }).then(
+        () => undefined,
+        (err: unknown) => {
+          if (!onlyDuplicates(err)) throw err; // a retry: those are stored already
+        },
+      ),
     500,
     BACKGROUND_LINGER_MS,
+    backgroundRetry(opts.onDropped),
   );
   return {
     record(q) {
