@@ -43,6 +43,21 @@ export const configSchema = z.object({
       .regex(/^rediss?:\/\//, 'expected redis://…'),
   ),
   ADMIN_TOKEN: opt(z.string().min(16, 'must be at least 16 characters')),
+  /**
+   * Addresses (comma-separated IPs or CIDRs) of the reverse proxies whose X-Forwarded-For is
+   * believed; unset: the connection's own address is the client's.
+   */
+  TRUST_PROXY: opt(
+    z
+      .string()
+      .regex(/^[0-9a-fA-F.:/, ]+$/, 'expected IP addresses or CIDRs, comma-separated')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter(Boolean),
+      ),
+  ),
   /** Bearer token Prometheus sends for /metrics (ADMIN_TOKEN works too); without either, /metrics is closed. */
   METRICS_TOKEN: opt(z.string().min(16, 'must be at least 16 characters')),
   TELEGRAM_BOT_TOKEN: opt(z.string().regex(/^\d+:[\w-]+$/, 'expected <id>:<secret>')),

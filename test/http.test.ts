@@ -23,7 +23,7 @@ describe('HTTP plumbing', () => {
     await t.app.inject({
       method: 'POST',
       url: '/api/chat/messages',
-      payload: { clientId: 'm1', command: 'start' },
+      payload: { clientId: 'm1', choice: 'language:choose#zh' },
     });
     // Not public: the bearer token (METRICS_TOKEN or ADMIN_TOKEN) that Prometheus sends.
     expect((await t.app.inject('/metrics')).statusCode).toBe(401);

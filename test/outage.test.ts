@@ -80,7 +80,7 @@ describe('Redis down, then back', () => {
     t.app.inject({
       method: 'POST',
       url: '/api/chat/messages',
-      payload: { clientId, command: 'start' },
+      payload: { clientId, choice: 'language:choose#zh' },
       ...(cookie ? { headers: { cookie } } : {}),
     });
 

@@ -44,11 +44,11 @@ describe('graceful shutdown', () => {
       )
       .toBe(200);
 
-    // First turn creates the session cookie.
+    // The first real message (not the page's automatic start) creates the session cookie.
     const first = await fetch(`${base}/api/chat/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ clientId: 'c1', command: 'start' }),
+      body: JSON.stringify({ clientId: 'c1', choice: 'language:choose#zh' }),
     });
     expect(first.status).toBe(200);
     const cookie = first.headers.get('set-cookie')!.split(';')[0]!;

@@ -11,6 +11,7 @@ import type { AppDeps } from '../deps.js';
 import { loadDocsCss } from '../channels/web/web.assets.js';
 import { webChatRoutes } from '../channels/web/web.routes.js';
 import { telegramWebhookRoutes } from '../channels/telegram/webhook.routes.js';
+import { newcomerGreeting } from '../conversations/greeting.js';
 import { registerErrorHandler } from './error-handler.js';
 import { unavailableWhileDown } from './plugins/outage.js';
 import { pageAuth } from './plugins/admin-auth.js';
@@ -24,7 +25,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
-    trustProxy: true,
+    // X-Forwarded-For only from the proxies the operator names (else anyone could pick an address).
+    trustProxy: deps.config.TRUST_PROXY ?? false,
     genReqId: () => crypto.randomUUID(),
   });
   app.setValidatorCompiler(validatorCompiler);
@@ -99,6 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       redis: deps.redis,
       prefix: deps.prefix,
       uiStrings: (lang) => deps.translator.namespace(lang, 'web'),
+      greet: (lang) => newcomerGreeting(deps, lang),
     }),
   );
   const telegram = deps.telegram;

@@ -16,6 +16,9 @@ export interface RateDecision {
 /** Brisk typing and fast taps pass; a script cannot keep up more than one message a second. */
 export const DEFAULT_RATE_LIMIT: RateLimit = { burst: 20, perMinute: 60 };
 
+/** New sessions per client address: many people behind one carrier address, few new each minute. */
+export const NEW_SESSION_LIMIT: RateLimit = { burst: 30, perMinute: 30 };
+
 /**
  * KEYS[1] = bucket hash {t: tokens, at: ms}; ARGV = burst, tokens per ms, now (ms), ttl (ms).
  * Returns {allowed (0/1), ms until one token is back}. A clock behind the stored time (another

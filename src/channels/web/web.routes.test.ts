@@ -457,3 +457,63 @@ describe('web locales', () => {
     }
   });
 });
+
+describe('visitors and new sessions (issue 8, B6)', () => {
+  const greeting: OutgoingMessage[] = [{ text: 'greeting', lang: 'zh-CN' }];
+
+  it('answers the page’s automatic start with the greeting, storing nothing and setting no cookie', async () => {
+    const handled: InboundEvent[] = [];
+    const app = await buildApp({
+      greet: () => greeting,
+      handleInbound: (e) => {
+        handled.push(e);
+        return echo(e);
+      },
+    });
+    const before = (await redis.keys('*')).length;
+    const res = await post(app, { clientId: 'visit-1', command: 'start' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json<{ replies: OutgoingMessage[] }>().replies).toEqual(greeting);
+    expect(res.cookies.find((c) => c.name === 'lamton_sid')).toBeUndefined();
+    expect(handled).toHaveLength(0); // no person, no session
+    expect((await redis.keys('*')).length).toBe(before);
+  });
+
+  it('limits new sessions per client address, not the messages of an existing session', async () => {
+    const app = await buildApp({
+      greet: () => greeting,
+      newSessionLimit: { burst: 3, perMinute: 1 },
+    });
+    const fromA = (i: number) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/chat/messages',
+        remoteAddress: '203.0.113.7',
+        payload: { clientId: `flood-${i}`, text: 'hi' },
+      });
+    const codes = [];
+    for (let i = 0; i < 5; i++) codes.push((await fromA(i)).statusCode);
+    expect(codes).toEqual([200, 200, 200, 429, 429]);
+    // Someone else behind another address starts fine; a session that exists keeps talking.
+    const other = await app.inject({
+      method: 'POST',
+      url: '/api/chat/messages',
+      remoteAddress: '198.51.100.9',
+      payload: { clientId: 'other-1', text: 'hi' },
+    });
+    expect(other.statusCode).toBe(200);
+    const session = sidCookieOf(other);
+    for (let i = 0; i < 5; i++)
+      expect(
+        (
+          await app.inject({
+            method: 'POST',
+            url: '/api/chat/messages',
+            remoteAddress: '203.0.113.7',
+            headers: { cookie: session },
+            payload: { clientId: `talk-${i}`, text: 'hi' },
+          })
+        ).statusCode,
+      ).toBe(200);
+  });
+});

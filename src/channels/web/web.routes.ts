@@ -5,7 +5,12 @@ import { z } from 'zod';
 import { detectScript } from '../../lib/script.js';
 import { firstLanguageTag, toInboundEvent, validationDetails, webMessageBody } from './inbound.js';
 import { runOnce } from '../../lib/once.js';
-import { createRateLimiter, DEFAULT_RATE_LIMIT, type RateLimit } from './rate-limit.js';
+import {
+  createRateLimiter,
+  DEFAULT_RATE_LIMIT,
+  NEW_SESSION_LIMIT,
+  type RateLimit,
+} from './rate-limit.js';
 import { ensureSession, readSession } from './session.js';
 import { createTranscript, TRANSCRIPT_TTL_SEC, TRANSCRIPT_TURNS_MAX } from './transcript.js';
 import { loadWebAssets, renderPage } from './web.assets.js';
@@ -18,6 +23,14 @@ export interface WebChatDeps {
   uiStrings: (lang: Lang) => Record<string, string>;
   /** Token bucket per session; default a burst of 20, then 60 a minute. */
   rateLimit?: Partial<RateLimit>;
+  /**
+   * Token bucket per client address for messages that start a session (no valid cookie);
+   * default a burst of 30, then 30 a minute: a carrier address shared by many people still
+   * lets them all in, a script dropping the cookie on every request cannot make sessions.
+   */
+  newSessionLimit?: Partial<RateLimit>;
+  /** A newcomer's greeting, computed without storing anything (conversations/greeting.ts). */
+  greet?: (lang: Lang | null) => OutgoingMessage[];
   /** How long a session's transcript is kept after its last turn; default 6 hours. */
   transcriptTtlSec?: number;
   /** Clock for the rate limit (tests). */
@@ -50,6 +63,10 @@ const PAGE_HEADERS = {
 export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
   const prefix = deps.prefix ?? 'lamton:';
   const limited = createRateLimiter(deps.redis, { ...DEFAULT_RATE_LIMIT, ...deps.rateLimit });
+  const newSessions = createRateLimiter(deps.redis, {
+    ...NEW_SESSION_LIMIT,
+    ...deps.newSessionLimit,
+  });
   const transcript = createTranscript(deps.redis, prefix, {
     ttlSec: deps.transcriptTtlSec ?? TRANSCRIPT_TTL_SEC,
   });
@@ -115,7 +132,31 @@ export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
     });
 
     app.post('/api/chat/messages', { bodyLimit: 16 * 1024 }, async (request, reply) => {
-      const sid = ensureSession(request, reply);
+      const known = readSession(request);
+      if (!known) {
+        // The page's automatic `start`: the greeting, and nothing stored, no cookie set.
+        const body = request.body as { command?: unknown; text?: unknown; choice?: unknown } | null;
+        if (
+          deps.greet &&
+          body?.command === 'start' &&
+          body.text === undefined &&
+          body.choice === undefined
+        )
+          return { replies: deps.greet(hintedLang(request.headers['accept-language'])) };
+        // A new session: limited per client address (X-Forwarded-For only from TRUST_PROXY).
+        const fresh = await newSessions(`${prefix}web:new:${request.ip}`, now());
+        if (!fresh.allowed)
+          return reply
+            .code(429)
+            .header('retry-after', String(fresh.retryAfterSec))
+            .send({
+              error: 'rate_limited',
+              message: bilingual(deps, 'rateLimited'),
+              lang: null,
+              retryAfter: fresh.retryAfterSec,
+            });
+      }
+      const sid = known ?? ensureSession(request, reply);
       const rate = await limited(`${prefix}web:rl:${sid}`, now());
       if (!rate.allowed) {
         // In the person's language: the script of what they wrote, else the conversation's.
@@ -155,8 +196,18 @@ export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
         async () => {
           const replies = await deps.handleInbound(event);
           // Kept for a reload; a lost transcript line must not fail (and so repeat) the turn.
-          await transcript
-            .append(sid, event.input, replies, started)
+          // A new session's transcript starts with the greeting the page was shown before it.
+          const greeted =
+            !known && deps.greet
+              ? transcript.append(
+                  sid,
+                  { kind: 'command', name: 'start', args: '' },
+                  deps.greet(hintedLang(request.headers['accept-language'])),
+                  started - 1,
+                )
+              : Promise.resolve();
+          await greeted
+            .then(() => transcript.append(sid, event.input, replies, started))
             .catch((err: unknown) => log.warn({ err }, 'web chat: transcript write failed'));
           log.info(
             { input: event.input.kind, replies: replies.length, ms: Date.now() - started },
