@@ -1,0 +1,156 @@
+/**
+ * npm run chaos — fault scenarios against a running assistant, counting what was lost or
+ * answered twice (target: 0 and 0). Everything on 127.0.0.1: the fake Bot API server of the
+ * tests acts as Telegram (it redelivers an update until it gets a 200, as Telegram does), a
+ * Redis of the script's own, the local FerretDB, and the assistant itself (`src/main.ts`,
+ * webhook mode) as a real process. Scenarios, one after another, while people keep writing:
+ *   1. steady traffic;  2. the assistant SIGKILLed mid-traffic and restarted;
+ *   3. Redis stopped for a few seconds and restarted.
+ * Prints one line per scenario and a total; exits non-zero if anything was lost or doubled.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import type { Update } from 'telegraf/types';
+import { testMongoUri } from '../test/support/app.js';
+import { commandUpdate, startBotApiServer } from '../test/support/bot-api/index.js';
+
+const PEOPLE_PER_SCENARIO = Number(process.env.CHAOS_PEOPLE ?? 40);
+const SECRET = 'chaos_secret';
+const RETRY_FOR_MS = 90_000;
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
+    });
+  });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const api = await startBotApiServer();
+const appPort = await freePort();
+const redisPort = await freePort();
+const redisDir = mkdtempSync(join(tmpdir(), 'lamton-chaos-'));
+const db = `chaos_${Date.now()}`;
+let redis = await startRedis();
+let app = await startApp();
+let nextChat = 9_000_000;
+
+async function startRedis(): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { cwd: redisDir, stdio: 'ignore' },
+  );
+  const probe = new Redis(redisPort, '127.0.0.1', { lazyConnect: true, retryStrategy: () => 100 });
+  probe.on('error', () => undefined);
+  for (let i = 0; i < 100; i++) {
+    try {
+      await probe.connect();
+      await probe.ping();
+      break;
+    } catch {
+      await sleep(100);
+    }
+  }
+  probe.disconnect();
+  return child;
+}
+
+async function startApp(): Promise<ChildProcess> {
+  const child = spawn('node_modules/.bin/tsx', ['src/main.ts', '--role=all'], {
+    env: {
+      ...process.env,
+      PORT: String(appPort),
+      HOST: '127.0.0.1',
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      MONGODB_URI: testMongoUri(db),
+      TELEGRAM_BOT_TOKEN: api.token,
+      TELEGRAM_API_ROOT: api.apiRoot,
+      TELEGRAM_MODE: 'webhook',
+      TELEGRAM_WEBHOOK_SECRET: SECRET,
+      PUBLIC_URL: 'https://lamton.example.org',
+      LOG_LEVEL: 'silent',
+    },
+    stdio: 'ignore',
+  });
+  for (let i = 0; i < 600; i++) {
+    const ok = await fetch(`http://127.0.0.1:${appPort}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return child;
+    await sleep(100);
+  }
+  throw new Error('chaos: the assistant did not start');
+}
+
+/** Like Telegram: delivers until a 200 (any other status or a broken connection is retried). */
+async function deliver(update: Update): Promise<boolean> {
+  const until = Date.now() + RETRY_FOR_MS;
+  for (let wait = 200; Date.now() < until; wait = Math.min(wait * 2, 3_000)) {
+    const status = await api
+      .deliverWebhook(update, { baseUrl: `http://127.0.0.1:${appPort}` })
+      .then(
+        (r) => r.status,
+        () => 0,
+      );
+    if (status === 200) return true;
+    await sleep(wait);
+  }
+  return false;
+}
+
+async function scenario(name: string, fault?: () => Promise<void>): Promise<[number, number]> {
+  const chats = Array.from({ length: PEOPLE_PER_SCENARIO }, () => nextChat++);
+  const deliveries = chats.map(async (chat, i) => {
+    await sleep(i * 50); // people arrive over a couple of seconds
+    return deliver(commandUpdate(chat, 'start'));
+  });
+  if (fault) {
+    await sleep((PEOPLE_PER_SCENARIO * 50) / 3);
+    await fault();
+  }
+  await Promise.all(deliveries);
+  // Replies still on their way (a turn claimed by a killed process waits out its lease).
+  const settle = Date.now() + 20_000;
+  while (Date.now() < settle && chats.some((c) => api.sent(c).length === 0)) await sleep(200);
+  await sleep(1_000);
+  const lost = chats.filter((c) => api.sent(c).length === 0).length;
+  const doubled = chats.filter((c) => api.sent(c).length > 1).length;
+  console.log(`${name.padEnd(34)} people ${chats.length}   lost ${lost}   duplicated ${doubled}`);
+  return [lost, doubled];
+}
+
+const kill = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+
+let totals = [0, 0];
+try {
+  const results = [
+    await scenario('steady'),
+    await scenario('assistant SIGKILLed and restarted', async () => {
+      await kill(app);
+      app = await startApp();
+    }),
+    await scenario('Redis stopped 3 s and restarted', async () => {
+      await kill(redis);
+      await sleep(3_000);
+      redis = await startRedis();
+    }),
+  ];
+  totals = results.reduce((a, r) => [a[0] + r[0], a[1] + r[1]], [0, 0]);
+  console.log(`total: lost ${totals[0]}, duplicated ${totals[1]} (target 0 and 0)`);
+} finally {
+  app.kill('SIGKILL');
+  redis.kill('SIGKILL');
+  await api.close();
+}
+process.exit(totals[0] === 0 && totals[1] === 0 ? 0 : 1);
