@@ -89,8 +89,17 @@ export function createKnowledgeIndex(
   options: IndexOptions = {},
 ): KnowledgeIndex {
   const { classifier, settings = CLASSIFIER, distress } = options;
-  const isDistress = (text: string): boolean =>
-    detectDistress(text) || (distress !== undefined && distress.flags(text));
+  // One turn asks about the same text more than once (is it distress? then decide): remember a
+  // few answers rather than run the lexicon and the model again.
+  const recent = new Map<string, boolean>();
+  const isDistress = (text: string): boolean => {
+    const known = recent.get(text);
+    if (known !== undefined) return known;
+    const found = detectDistress(text) || (distress !== undefined && distress.flags(text));
+    if (recent.size >= 256) recent.clear();
+    recent.set(text, found);
+    return found;
+  };
   const topicCards = cardsByTopic(cards, classifier);
   const byId = new Map(cards.map((c) => [c.id, c]));
   const langs: Record<Lang, LangIndex> = {

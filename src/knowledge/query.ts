@@ -1,7 +1,7 @@
 import { focusSentences } from './focus.js';
 import { boForm, HAN, TIBETAN } from './script.js';
 import { concepts, type Concept } from './concepts.js';
-import { normalizeText, tokenize, type Term } from './tokenize.js';
+import { normalizeText, tokenizeNormalized, type Term } from './tokenize.js';
 
 /** One sentence of a question, analysed once for the ranking and the classifier alike. */
 export interface QuerySentence {
@@ -18,8 +18,9 @@ export interface QuerySentence {
 /** A question split into weighted sentences, each tokenised and its concepts found. */
 export function analyzeQuery(text: string): QuerySentence[] {
   return focusSentences(text).map((s) => {
-    const zh = HAN.test(s.text) ? normalizeText(s.text) : '';
+    const norm = normalizeText(s.text);
+    const zh = HAN.test(s.text) ? norm : '';
     const bo = TIBETAN.test(s.text) ? boForm(s.text) : '';
-    return { ...s, zh, bo, terms: tokenize(s.text), concepts: concepts(zh, bo) };
+    return { ...s, zh, bo, terms: tokenizeNormalized(norm), concepts: concepts(zh, bo) };
   });
 }

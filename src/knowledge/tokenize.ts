@@ -105,7 +105,11 @@ export function normalizeText(text: string): string {
 
 /** Every term of `text`, in order, with repeats (a card field's term frequencies come from this). */
 export function tokenize(text: string): Term[] {
-  const norm = normalizeText(text);
+  return tokenizeNormalized(normalizeText(text));
+}
+
+/** `tokenize` of a text `normalizeText` already gave (a question is normalised once). */
+export function tokenizeNormalized(norm: string): Term[] {
   const out: Term[] = [];
   for (const m of norm.matchAll(HAN_RUN)) zhTerms(m[0], out);
   for (const clause of norm.split(TIBETAN_CLAUSE)) boTerms(canonicalSyllables(clause), out);
