@@ -10,25 +10,17 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import type { Update } from 'telegraf/types';
 import { testMongoUri } from '../test/support/app.js';
 import { commandUpdate, startBotApiServer } from '../test/support/bot-api/index.js';
+import { freePort, kill, startRedis } from '../test/support/servers.js';
 
 const PEOPLE_PER_SCENARIO = Number(process.env.CHAOS_PEOPLE ?? 40);
 const SECRET = 'chaos_secret';
 const RETRY_FOR_MS = 90_000;
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const api = await startBotApiServer();
@@ -36,33 +28,14 @@ const appPort = await freePort();
 const redisPort = await freePort();
 const redisDir = mkdtempSync(join(tmpdir(), 'lamton-chaos-'));
 const db = `chaos_${Date.now()}`;
-let redis = await startRedis();
+let redis = await startRedis(redisPort, redisDir);
 let app = await startApp();
 let nextChat = 9_000_000;
 
-async function startRedis(): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { cwd: redisDir, stdio: 'ignore' },
-  );
-  const probe = new Redis(redisPort, '127.0.0.1', { lazyConnect: true, retryStrategy: () => 100 });
-  probe.on('error', () => undefined);
-  for (let i = 0; i < 100; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch {
-      await sleep(100);
-    }
-  }
-  probe.disconnect();
-  return child;
-}
-
 async function startApp(): Promise<ChildProcess> {
-  const child = spawn('node_modules/.bin/tsx', ['src/main.ts', '--role=all'], {
+  // Node itself with tsx as a loader: one process, so SIGKILL kills the assistant (the tsx CLI
+  // would run it in a child that a SIGKILL to the CLI leaves running).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--role=all'], {
     env: {
       ...process.env,
       PORT: String(appPort),
@@ -126,12 +99,6 @@ async function scenario(name: string, fault?: () => Promise<void>): Promise<[num
   return [lost, doubled];
 }
 
-const kill = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-
 let totals = [0, 0];
 try {
   const results = [
@@ -143,7 +110,7 @@ try {
     await scenario('Redis stopped 3 s and restarted', async () => {
       await kill(redis);
       await sleep(3_000);
-      redis = await startRedis();
+      redis = await startRedis(redisPort, redisDir);
     }),
   ];
   totals = results.reduce((a, r) => [a[0] + r[0], a[1] + r[1]], [0, 0]);

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,20 +7,10 @@ import mongoose, { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessageRepo } from '../src/messages/message.repo.js';
 import { createQuestionRepo } from '../src/questions/question.repo.js';
+import { freePort } from './support/servers.js';
 
 // The FerretDB binary the test run's own services use (scripts/services.mjs builds it).
 const FERRET = join(import.meta.dirname, '..', '.data', 'bin', 'ferretdb');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
 
 /** A FerretDB of this test's own: the suite's shared one must not go down under other files. */
 async function startFerret(port: number, dir: string): Promise<ChildProcess> {

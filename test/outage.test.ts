@@ -1,63 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
-
-/** A free TCP port on loopback. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => resolve(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
-
-/** A Redis of this test's own (the suite's shared one must not go down under other files). */
-async function startRedis(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-    ],
-    { stdio: 'ignore' },
-  );
-  const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => 100 });
-  probe.on('error', () => undefined); // not up yet: the loop below tries again
-  for (let i = 0; i < 100; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  probe.disconnect();
-  return child;
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  await new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
+import { freePort, kill, startRedis } from './support/servers.js';
 
 /** Issue 8, B9: Redis stopped and restarted under a running assistant (a real fault). */
 describe('Redis down, then back', () => {
@@ -73,7 +20,7 @@ describe('Redis down, then back', () => {
   });
   afterAll(async () => {
     await t?.close().catch(() => undefined);
-    if (redis?.exitCode === null) await stop(redis);
+    if (redis?.exitCode === null) await kill(redis);
   });
 
   const send = (clientId: string, cookie?: string) =>
@@ -89,7 +36,7 @@ describe('Redis down, then back', () => {
     expect(first.statusCode).toBe(200);
     const cookie = String(first.headers['set-cookie']).split(';')[0]!;
 
-    await stop(redis);
+    await kill(redis);
     await expect.poll(() => t.deps.redis.status, { timeout: 5_000 }).not.toBe('ready');
     const during = await send('during-1', cookie);
     expect(during.statusCode).toBe(503);
