@@ -54,7 +54,10 @@ export async function runOnce(
         throw err;
       }
       clearInterval(renew);
-      await redis.eval(FINISH, 1, key, owner, body, String(doneTtlSec));
+      // The work is done (the person has the answer): failing to record that must not make the
+      // caller try again, which would answer twice. Without the record, only a redelivery of the
+      // same key could run it again.
+      await redis.eval(FINISH, 1, key, owner, body, String(doneTtlSec)).catch(() => undefined);
       return { status: 'done', body, ran: true };
     }
     const stored = await redis.get(key);

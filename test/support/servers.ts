@@ -19,10 +19,18 @@ export function freePort(): Promise<number> {
  * script: the suite's shared Redis must not go down under other test files. Resolves once it
  * answers a PING.
  */
-export async function startRedis(port: number, dir: string): Promise<ChildProcess> {
+export async function startRedis(
+  port: number,
+  dir: string,
+  /** Keep the data across a restart, as production Redis does (AOF, every write). */
+  persist = false,
+): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    [
+      ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir],
+      ...(persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+    ],
     { cwd: dir, stdio: 'ignore' },
   );
   const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => 100 });
