@@ -1,4 +1,5 @@
 import { aspectsOf, cardForAspects } from './aspects.js';
+import { isShort, pickList, SHORT_SURE } from './pick-list.js';
 import { relatedCardIds } from './related.js';
 import type { Aspect, PolicyCard } from './card.schema.js';
 import { byTopic, calibrate, type Scored } from './calibrate.js';
@@ -162,7 +163,7 @@ export function createKnowledgeIndex(
     const short = isShort(query);
     // One or two words the classifier is only fairly sure of (补贴: which subsidy?): ask.
     if (learnt && short && learnt.p < SHORT_SURE) {
-      const options = pickList(byTopic(scored), prediction, topicCards);
+      const options = pickList(byTopic(scored), prediction, topicCards, settings.known);
       if (options.length >= 2) return { kind: 'clarify', options, confidence: round(learnt.p) };
     }
     if (learnt && topicCards.has(learnt.topic)) {
@@ -181,7 +182,7 @@ export function createKnowledgeIndex(
     const decline = (confidence: number, top?: Scored): Decision => {
       // One or two words (补贴, 登记, ཧྲི་ཡེ་ཅིན) name a subject, not a question: offer the likely
       // topics to pick from rather than an apology.
-      const options = short ? pickList(ranked, prediction, topicCards) : [];
+      const options = short ? pickList(ranked, prediction, topicCards, settings.known) : [];
       if (options.length >= 2) return { kind: 'clarify', options, confidence: round(confidence) };
       const offtopic = !top || top.offtopic > 0;
       return {
@@ -248,53 +249,6 @@ function sureTopic(
   let top: { topic: string; p: number } | null = null;
   for (const [topic, p] of posterior) if (!top || p > top.p) top = { topic, p };
   return top && top.p >= settings.sure ? top : null;
-}
-
-/** A message of at most this many reading units (Han characters, Tibetan syllables) in one sentence. */
-export const SHORT_QUESTION = 6;
-
-function isShort(query: QuerySentence[]): boolean {
-  if (query.length !== 1) return false;
-  const s = query[0]!;
-  const units =
-    (s.zh.match(/\p{Script=Han}/gu)?.length ?? 0) + (s.bo.match(/[\u0F40-\u0FBC]+/gu)?.length ?? 0);
-  return units > 0 && units <= SHORT_QUESTION;
-}
-
-/** How sure the classifier must be to answer a message of one or two words outright. */
-const SHORT_SURE = 0.85;
-
-/** Share of the top topic's probability a topic needs to be offered beside it in a pick-list. */
-const PICK_SHARE = 0.15;
-
-/**
- * Up to three cards of different topics a short message most likely means: the classifier's
- * likeliest topics when it knows the words, else the ranking's; each topic's best-ranked card.
- */
-function pickList(
-  ranked: readonly Scored[],
-  prediction: Prediction | undefined,
-  topicCards: ReadonlyMap<string, PolicyCard[]>,
-): PolicyCard[] {
-  const bestOf = (topic: string): PolicyCard | undefined =>
-    ranked.find((r) => r.card.topic === topic)?.card ?? topicCards.get(topic)?.[0];
-  if (prediction && prediction.known >= CLASSIFIER.known) {
-    const likely = [...prediction.posterior].sort((a, b) => b[1] - a[1]);
-    // Most likely off-topic (写一首诗): no list to pick from.
-    if (likely[0]?.[0] === 'none') return [];
-    const first = likely[0]?.[1] ?? 0;
-    const topics = likely
-      .filter(([t, p]) => t !== 'none' && p >= PICK_SHARE * first)
-      .slice(0, 3)
-      .map(([t]) => t);
-    const cards = topics.map(bestOf).filter((c): c is PolicyCard => c !== undefined);
-    if (cards.length >= 2) return cards;
-  }
-  // The ranking's topics, when the words are ones few topics use and none is another service's.
-  return ranked
-    .slice(0, 3)
-    .filter((r) => r.topical > 0 && r.offtopic === 0)
-    .map((r) => r.card);
 }
 
 function round(x: number): number {
