@@ -1,43 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import mongoose, { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessageRepo } from '../src/messages/message.repo.js';
 import { createQuestionRepo } from '../src/questions/question.repo.js';
-import { freePort } from './support/servers.js';
-
-// The FerretDB binary the test run's own services use (scripts/services.mjs builds it).
-const FERRET = join(import.meta.dirname, '..', '.data', 'bin', 'ferretdb');
-
-/** A FerretDB of this test's own: the suite's shared one must not go down under other files. */
-async function startFerret(port: number, dir: string): Promise<ChildProcess> {
-  const child = spawn(
-    FERRET,
-    ['-listen-addr', `127.0.0.1:${port}`, '-sqlite-url', `${pathToFileURL(dir).href}/`],
-    { cwd: dir, stdio: 'ignore' },
-  );
-  const probe = mongoose.createConnection(`mongodb://127.0.0.1:${port}/probe`, {
-    serverSelectionTimeoutMS: 500,
-  });
-  probe.on('error', () => undefined);
-  for (let i = 0; i < 100; i++) {
-    try {
-      await probe.asPromise();
-      await probe.db?.admin().ping();
-      break;
-    } catch {
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-  await probe.close();
-  return child;
-}
+import { startTestApp, type TestApp } from './support/app.js';
+import {
+  commandUpdate,
+  startBotApiServer,
+  textUpdate,
+  type BotApiServer,
+} from './support/bot-api/index.js';
+import { FERRET_BIN, freePort, kill, startFerret } from './support/servers.js';
 
 /** Issue 8, B10: the database stopped and restarted while people write (a real fault). */
-describe.skipIf(!existsSync(FERRET))('the database down, then back', () => {
+describe.skipIf(!existsSync(FERRET_BIN))('the database down, then back', () => {
   const dir = mkdtempSync(join(tmpdir(), 'lamton-dbdown-'));
   let port = 0;
   let ferret: ChildProcess;
@@ -95,4 +74,116 @@ describe.skipIf(!existsSync(FERRET))('the database down, then back', () => {
     const list = await questions.listUnanswered({ limit: 10 });
     expect(list.items.map((q) => q.text)).toContain('停电的时候问的问题');
   }, 90_000);
+});
+
+/**
+ * Issue 8, B9 and part C: the database stopped and restarted under the whole running assistant
+ * (web chat and the Telegram webhook): no 500 meanwhile, nothing lost, each message answered once.
+ */
+describe.skipIf(!existsSync(FERRET_BIN))('the database down under the running assistant', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lamton-appdbdown-'));
+  const secret = 'dbdown_secret';
+  let port = 0;
+  let ferret: ChildProcess;
+  let api: BotApiServer;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    port = await freePort();
+    ferret = await startFerret(port, dir);
+    api = await startBotApiServer();
+    t = await startTestApp(
+      {
+        TELEGRAM_BOT_TOKEN: api.token,
+        TELEGRAM_API_ROOT: api.apiRoot,
+        TELEGRAM_MODE: 'webhook',
+        TELEGRAM_WEBHOOK_SECRET: secret,
+        PUBLIC_URL: 'https://lamton.example.org',
+      },
+      { mongoUri: `mongodb://127.0.0.1:${port}/lamton` },
+    );
+    await t.deps.telegram!.start();
+  }, 60_000);
+  afterAll(async () => {
+    // A failed test may leave the database down: closing would wait for it (flushing the log).
+    await Promise.race([t?.close(), new Promise((r) => setTimeout(r, 10_000))]).catch(
+      () => undefined,
+    );
+    await api?.close();
+    if (ferret) await kill(ferret);
+  });
+
+  /** The session id inside the signed `lamton_sid` cookie ("name=sid.signature"). */
+  const cookieSession = (cookie: string) =>
+    decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1)).replace(/\.[^.]*$/, '');
+
+  const chat = (clientId: string, text: string, cookie?: string) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/chat/messages',
+      payload: { clientId, text },
+      ...(cookie ? { headers: { cookie } } : {}),
+    });
+
+  it('never answers 500 meanwhile: a turn is answered or refused with 503 + Retry-After, and each is answered once when it is back', async () => {
+    const first = await chat('db-1', '你好');
+    expect(first.statusCode).toBe(200);
+    const cookie = String(first.headers['set-cookie']).split(';')[0]!;
+    await api.deliverWebhook(commandUpdate(4001, 'start'), { baseUrl: t.url });
+    await api.waitForSent((m) => m.chatId === 4001);
+
+    await kill(ferret);
+    // Right away (before the driver has noticed) and later: a known person, a newcomer on the
+    // page, a known and a new Telegram chat.
+    const known = textUpdate(4001, '失业金怎么领');
+    const newcomer = commandUpdate(4002, 'start');
+    const refused = new Set<string>();
+    const seen = new Set<number>();
+    for (let i = 0; i < 6; i++) {
+      for (const res of [
+        await chat(`db-during-${i}`, '失业金怎么领', cookie),
+        await chat(`db-new-${i}`, '失业金怎么领'),
+      ]) {
+        seen.add(res.statusCode);
+        expect([200, 503], res.body).toContain(res.statusCode);
+        if (res.statusCode === 503) expect(res.headers['retry-after']).toBeDefined();
+      }
+      for (const update of [known, newcomer]) {
+        const res = await api.deliverWebhook(update, { baseUrl: t.url });
+        seen.add(res.status);
+        expect([200, 503]).toContain(res.status);
+        if (res.status === 503) refused.add(String(update.update_id));
+      }
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
+    const ready = await t.app.inject('/readyz');
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json()).toMatchObject({ checks: { mongodb: 'down' } });
+    expect(seen.has(503)).toBe(true); // once noticed, routes that need the database say "later"
+
+    ferret = await startFerret(port, dir);
+    await expect
+      .poll(async () => (await t.app.inject('/readyz')).statusCode, { timeout: 30_000 })
+      .toBe(200);
+    const retried = await chat('db-during-5', '失业金怎么领', cookie);
+    expect(retried.statusCode).toBe(200);
+    // Telegram retries what it got no 2xx for; what it got a 200 for was answered already.
+    for (const update of [known, newcomer]) {
+      const res = await api.deliverWebhook(update, { baseUrl: t.url });
+      expect(res.status).toBe(200);
+    }
+    await expect.poll(() => api.sent(4001).length, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => api.sent(4002).length, { timeout: 10_000 }).toBe(1);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(api.sent(4001)).toHaveLength(2);
+    expect(api.sent(4002)).toHaveLength(1);
+    // What the known person said meanwhile reached the conversation log.
+    const session = await t.deps.sessions.get(`web:${cookieSession(cookie)}`);
+    expect(session).toBeTruthy();
+    await t.deps.messages.flush();
+    const said = (await t.deps.messages.transcript(session!.personId)).filter(
+      (l) => l.from === 'person',
+    );
+    expect(said.length).toBeGreaterThanOrEqual(2);
+  }, 150_000);
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTelegramChannel } from '../src/channels/telegram/telegram.channel.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import {
+  allocUpdateId,
   callbackUpdate,
   commandUpdate,
   mediaUpdate,
@@ -9,6 +10,7 @@ import {
   textUpdate,
   type BotApiServer,
   type SentMessage,
+  type Update,
 } from './support/bot-api/index.js';
 
 const TIBETAN = /[\u0F40-\u0FBC]/u;
@@ -161,6 +163,31 @@ describe('Telegram, polling mode, against a Bot API server on loopback', () => {
     expect(api.sent(chat)).toHaveLength(1);
   });
 
+  it('skips malformed polled updates, counts them, and goes on answering the next one', async () => {
+    const chat = 1007;
+    const good = textUpdate(chat, 'hi') as unknown as { message: object };
+    for (const bad of [
+      { callback_query: { id: 'q1', data: 'main:menu#x' } }, // no from
+      { message: { message_id: 1, date: 0, text: 'hi' } }, // no chat
+      { message: { ...good.message, entities: 'bot_command' } },
+      { message: { ...good.message, text: { a: 1 } } },
+    ])
+      api.pushUpdate({ update_id: allocUpdateId(), ...bad } as unknown as Update);
+    api.pushUpdate(commandUpdate(chat, 'start'));
+    await api.waitForSent((m) => m.chatId === chat, 8000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(api.sent(chat)).toHaveLength(1);
+    const metrics = await t.deps.metrics.registry.metrics();
+    expect(metrics).toMatch(/lamton_telegram_malformed_updates_total 4/);
+  });
+
+  it('reads a 300 KB text up to Telegram’s cap and answers it', async () => {
+    const chat = 1008;
+    api.pushUpdate(textUpdate(chat, '失业金怎么领'.repeat(50_000)));
+    const reply = await api.waitForSent((m) => m.chatId === chat, 15_000);
+    expect(reply.text.length).toBeGreaterThan(0);
+  });
+
   it('only one process polls: a second one waits and takes over when the first stops', async () => {
     const second = createTelegramChannel({
       token: api.token,
@@ -230,12 +257,25 @@ describe('Telegram, webhook mode', () => {
     const update = commandUpdate(chat, 'start');
     api.failNext('sendMessage', { error_code: 502, description: 'Bad Gateway' });
     const failed = await api.deliverWebhook(update, { baseUrl: t.url });
-    expect(failed.status).toBe(500);
+    expect(failed.status).toBe(503);
     const retried = await api.deliverWebhook(update, { baseUrl: t.url });
     expect(retried.status).toBe(200);
     await api.waitForSent((m) => m.chatId === chat);
     await api.deliverWebhook(update, { baseUrl: t.url });
     await new Promise((r) => setTimeout(r, 200));
+    expect(api.sent(chat)).toHaveLength(1);
+  });
+
+  it('a turn that fails after Telegram was already answered 200 is retried here, not lost', async () => {
+    const chat = 2007;
+    // The reply fails only after the webhook answered (2 s): Telegram will not retry a 200.
+    api.failNext('sendMessage', { error_code: 502, description: 'Bad Gateway' }, 1, {
+      delayMs: 2_500,
+    });
+    const res = await api.deliverWebhook(commandUpdate(chat, 'start'), { baseUrl: t.url });
+    expect(res.status).toBe(200);
+    await api.waitForSent((m) => m.chatId === chat, 15_000);
+    await new Promise((r) => setTimeout(r, 500));
     expect(api.sent(chat)).toHaveLength(1);
   });
 
@@ -313,6 +353,17 @@ describe('Telegram, webhook mode', () => {
     });
     expect(noId.statusCode).toBe(400);
     expect(api.sent(2003)).toHaveLength(0);
+  });
+
+  it('answers a 300 KB text through the webhook route (200, one reply, the process lives on)', async () => {
+    const chat = 2095;
+    const res = await api.deliverWebhook(textUpdate(chat, 'སྒྲུབ་'.repeat(50_000)), {
+      baseUrl: t.url,
+    });
+    expect(res.status).toBe(200);
+    const reply = await api.waitForSent((m) => m.chatId === chat, 15_000);
+    expect(reply.text).toMatch(TIBETAN);
+    expect((await t.app.inject('/healthz')).statusCode).toBe(200);
   });
 
   it('answers malformed updates with the right secret 200, ignores and counts them (no retry loop)', async () => {

@@ -112,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         redis: deps.redis,
         prefix: deps.prefix,
         processUpdate: (u) => telegram.processUpdate(u),
+        retryLater: (u) => telegram.retryLater(u),
       }),
     );
   }

@@ -2,6 +2,8 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError, type AppErrorCode } from '../errors.js';
 import { ConversationBusyError } from '../conversations/session.store.js';
+import { isDatabaseUnavailable, isRedisUnavailable } from '../lib/db-errors.js';
+import { OUTAGE_RETRY_AFTER_S } from './plugins/outage.js';
 
 const STATUS: Record<AppErrorCode, number> = {
   validation: 400,
@@ -39,6 +41,16 @@ export function registerErrorHandler(app: FastifyInstance): void {
         message: v.message ?? 'invalid',
       }));
       return reply.code(400).send({ error: 'validation', details });
+    }
+    // A dependency that went away mid-request (before the outage guard could notice): "later",
+    // never a 500 — the page keeps the text and retries, Telegram retries a non-2xx webhook.
+    const down = isDatabaseUnavailable(err) ? 'mongodb' : isRedisUnavailable(err) ? 'redis' : null;
+    if (down) {
+      req.log.warn({ dependency: down }, 'dependency down mid-request: 503');
+      return reply
+        .code(503)
+        .header('retry-after', String(OUTAGE_RETRY_AFTER_S))
+        .send({ error: 'unavailable', dependency: down, retryAfter: OUTAGE_RETRY_AFTER_S });
     }
     const status = err.statusCode ?? 500;
     if (status >= 400 && status < 500) {

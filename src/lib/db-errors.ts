@@ -19,6 +19,17 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   );
 }
 
+/** Redis is unreachable, as ioredis reports it (closed connection, retries per request spent). */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const name = 'name' in err && typeof err.name === 'string' ? err.name : '';
+  if (name === 'MaxRetriesPerRequestError') return true;
+  const message = 'message' in err && typeof err.message === 'string' ? err.message : '';
+  return /^Connection is closed|Stream isn't writeable|Reached the max retries per request/.test(
+    message,
+  );
+}
+
 /** An insert of documents with their own ids that failed only because some are stored already. */
 export function onlyDuplicates(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;

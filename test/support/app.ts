@@ -16,8 +16,10 @@ export interface TestApp {
 }
 
 /** A MongoDB URI for a database of one's own on the test server. */
-export function testMongoUri(dbName: string): string {
-  const base = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27018/lamton';
+export function testMongoUri(
+  dbName: string,
+  base = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27018/lamton',
+): string {
   const url = new URL(base);
   url.pathname = `/${dbName}`;
   return url.toString();
@@ -33,6 +35,8 @@ export async function startTestApp(
     listen?: boolean;
     /** Another process of the same deployment: same database and Redis prefix. */
     sameDeploymentAs?: TestApp;
+    /** Another MongoDB-compatible server than the suite's (a fault test's own). */
+    mongoUri?: string;
   } = {},
 ): Promise<TestApp> {
   const id = opts.sameDeploymentAs?.id ?? randomUUID().replaceAll('-', '').slice(0, 12);
@@ -43,7 +47,7 @@ export async function startTestApp(
     HOST: '127.0.0.1',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6381',
     ...env,
-    MONGODB_URI: testMongoUri(dbName),
+    MONGODB_URI: testMongoUri(dbName, opts.mongoUri),
   });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const deps = await buildDeps(config, log, { prefix: `test:${id}:` });

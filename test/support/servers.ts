@@ -1,5 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import mongoose from 'mongoose';
 import { Redis } from 'ioredis';
 
 /** A free TCP port on loopback. */
@@ -55,4 +58,34 @@ export function kill(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
   });
+}
+
+/** The FerretDB binary the test run's own services use (scripts/services.mjs builds it). */
+export const FERRET_BIN = join(import.meta.dirname, '..', '..', '.data', 'bin', 'ferretdb');
+
+/**
+ * A FerretDB of one's own (SQLite in `dir`) for a fault test: the suite's shared one must not go
+ * down under other test files. Resolves once it answers a ping.
+ */
+export async function startFerret(port: number, dir: string): Promise<ChildProcess> {
+  const child = spawn(
+    FERRET_BIN,
+    ['-listen-addr', `127.0.0.1:${port}`, '-sqlite-url', `${pathToFileURL(dir).href}/`],
+    { cwd: dir, stdio: 'ignore' },
+  );
+  const probe = mongoose.createConnection(`mongodb://127.0.0.1:${port}/probe`, {
+    serverSelectionTimeoutMS: 500,
+  });
+  probe.on('error', () => undefined);
+  for (let i = 0; i < 100; i++) {
+    try {
+      await probe.asPromise();
+      await probe.db?.admin().ping();
+      break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  await probe.close();
+  return child;
 }

@@ -42,6 +42,11 @@ export interface TelegramChannel extends ChannelAdapter {
   readonly bot: Telegraf;
   /** Handles one update end to end (inbound → conversation → replies). */
   processUpdate(update: Update): Promise<void>;
+  /**
+   * Finishes an update whose webhook was already answered 200 but whose turn then failed
+   * (Telegram will not retry it): retried here with backoff, still answered once.
+   */
+  retryLater(update: Update): void;
   /** Whether this process currently holds the polling lease. */
   isPolling(): boolean;
 }
@@ -107,12 +112,13 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   }
 
   /**
-   * A polled update: answered once (the same helper as the webhook, so a crash between fetching
-   * and acknowledging a batch does not answer twice), and retried with backoff when it fails —
+   * A polled update (or a webhook update to finish): answered once (the same helper as the
+   * webhook, so a crash between fetching and acknowledging a batch does not answer twice), and
+   * retried with backoff when it fails —
    * telegraf acknowledges the batch only after this returns, so until then Telegram keeps it.
    * A failure while Redis is away does not count as an attempt.
    */
-  async function processPolled(update: Update): Promise<void> {
+  async function processUntilDone(update: Update): Promise<void> {
     for (let attempt = 1, wait = 500; ;) {
       try {
         await runOnce(
@@ -140,7 +146,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     }
   }
 
-  bot.use((ctx) => track(processPolled(ctx.update)));
+  bot.use((ctx) => track(processUntilDone(ctx.update)));
   bot.catch((err, ctx) =>
     log.error({ err, updateId: ctx.update.update_id }, 'telegram update failed'),
   );
@@ -226,6 +232,11 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     id: 'telegram',
     bot,
     processUpdate: (update) => track(processUpdate(update)),
+    retryLater: (update) => {
+      track(processUntilDone(update)).catch((err: unknown) =>
+        log.error({ err, updateId: update.update_id }, 'telegram update failed; giving up'),
+      );
+    },
     isPolling: () => polling,
     send,
     async start() {

@@ -8,6 +8,8 @@ export interface TelegramWebhookDeps {
   secret: string;
   redis: Redis;
   processUpdate(update: Update): Promise<void>;
+  /** A turn that failed after Telegram was answered 200 (it will not retry): finish it here. */
+  retryLater(update: Update): void;
   /** Answer Telegram after this long even if the turn is still running (it then goes on). */
   answerWithinMs?: number;
   /** Redis key prefix. */
@@ -70,13 +72,17 @@ export function telegramWebhookRoutes(deps: TelegramWebhookDeps): FastifyPluginA
           await Promise.race([work, late]);
         } catch (err) {
           req.log.error({ err }, 'telegram update failed; Telegram will retry');
-          return reply.code(500).send({ error: 'retry' });
+          return reply
+            .code(503)
+            .header('retry-after', '5')
+            .send({ error: 'unavailable', message: 'retry' });
         } finally {
           clearTimeout(timer);
         }
-        work.catch((err: unknown) =>
-          req.log.error({ err }, 'telegram update failed after answering'),
-        );
+        work.catch((err: unknown) => {
+          req.log.warn({ err }, 'telegram update failed after answering; retrying here');
+          deps.retryLater(body as Update);
+        });
         // Telegram runs a method given in the webhook response: a button press is
         // acknowledged without a Bot API call of our own.
         const callbackId = (body as { callback_query?: { id?: unknown } }).callback_query?.id;

@@ -14,6 +14,7 @@ export {
   type WebhookInfo,
 } from './server.js';
 export {
+  allocUpdateId,
   callbackUpdate,
   commandUpdate,
   mediaUpdate,

@@ -95,7 +95,13 @@ export interface BotApiServer {
   /** Every non-empty command set registered, with its scope and language code. */
   commandSets(): CommandSet[];
   /** Next `times` (default 1) calls of `method` fail with this error (HTTP status = error_code). */
-  failNext(method: string, response: ApiErrorResponse, times?: number): void;
+  failNext(
+    method: string,
+    response: ApiErrorResponse,
+    times?: number,
+    /** Answer only after this long (a slow failure: the caller has moved on meanwhile). */
+    opts?: { delayMs?: number },
+  ): void;
   /** Override / add a method. Return the `result`; throw ApiError for {ok:false}. */
   handle(method: string, handler: MethodHandler): void;
   /** Forget recorded calls, messages, queued updates and pending faults (webhook/commands kept). */
@@ -178,7 +184,10 @@ export async function startBotApiServer(opts: StartOptions = {}): Promise<BotApi
   let allowedUpdates: string[] | undefined;
   let hook: WebhookInfo | null = null;
   const commandSets = new Map<string, CommandSet>();
-  const faults = new Map<string, Array<{ response: ApiErrorResponse; remaining: number }>>();
+  const faults = new Map<
+    string,
+    Array<{ response: ApiErrorResponse; remaining: number; delayMs: number }>
+  >();
   const messages = new Map<string, StoredMessage>();
   const customHandlers = new Map<string, MethodHandler>();
   const pollWaiters = new Set<PollWaiter>();
@@ -627,6 +636,7 @@ export async function startBotApiServer(opts: StartOptions = {}): Promise<BotApi
     if (pending && fault) {
       fault.remaining -= 1;
       if (fault.remaining <= 0) pending.shift();
+      if (fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs));
       return fail(fault.response);
     }
     const handler: Handler | undefined = custom
@@ -829,10 +839,10 @@ export async function startBotApiServer(opts: StartOptions = {}): Promise<BotApi
       return [...(commandSets.get(commandKey(params).key)?.commands ?? [])];
     },
     commandSets: () => [...commandSets.values()].map((s) => ({ ...s, commands: [...s.commands] })),
-    failNext: (method, response, times = 1) => {
+    failNext: (method, response, times = 1, opts = {}) => {
       const key = method.toLowerCase();
       const list = faults.get(key) ?? [];
-      list.push({ response, remaining: times });
+      list.push({ response, remaining: times, delayMs: opts.delayMs ?? 0 });
       faults.set(key, list);
     },
     handle: (method, handler) => {
