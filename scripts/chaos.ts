@@ -2,10 +2,11 @@
  * npm run chaos — fault scenarios against a running assistant, counting what was lost or
  * answered twice (target: 0 and 0). Everything on 127.0.0.1: the fake Bot API server of the
  * tests acts as Telegram (it redelivers an update until it gets a 200, as Telegram does), a
- * Redis of the script's own, the local FerretDB, and the assistant itself (`src/main.ts`,
- * webhook mode) as a real process. Scenarios, one after another, while people keep writing:
+ * Redis and a FerretDB of the script's own (the binary `npm test` builds), and the assistant
+ * itself (`src/main.ts`, webhook mode) as a real process. Scenarios, one after another, while
+ * people keep writing:
  *   1. steady traffic;  2. the assistant SIGKILLed mid-traffic and restarted;
- *   3. Redis stopped for a few seconds and restarted.
+ *   3. Redis stopped for a few seconds and restarted;  4. the database stopped likewise.
  * Prints one line per scenario and a total; exits non-zero if anything was lost or doubled.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -13,9 +14,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Update } from 'telegraf/types';
-import { testMongoUri } from '../test/support/app.js';
 import { commandUpdate, startBotApiServer } from '../test/support/bot-api/index.js';
-import { freePort, kill, startRedis } from '../test/support/servers.js';
+import { freePort, kill, startFerret, startRedis } from '../test/support/servers.js';
 
 const PEOPLE_PER_SCENARIO = Number(process.env.CHAOS_PEOPLE ?? 40);
 const SECRET = 'chaos_secret';
@@ -27,8 +27,10 @@ const api = await startBotApiServer();
 const appPort = await freePort();
 const redisPort = await freePort();
 const redisDir = mkdtempSync(join(tmpdir(), 'lamton-chaos-'));
-const db = `chaos_${Date.now()}`;
+const ferretPort = await freePort();
+const ferretDir = mkdtempSync(join(tmpdir(), 'lamton-chaos-db-'));
 let redis = await startRedis(redisPort, redisDir);
+let ferret = await startFerret(ferretPort, ferretDir);
 let app = await startApp();
 let nextChat = 9_000_000;
 
@@ -41,7 +43,7 @@ async function startApp(): Promise<ChildProcess> {
       PORT: String(appPort),
       HOST: '127.0.0.1',
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      MONGODB_URI: testMongoUri(db),
+      MONGODB_URI: `mongodb://127.0.0.1:${String(ferretPort)}/chaos`,
       TELEGRAM_BOT_TOKEN: api.token,
       TELEGRAM_API_ROOT: api.apiRoot,
       TELEGRAM_MODE: 'webhook',
@@ -112,12 +114,18 @@ try {
       await sleep(3_000);
       redis = await startRedis(redisPort, redisDir);
     }),
+    await scenario('database stopped 5 s and restarted', async () => {
+      await kill(ferret);
+      await sleep(5_000);
+      ferret = await startFerret(ferretPort, ferretDir);
+    }),
   ];
   totals = results.reduce((a, r) => [a[0] + r[0], a[1] + r[1]], [0, 0]);
   console.log(`total: lost ${totals[0]}, duplicated ${totals[1]} (target 0 and 0)`);
 } finally {
   app.kill('SIGKILL');
   redis.kill('SIGKILL');
+  ferret.kill('SIGKILL');
   await api.close();
 }
 process.exit(totals[0] === 0 && totals[1] === 0 ? 0 : 1);
