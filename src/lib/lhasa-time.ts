@@ -1,10 +1,8 @@
-const monthFormat = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Asia/Shanghai',
-  year: 'numeric',
-  month: '2-digit',
-});
+/** Lhasa keeps China Standard Time, UTC+8 all year (no daylight saving since 1991). */
+const LHASA_OFFSET_MS = 8 * 60 * 60 * 1000;
 
 /** `YYYY-MM` in Lhasa (China Standard Time), the month key kept on records reported by month. */
 export function lhasaMonth(at: Date): string {
-  return monthFormat.format(at).slice(0, 7);
+  // Arithmetic rather than Intl: this runs on every logged exchange.
+  return new Date(at.getTime() + LHASA_OFFSET_MS).toISOString().slice(0, 7);
 }

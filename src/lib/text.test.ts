@@ -65,3 +65,12 @@ describe('splitText', () => {
     expect(splitText('你好', 4096)).toEqual(['你好']);
   });
 });
+
+describe('lhasaMonth', () => {
+  it('is the month in Lhasa (UTC+8), not in UTC', async () => {
+    const { lhasaMonth } = await import('./lhasa-time.js');
+    expect(lhasaMonth(new Date('2026-11-30T15:59:59Z'))).toBe('2026-11');
+    expect(lhasaMonth(new Date('2026-11-30T16:00:00Z'))).toBe('2026-12');
+    expect(lhasaMonth(new Date('2026-12-31T16:30:00Z'))).toBe('2027-01');
+  });
+});
