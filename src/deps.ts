@@ -3,7 +3,7 @@ import mongoose, { type Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { InboundHandler } from './channels/channel.js';
+import type { InboundHandler } from './messaging/inbound.js';
 import {
   createTelegramChannel,
   type TelegramChannel,

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import i18next, { type i18n } from 'i18next';
-import { LANGS, type Lang } from './channels/channel.js';
+import { LANGS, type Lang } from './messaging/lang.js';
 
 /** Translation for one language; missing keys come back as the key itself (tests forbid them). */
 export interface Translator {

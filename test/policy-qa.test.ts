@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OutgoingMessage } from '../src/channels/channel.js';
+import type { OutgoingMessage } from '../src/messaging/content.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { ev, HAN, TIBETAN } from './support/events.js';
 

@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { Lang } from '../messaging/lang.js';
 
 /** A rubric: how long a spoken answer of about a minute is, and the points a good one covers. */
 export const rubricSchema = z.object({
@@ -43,7 +44,7 @@ const ZH_EXAMPLE =
 const BO_EXAMPLE = /[0-9༠-༩]|དཔེར་ན|ཐེངས་གཅིག|ལོ་[^\s]{0,12}རིང|དེ་དུས|སྔོན་ཆད/u;
 
 /** Feedback on what was actually written: its length, a concrete example, the points covered. */
-export function coachAnswer(rubric: Rubric, text: string, lang: 'zh-CN' | 'bo'): Coaching {
+export function coachAnswer(rubric: Rubric, text: string, lang: Lang): Coaching {
   const folded = text.normalize('NFC').toLowerCase();
   const count = (folded.match(HAN)?.length ?? 0) + (folded.match(TIBETAN_SYLLABLE)?.length ?? 0);
   const covered: string[] = [];

@@ -1,4 +1,5 @@
-import type { Lang, OutgoingMessage } from '../channels/channel.js';
+import type { OutgoingMessage } from '../messaging/content.js';
+import type { Lang } from '../messaging/lang.js';
 import { coachAnswer, type Rubric } from '../coaching/coach.js';
 import type { Translator } from '../i18n.js';
 

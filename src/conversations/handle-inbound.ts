@@ -1,37 +1,11 @@
-import type { Logger } from 'pino';
-import type { Rubric } from '../coaching/coach.js';
-import type { InboundEvent, InboundHandler, InboundInput } from '../channels/channel.js';
-import type { FlowSet } from '../engine/flows.js';
-import type { Translator } from '../i18n.js';
-import type { KnowledgeIndex } from '../knowledge/index.js';
+import type { InboundEvent, InboundHandler, InboundInput } from '../messaging/inbound.js';
 import { normalizeInput } from '../lib/normalize.js';
 import { splitText } from '../lib/split-text.js';
-import type { MessageRepo } from '../messages/message.repo.js';
-import type { Metrics } from '../metrics.js';
-import type { PersonRepo } from '../people/person.repo.js';
-import type { QuestionRepo } from '../questions/question.repo.js';
-import type { IntentMatcher } from './intents.js';
+import type { ConversationDeps } from './conversation-deps.js';
 import { runTurn } from './run-turn.js';
-import type { Session, SessionStore } from './session.store.js';
+import type { Session } from './session.store.js';
 
-export interface ConversationDeps {
-  flows: FlowSet;
-  translator: Translator;
-  intents: IntentMatcher;
-  sessions: SessionStore;
-  people: PersonRepo;
-  messages: MessageRepo;
-  questions: QuestionRepo;
-  /** Rubrics for coached answers (knowledge/coaching), by the id a flow node names. */
-  coaching?: ReadonlyMap<string, Rubric>;
-  /** The policy-card index in use now (reloaded live when cards change). */
-  knowledge: () => KnowledgeIndex;
-  log: Logger;
-  metrics?: Pick<Metrics, 'turns' | 'turnSeconds' | 'questions'>;
-  now?: () => number;
-  /** After this long without a message, the person comes back to the menu. */
-  resumeAfterMs?: number;
-}
+export type { ConversationDeps } from './conversation-deps.js';
 
 const DEFAULT_RESUME_MS = 6 * 60 * 60 * 1000;
 

@@ -1,4 +1,5 @@
-import type { InboundInput, Lang } from '../channels/channel.js';
+import type { InboundInput } from '../messaging/inbound.js';
+import type { Lang } from '../messaging/lang.js';
 import type { EngineInput } from '../engine/step.js';
 import { keywordForm } from '../lib/normalize.js';
 import { detectScript } from '../lib/script.js';

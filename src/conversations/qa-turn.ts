@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
-import type { ChannelId, Choice, Lang, OutgoingMessage } from '../channels/channel.js';
+import type { Choice, OutgoingMessage } from '../messaging/content.js';
+import type { ChannelId } from '../messaging/inbound.js';
+import type { Lang } from '../messaging/lang.js';
 import type { EngineInput } from '../engine/step.js';
 import type { Translator } from '../i18n.js';
 import type { PolicyCard } from '../knowledge/card.schema.js';

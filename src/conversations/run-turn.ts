@@ -1,4 +1,6 @@
-import type { InboundEvent, InboundInput, Lang, OutgoingMessage } from '../channels/channel.js';
+import type { OutgoingMessage } from '../messaging/content.js';
+import type { InboundEvent, InboundInput } from '../messaging/inbound.js';
+import type { Lang } from '../messaging/lang.js';
 import type { Effect } from '../engine/flow.schema.js';
 import { step } from '../engine/step.js';
 import type { Rubric } from '../coaching/coach.js';
@@ -6,7 +8,7 @@ import { asksSomething } from '../knowledge/focus.js';
 import { choiceNumber } from '../lib/choice-number.js';
 import { renderCoaching } from './coach-turn.js';
 import { detectScript } from '../lib/script.js';
-import type { ConversationDeps } from './handle-inbound.js';
+import type { ConversationDeps } from './conversation-deps.js';
 import {
   answerQuestion,
   handleKbChoice,

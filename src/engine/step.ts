@@ -1,4 +1,4 @@
-import type { Lang } from '../channels/channel.js';
+import type { Lang } from '../messaging/lang.js';
 import type { Effect, FlowNode, SayItem } from './flow.schema.js';
 import { choiceNumber } from '../lib/choice-number.js';
 import { qualify, type FlowSet } from './flows.js';

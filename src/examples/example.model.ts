@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { Lang } from '../messaging/lang.js';
 
 /**
  * An example question an administrator taught the assistant (the shipped ones are files in
@@ -7,7 +8,7 @@ import { Schema, type Connection, type Model, type Types } from 'mongoose';
  */
 export interface ExampleDoc {
   _id: Types.ObjectId;
-  lang: 'zh-CN' | 'bo';
+  lang: Lang;
   text: string;
   /** a DESIGN.md topic id, or `none` (a question the assistant should decline) */
   topic: string;

@@ -1,5 +1,5 @@
 import { Types, type Connection } from 'mongoose';
-import type { Lang } from '../channels/channel.js';
+import type { Lang } from '../messaging/lang.js';
 import type { Example } from '../knowledge/classifier.js';
 import { exampleModel } from './example.model.js';
 

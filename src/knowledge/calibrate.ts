@@ -1,4 +1,4 @@
-import type { Explanation } from './index.js';
+import type { Explanation } from './decision.js';
 
 export type Scored = Omit<Explanation, 'confidence'>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cleanText } from '../lib/normalize.js';
+import type { Lang } from '../messaging/lang.js';
 
 /** Knowledge-base topic ids (DESIGN.md, "Knowledge base topics"); `none` is not a card topic. */
 export const TOPICS = [
@@ -39,7 +40,7 @@ export type Topic = (typeof TOPICS)[number];
  */
 export const ASPECTS = ['how', 'where', 'bring', 'who', 'amount', 'duration', 'what'] as const;
 export type Aspect = (typeof ASPECTS)[number];
-export type CardLang = 'zh-CN' | 'bo';
+export type CardLang = Lang;
 
 const HAN = /\p{Script=Han}/u;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;

@@ -8,6 +8,7 @@ import {
   type Example,
   type TopicClassifier,
 } from './classifier.js';
+import type { Lang } from '../messaging/lang.js';
 
 /** One line of knowledge/examples/*.jsonl (the eval format: `accept` is kept but not learnt from). */
 export const exampleSchema = z.object({
@@ -20,7 +21,7 @@ export const exampleSchema = z.object({
 
 /** An example as read from its file: its language and where it is, for checks and messages. */
 export interface LoadedExample extends Example {
-  lang: 'zh-CN' | 'bo';
+  lang: Lang;
   /** other topics a fair reader would accept (kept for evaluation, not learnt from) */
   accept?: string[];
   /** `<file>:<line>` */

@@ -1,5 +1,5 @@
 import type { PolicyCard } from './card.schema.js';
-import type { Lang } from './index.js';
+import type { Lang } from '../messaging/lang.js';
 import { boForm, HAN } from './script.js';
 import { BIGRAM_WEIGHT, isStopWord, normalizeText, tokenize } from './tokenize.js';
 

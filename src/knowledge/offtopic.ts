@@ -1,5 +1,5 @@
 import type { PolicyCard } from './card.schema.js';
-import type { Lang } from './index.js';
+import type { Lang } from '../messaging/lang.js';
 import type { QuerySentence } from './query.js';
 import lexicon from './lexicon.json' with { type: 'json' };
 import { boForm, TIBETAN } from './script.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Decision, KnowledgeIndex, Lang } from './index.js';
+import type { Lang } from '../messaging/lang.js';
+import type { Decision, KnowledgeIndex } from './index.js';
 
 /** One line of `npm run -s qa` output. */
 export interface QaResult {

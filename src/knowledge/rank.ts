@@ -1,6 +1,6 @@
 import type { PolicyCard } from './card.schema.js';
 import { bestFirst, type Scored } from './calibrate.js';
-import type { Lang } from './index.js';
+import type { Lang } from '../messaging/lang.js';
 import { zhAnchors, type LangIndex, type Phrase } from './lang-index.js';
 import { cuesAsked } from './offtopic.js';
 import type { QuerySentence } from './query.js';

@@ -1,4 +1,4 @@
-import type { Lang } from '../channels/channel.js';
+import type { Lang } from '../messaging/lang.js';
 
 const TIBETAN_LETTER = /[\u0F40-\u0FBC]/gu;
 const HAN = /\p{Script=Han}/gu;

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import { Types } from 'mongoose';
-import type { ChannelId } from '../channels/channel.js';
+import type { ChannelId } from '../messaging/inbound.js';
 import { messageModel } from './message.model.js';
 import { backgroundRetry, BACKGROUND_LINGER_MS, groupCommit } from '../lib/group-commit.js';
 import { onlyDuplicates } from '../lib/db-errors.js';

@@ -1,9 +1,10 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { Lang } from '../messaging/lang.js';
 
 /** A person the service talks to, across channels. Profile fields arrive with later issues. */
 export interface PersonDoc {
   _id: Types.ObjectId;
-  language: 'zh-CN' | 'bo' | null;
+  language: Lang | null;
   outreachOptOut: boolean;
   createdAt: Date;
   lastSeenAt: Date;

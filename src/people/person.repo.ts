@@ -1,5 +1,6 @@
 import { Types, type Connection } from 'mongoose';
-import type { ChannelId, Lang } from '../channels/channel.js';
+import type { ChannelId } from '../messaging/inbound.js';
+import type { Lang } from '../messaging/lang.js';
 import { personModels, type PersonDoc } from './person.model.js';
 
 export interface Person {

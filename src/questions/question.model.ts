@@ -1,11 +1,12 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { Lang } from '../messaging/lang.js';
 
 /** A free-text question and what the assistant did with it (for feedback and admin review). */
 export interface QuestionDoc {
   _id: Types.ObjectId;
   personId: Types.ObjectId;
   channel: string;
-  lang: 'zh-CN' | 'bo';
+  lang: Lang;
   text: string;
   outcome: 'answered' | 'clarify' | 'declined' | 'distress';
   cardId: string | null;

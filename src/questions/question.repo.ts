@@ -1,5 +1,6 @@
 import { Types, type Connection } from 'mongoose';
-import type { ChannelId, Lang } from '../channels/channel.js';
+import type { ChannelId } from '../messaging/inbound.js';
+import type { Lang } from '../messaging/lang.js';
 import { onlyDuplicates } from '../lib/db-errors.js';
 import { backgroundRetry, BACKGROUND_LINGER_MS, groupCommit } from '../lib/group-commit.js';
 import { lhasaMonth } from '../lib/lhasa-time.js';

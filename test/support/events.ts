@@ -1,4 +1,4 @@
-import type { InboundEvent, InboundInput } from '../../src/channels/channel.js';
+import type { InboundEvent, InboundInput } from '../../src/messaging/inbound.js';
 
 /** Letters of each script, for asserting which language a reply is in. */
 export const TIBETAN = /[\u0F40-\u0FBC]/u;

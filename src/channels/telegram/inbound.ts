@@ -1,6 +1,6 @@
 import type { Update } from 'telegraf/types';
 import { z } from 'zod';
-import type { InboundEvent, InboundInput, MediaKind } from '../channel.js';
+import type { InboundEvent, InboundInput, MediaKind } from '../../messaging/inbound.js';
 
 const chatId = z.number().int();
 const user = z.looseObject({ id: z.number().int(), language_code: z.string().optional() });

@@ -1,6 +1,6 @@
 import type { InlineKeyboardMarkup } from 'telegraf/types';
 import { splitText } from '../../lib/split-text.js';
-import type { OutgoingMessage } from '../channel.js';
+import type { OutgoingMessage } from '../../messaging/content.js';
 
 export interface TelegramSend {
   text: string;

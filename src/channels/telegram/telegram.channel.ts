@@ -6,13 +6,16 @@ import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { COMMANDS } from '../../conversations/intents.js';
 import type { Translator } from '../../i18n.js';
-import type { ChannelAdapter, InboundHandler, OutgoingMessage } from '../channel.js';
+import type { OutgoingMessage } from '../../messaging/content.js';
+import type { InboundHandler } from '../../messaging/inbound.js';
+import type { ChannelAdapter } from '../channel.js';
 import { runOnce } from '../../lib/once.js';
 import { checkUpdate, toInboundEvent } from './inbound.js';
 import { UPDATE_ONCE, updateKey } from './webhook.routes.js';
 import { createPollerLock } from './poller-lock.js';
 import { renderTelegram } from './render.js';
 import { withFloodRetry } from './send.js';
+import type { Lang } from '../../messaging/lang.js';
 
 /** Attempts at a polled update that keeps failing while Redis is up (a bug, a bad update). */
 const POLL_ATTEMPTS = 5;
@@ -152,7 +155,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   );
 
   async function registerCommands(): Promise<void> {
-    const list = (lang: 'zh-CN' | 'bo') =>
+    const list = (lang: Lang) =>
       COMMANDS.map((c) => ({
         command: c,
         description: deps.translator.t(lang, `telegram:commands.${c}`),

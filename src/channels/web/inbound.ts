@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { InboundEvent } from '../channel.js';
+import type { InboundEvent } from '../../messaging/inbound.js';
 import { normalizeInput } from '../../lib/normalize.js';
 
 /**

@@ -1,7 +1,9 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { detectScript } from '../../lib/script.js';
-import type { InboundInput, Lang, OutgoingMessage } from '../channel.js';
+import type { OutgoingMessage } from '../../messaging/content.js';
+import type { InboundInput } from '../../messaging/inbound.js';
+import type { Lang } from '../../messaging/lang.js';
 
 /** Longest text kept for one bubble; longer text is cut (with …) so the transcript stays small. */
 export const TRANSCRIPT_TEXT_MAX = 2000;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Lang } from '../channel.js';
+import type { Lang } from '../../messaging/lang.js';
 
 /**
  * Reads locales/<lang>/web.json once, for when the app does not already hold them in i18next

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { access, readdir, readFile } from 'node:fs/promises';
-import type { Lang } from '../channel.js';
+import type { Lang } from '../../messaging/lang.js';
 
 export interface Asset {
   body: Buffer;

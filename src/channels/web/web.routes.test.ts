@@ -3,7 +3,8 @@ import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { InboundEvent, InboundHandler, OutgoingMessage } from '../channel.js';
+import type { OutgoingMessage } from '../../messaging/content.js';
+import type { InboundEvent, InboundHandler } from '../../messaging/inbound.js';
 import { webUiStringsFromLocales } from './ui-strings.js';
 import { webChatRoutes, type WebChatDeps } from './web.routes.js';
 

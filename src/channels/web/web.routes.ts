@@ -1,6 +1,8 @@
 import type { FastifyBaseLogger, FastifyError, FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
-import { LANGS, type InboundHandler, type Lang, type OutgoingMessage } from '../channel.js';
+import { type OutgoingMessage } from '../../messaging/content.js';
+import { type InboundHandler } from '../../messaging/inbound.js';
+import { LANGS, type Lang } from '../../messaging/lang.js';
 import { z } from 'zod';
 import { detectScript } from '../../lib/script.js';
 import { firstLanguageTag, toInboundEvent, validationDetails, webMessageBody } from './inbound.js';

@@ -1,0 +1,48 @@
+import type { OutgoingMessage } from './content.js';
+import type { ChannelId } from './inbound.js';
+
+/**
+ * The sender contract every channel keeps, usable on its own from a worker process (no
+ * polling, no inbound handler). `send` renders and sends; it never sleeps for long: a failure
+ * is thrown as a `SendError` of one of four kinds, and the caller decides (a live reply may wait
+ * a short `retryAfterMs`; a queue worker turns them into a rate limit, a permanent failure or a
+ * retry).
+ */
+export interface Sender {
+  readonly channel: ChannelId;
+  /** `address`: the channel's id of the person (Telegram chat id, WeChat OpenID). */
+  send(address: string, messages: OutgoingMessage[]): Promise<SendResult>;
+}
+
+export interface SendResult {
+  /** The channel's ids of what was sent, in order (a long message may become several). */
+  messageIds: string[];
+}
+
+export type SendFailure =
+  /** Permanent: the person blocked the bot, unfollowed, or the address does not exist. */
+  | 'blocked'
+  /** The channel asks us to slow down: try again after `retryAfterMs`. */
+  | 'rateLimited'
+  /** WeChat: outside the 48-hour customer-service window (or its 5 messages are used). */
+  | 'windowClosed'
+  /** 5xx, network, timeouts: try again later. */
+  | 'transient';
+
+export class SendError extends Error {
+  override readonly name = 'SendError';
+  constructor(
+    readonly kind: SendFailure,
+    message: string,
+    readonly retryAfterMs?: number,
+    /** How many of the messages' parts went out before the failure. */
+    readonly sent = 0,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether trying the same send again later can succeed. */
+export function isRetryable(err: unknown): boolean {
+  return !(err instanceof SendError) || err.kind === 'rateLimited' || err.kind === 'transient';
+}
