@@ -3,11 +3,11 @@ import mongoose, { type Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import type { InboundHandler } from './messaging/inbound.js';
-import {
-  createTelegramChannel,
-  type TelegramChannel,
-} from './channels/telegram/telegram.channel.js';
+import type { ChannelId, InboundHandler } from './messaging/inbound.js';
+import type { Sender } from './messaging/send.js';
+import type { Channel } from './channels/channel.js';
+import { buildChannels, buildSenders } from './channels/registry.js';
+import type { TelegramChannel } from './channels/telegram/telegram.channel.js';
 import type { Config } from './config.js';
 import { loadRubrics } from './coaching/coach.js';
 import { createInboundHandler } from './conversations/handle-inbound.js';
@@ -29,29 +29,42 @@ import { isStale } from './policy-cards/stale.js';
 import { createQuestionRepo, type QuestionRepo } from './questions/question.repo.js';
 import { createAuditRepo, type AuditRepo } from './audit/audit.repo.js';
 
-/** Everything the processes share, built once by the composition root (or a test). */
-export interface AppDeps {
+/**
+ * What every process shares, web or worker: connections, repositories, metrics and the senders
+ * of the configured channels (a worker pushes to people through them). Nothing here trains a
+ * model, syncs cards or takes messages in.
+ */
+export interface CoreDeps {
   config: Config;
   log: Logger;
   redis: Redis;
   mongo: Connection;
   flows: FlowSet;
   translator: Translator;
-  sessions: SessionStore;
   people: PersonRepo;
   messages: MessageRepo;
   questions: QuestionRepo;
   audit: AuditRepo;
   cards: CardRepo;
   examples: ExampleRepo;
-  knowledge: LiveKnowledge;
   metrics: Metrics;
-  handleInbound: InboundHandler;
-  sessionSecret: string;
+  /** The senders of the channels configured here (Telegram, WeChat), by channel. */
+  senders: ReadonlyMap<ChannelId, Sender>;
   /** Redis key prefix of this deployment (tests use one per file). */
   prefix: string;
-  telegram?: TelegramChannel;
   close(): Promise<void>;
+}
+
+/** The web role: the core plus what serves people (knowledge, conversations, channels). */
+export interface AppDeps extends CoreDeps {
+  sessions: SessionStore;
+  knowledge: LiveKnowledge;
+  handleInbound: InboundHandler;
+  sessionSecret: string;
+  /** Every configured channel's inbound side (routes, start/stop) and sender. */
+  channels: readonly Channel[];
+  /** The Telegram channel when configured (tests drive it directly). */
+  telegram?: TelegramChannel;
 }
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -61,16 +74,15 @@ export interface BuildDepsOptions {
   prefix?: string;
 }
 
-/** Connects to Redis and MongoDB and builds the shared dependencies. */
-export async function buildDeps(
+/** Connects to Redis and MongoDB and builds what every process shares. */
+export async function buildCore(
   config: Config,
   log: Logger,
   opts: BuildDepsOptions = {},
-): Promise<AppDeps> {
+): Promise<CoreDeps> {
   const prefix = opts.prefix ?? 'lamton:';
   const flows = loadFlows(`${ROOT}flows`);
   const translator = createTranslator(`${ROOT}locales`);
-  const glossary = readGlossary(`${ROOT}locales/glossary.json`);
   // Auto-pipelining sends the commands of concurrent turns together (fewer writes and syscalls).
   const redis = new Redis(config.REDIS_URL, {
     lazyConnect: true,
@@ -84,8 +96,6 @@ export async function buildDeps(
     .createConnection(config.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 })
     .asPromise();
 
-  const sessions = createSessionStore(redis, prefix);
-  const people = createPersonRepo(mongo);
   const metrics = createMetrics();
   // While the database is away, log lines and questions wait and are retried (bounded).
   const messages = createMessageRepo(mongo, {
@@ -94,9 +104,41 @@ export async function buildDeps(
   const questions = createQuestionRepo(mongo, {
     onDropped: (n) => metrics.writesDropped.inc({ what: 'questions' }, n),
   });
-  const audit = createAuditRepo(mongo);
-  const cards = createCardRepo(mongo);
-  const examples = createExampleRepo(mongo);
+  const senders = buildSenders({ config, log, redis, prefix, metrics });
+  return {
+    config,
+    log,
+    redis,
+    mongo,
+    flows,
+    translator,
+    people: createPersonRepo(mongo),
+    messages,
+    questions,
+    audit: createAuditRepo(mongo),
+    cards: createCardRepo(mongo),
+    examples: createExampleRepo(mongo),
+    metrics,
+    senders,
+    prefix,
+    async close() {
+      // Log entries and questions still on their way to the database go first.
+      await Promise.allSettled([messages.flush(), questions.flush()]);
+      for (const sender of senders.values()) sender.close?.();
+      await redis.quit().catch(() => redis.disconnect());
+      await mongo.close();
+    },
+  };
+}
+
+/**
+ * The web role on top of the core: syncs the shipped cards, trains the classifier and the
+ * distress model, builds the conversation layer and every configured channel's inbound side.
+ */
+export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
+  const { config, log, redis, prefix, metrics, cards, translator, flows } = core;
+  const glossary = readGlossary(`${ROOT}locales/glossary.json`);
+  const sessions = createSessionStore(redis, prefix);
   const synced = await cards.syncFromFiles(loadCardsFromDir(`${ROOT}knowledge/cards`), new Date());
   if (synced.added + synced.updated + synced.retired > 0)
     log.info(synced, 'policy cards loaded from knowledge/cards');
@@ -110,75 +152,53 @@ export async function buildDeps(
       `${ROOT}knowledge/distress`,
       `${ROOT}knowledge/examples`,
     ),
-    examples,
+    examples: core.examples,
     onInvalidCards: (count) => metrics.cardsInvalid.set(count),
     onLoad: (index) =>
       metrics.cardsStale.set(index.cards.filter((c) => isStale(c.reviewedAt, new Date())).length),
   });
   const handleInbound = createInboundHandler({
     coaching: loadRubrics(`${ROOT}knowledge/coaching`),
-    questions,
+    questions: core.questions,
     knowledge: () => knowledge.current(),
     flows,
     translator,
     intents: createIntentMatcher(glossary.keywords, glossary.languageNames),
     sessions,
-    people,
-    messages,
+    people: core.people,
+    messages: core.messages,
     log,
     metrics,
   });
   const sessionSecret =
     config.SESSION_SECRET ?? (await sharedSecret(redis, `${prefix}session-secret`));
-  const telegram = config.TELEGRAM_BOT_TOKEN
-    ? createTelegramChannel({
-        token: config.TELEGRAM_BOT_TOKEN,
-        apiRoot: config.TELEGRAM_API_ROOT,
-        mode: config.TELEGRAM_MODE,
-        ...(config.PUBLIC_URL
-          ? { webhookUrl: new URL('/webhooks/telegram', config.PUBLIC_URL).toString() }
-          : {}),
-        ...(config.TELEGRAM_WEBHOOK_SECRET
-          ? { webhookSecret: config.TELEGRAM_WEBHOOK_SECRET }
-          : {}),
-        handleInbound,
-        onMalformed: () => metrics.telegramMalformed.inc(),
-        onDropped: () => metrics.telegramDropped.inc(),
-        redis,
-        translator,
-        log,
-        prefix,
-      })
-    : undefined;
-
+  const channels = buildChannels(
+    { config, log, redis, prefix, metrics, handleInbound, translator, flows },
+    core.senders,
+  );
+  const telegram = channels.find((c): c is TelegramChannel => c.id === 'telegram');
   return {
-    config,
-    log,
-    redis,
-    mongo,
-    flows,
-    translator,
+    ...core,
     sessions,
-    people,
-    messages,
-    questions,
-    audit,
-    cards,
-    examples,
     knowledge,
-    metrics,
     handleInbound,
     sessionSecret,
-    prefix,
+    channels,
     ...(telegram ? { telegram } : {}),
     async close() {
       await knowledge.stop();
-      // Log entries and questions still on their way to the database go first.
-      await Promise.allSettled([messages.flush(), questions.flush()]);
-      await redis.quit().catch(() => redis.disconnect());
-      await mongo.close();
+      await core.close();
     },
   };
+}
+
+/** The web role's dependencies from config (the core and the web parts). */
+export async function buildDeps(
+  config: Config,
+  log: Logger,
+  opts: BuildDepsOptions = {},
+): Promise<AppDeps> {
+  return buildWebDeps(await buildCore(config, log, opts));
 }
 
 /**

@@ -1,5 +1,5 @@
 import { loadConfig, ConfigError } from './config.js';
-import { buildDeps } from './deps.js';
+import { buildCore, buildWebDeps } from './deps.js';
 import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { startRetentionWorker } from './retention/retention.worker.js';
@@ -20,32 +20,34 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.LOG_LEVEL).child({ role });
-  const deps = await buildDeps(config, log);
+  // Shared parts once; the web role adds what serves people, the worker only what runs queues.
+  const core = await buildCore(config, log);
+  const web = role !== 'worker' ? await buildWebDeps(core) : undefined;
   const closers: (() => Promise<void>)[] = [];
 
-  if (role !== 'worker') {
-    const app = await buildApp(deps);
+  if (web) {
+    const app = await buildApp(web);
     await app.listen({ port: config.PORT, host: config.HOST });
     closers.push(() => app.close());
-    const telegram = deps.telegram;
-    if (telegram) {
-      startWithRetry(() => telegram.start(), log);
-      closers.unshift(() => telegram.stop());
+    for (const channel of web.channels) {
+      if (channel.start)
+        startWithRetry(channel.id, () => channel.start?.() ?? Promise.resolve(), log);
+      if (channel.stop) closers.unshift(() => channel.stop?.() ?? Promise.resolve());
     }
     log.info({ url: `http://localhost:${config.PORT}/` }, 'web chat ready');
   }
   if (role !== 'web') {
     const retention = await startRetentionWorker({
       redisUrl: config.REDIS_URL,
-      prefix: deps.prefix,
-      messages: deps.messages,
-      questions: deps.questions,
+      prefix: core.prefix,
+      messages: core.messages,
+      questions: core.questions,
       retentionMessagesDays: config.RETENTION_MESSAGES_DAYS,
-      metrics: deps.metrics,
+      metrics: core.metrics,
       log,
     });
     closers.push(() => retention.close());
-    log.info('worker ready');
+    log.info({ senders: [...core.senders.keys()] }, 'worker ready');
   }
 
   let closing = false;
@@ -60,7 +62,7 @@ async function main(): Promise<void> {
     (async () => {
       for (const close of closers)
         await close().catch((err: unknown) => log.error({ err }, 'close failed'));
-      await deps.close();
+      await (web ?? core).close();
       clearTimeout(force);
       log.info('stopped');
       process.exit(0);
@@ -85,13 +87,14 @@ function parseRole(args: string[]): Role {
 
 /** A channel that cannot reach its API now must not take the web chat down: retry in the background. */
 function startWithRetry(
+  channel: string,
   start: () => Promise<void>,
   log: ReturnType<typeof createLogger>,
   delayMs = 30_000,
 ): void {
   start().catch((err: unknown) => {
-    log.error({ err }, `telegram start failed; retrying in ${delayMs / 1000}s`);
-    setTimeout(() => startWithRetry(start, log, delayMs), delayMs).unref();
+    log.error({ err, channel }, `channel start failed; retrying in ${delayMs / 1000}s`);
+    setTimeout(() => startWithRetry(channel, start, log, delayMs), delayMs).unref();
   });
 }
 

@@ -1,54 +1,53 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { FlowSet } from '../engine/flows.js';
+import type { Translator } from '../i18n.js';
+import type { ChannelId, InboundHandler } from '../messaging/inbound.js';
+import type { Sender } from '../messaging/send.js';
+import type { Metrics } from '../metrics.js';
+
 /**
- * The one small interface every channel (web, Telegram, WeChat) implements, and the
- * channel-neutral content that flows between channels and the conversation layer.
+ * A running channel, as the composition root sees it: a small record. `app.ts` mounts its
+ * `routes`; `main.ts` starts and stops it; its `sender` pushes outside a request.
  */
-export type ChannelId = 'telegram' | 'wechat' | 'web';
-export type Lang = 'zh-CN' | 'bo';
-export const LANGS: readonly Lang[] = ['zh-CN', 'bo'];
-
-/** A button the person can press; `id` comes back as a `choice` input (<= 60 bytes). */
-export interface Choice {
-  id: string;
-  label: string;
-}
-
-/** What the assistant says, before a channel renders it. */
-export interface OutgoingMessage {
-  text: string;
-  choices?: Choice[];
-  lang: Lang;
-}
-
-export type MediaKind =
-  'voice' | 'audio' | 'sticker' | 'photo' | 'video' | 'file' | 'location' | 'other';
-
-export type InboundInput =
-  | { kind: 'text'; text: string }
-  | { kind: 'choice'; id: string }
-  | { kind: 'command'; name: string; args: string }
-  | { kind: 'media'; media: MediaKind };
-
-/** A normalised inbound event: what any channel turns its native update into. */
-export interface InboundEvent {
-  channel: ChannelId;
-  /** Channel-native conversation id (Telegram chat id, web session id, WeChat contact id). */
-  chatId: string;
-  /** Channel-native message id; used for logs and de-duplication, never shown. */
-  messageId: string;
-  input: InboundInput;
-  receivedAt: Date;
-  /** A hint from the channel (Telegram `language_code`), used only before a choice is made. */
-  languageHint?: string;
-}
-
-/** Handles one inbound event and returns what to say; the adapter renders and sends it. */
-export type InboundHandler = (event: InboundEvent) => Promise<OutgoingMessage[]>;
-
-/** A running channel. `start` wires it (webhook, polling, routes), `stop` drains it. */
-export interface ChannelAdapter {
+export interface Channel {
   readonly id: ChannelId;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  /** Push messages to a chat outside a request (outreach, counsellor replies). */
-  send(chatId: string, messages: OutgoingMessage[]): Promise<void>;
+  /** Pushes to a person outside a request; absent for a channel that cannot push (the page). */
+  readonly sender?: Sender | undefined;
+  /** HTTP routes (webhooks, the page) mounted on the web role's server. */
+  readonly routes?: FastifyPluginAsync | undefined;
+  /** Starts taking messages in (register a webhook, poll, log in). */
+  start?(): Promise<void>;
+  /** Stops taking messages in and drains what is in flight. */
+  stop?(): Promise<void>;
+}
+
+/** What a sender needs: enough for a worker process, which has no conversation layer. */
+export interface SenderContext {
+  config: Config;
+  log: Logger;
+  redis: Redis;
+  /** Redis key prefix of this deployment. */
+  prefix: string;
+  metrics: Metrics;
+}
+
+/** What a channel's inbound side needs (the web role). */
+export interface InboundContext extends SenderContext {
+  handleInbound: InboundHandler;
+  translator: Translator;
+  flows: FlowSet;
+}
+
+/** One channel's entry in the registry (`registry.ts`): its own folder builds the rest. */
+export interface ChannelModule {
+  readonly id: ChannelId;
+  /** Configured on this deployment (its tokens are set)? */
+  enabled(config: Config): boolean;
+  /** The sender alone, for any process (a worker builds only this). */
+  sender?(ctx: SenderContext): Sender;
+  /** The inbound side, given the sender built for this process. */
+  inbound(ctx: InboundContext, sender: Sender | undefined): Channel;
 }

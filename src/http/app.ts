@@ -9,9 +9,6 @@ import {
 } from 'fastify-type-provider-zod';
 import type { AppDeps } from '../deps.js';
 import { loadDocsCss } from '../channels/web/web.assets.js';
-import { webChatRoutes } from '../channels/web/web.routes.js';
-import { telegramWebhookRoutes } from '../channels/telegram/webhook.routes.js';
-import { newcomerGreeting } from '../conversations/greeting.js';
 import { registerErrorHandler } from './error-handler.js';
 import { unavailableWhileDown } from './plugins/outage.js';
 import { pageAuth } from './plugins/admin-auth.js';
@@ -95,26 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       audit: deps.audit,
     }),
   );
-  await app.register(
-    webChatRoutes({
-      handleInbound: deps.handleInbound,
-      redis: deps.redis,
-      prefix: deps.prefix,
-      uiStrings: (lang) => deps.translator.namespace(lang, 'web'),
-      greet: (lang) => newcomerGreeting(deps, lang),
-    }),
-  );
-  const telegram = deps.telegram;
-  if (telegram && deps.config.TELEGRAM_MODE === 'webhook' && deps.config.TELEGRAM_WEBHOOK_SECRET) {
-    await app.register(
-      telegramWebhookRoutes({
-        secret: deps.config.TELEGRAM_WEBHOOK_SECRET,
-        redis: deps.redis,
-        prefix: deps.prefix,
-        processUpdate: (u) => telegram.processUpdate(u),
-        retryLater: (u) => telegram.retryLater(u),
-      }),
-    );
-  }
+  // Every configured channel's routes: the web chat, the Telegram webhook, the WeChat callback.
+  for (const channel of deps.channels) if (channel.routes) await app.register(channel.routes);
   return app;
 }

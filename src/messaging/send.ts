@@ -11,7 +11,17 @@ import type { ChannelId } from './inbound.js';
 export interface Sender {
   readonly channel: ChannelId;
   /** `address`: the channel's id of the person (Telegram chat id, WeChat OpenID). */
-  send(address: string, messages: OutgoingMessage[]): Promise<SendResult>;
+  send(address: string, messages: OutgoingMessage[], opts?: SendOptions): Promise<SendResult>;
+  /** Frees connections (keep-alive agents) when the process stops. */
+  close?(): void;
+}
+
+export interface SendOptions {
+  /**
+   * A live reply may wait this long for a rate limit to pass (then goes on from the part that
+   * was refused); 0, the default, never waits: the caller gets `rateLimited` at once.
+   */
+  maxWaitMs?: number;
 }
 
 export interface SendResult {
@@ -27,7 +37,9 @@ export type SendFailure =
   /** WeChat: outside the 48-hour customer-service window (or its 5 messages are used). */
   | 'windowClosed'
   /** 5xx, network, timeouts: try again later. */
-  | 'transient';
+  | 'transient'
+  /** Permanent for this content: the channel refused the request itself (a 400 of ours). */
+  | 'rejected';
 
 export class SendError extends Error {
   override readonly name = 'SendError';

@@ -1,6 +1,6 @@
 import type { Update } from 'telegraf/types';
 import { z } from 'zod';
-import type { InboundEvent, InboundInput, MediaKind } from '../../messaging/inbound.js';
+import type { InboundEvent, InboundInput, MediaKind, MediaRef } from '../../messaging/inbound.js';
 
 const chatId = z.number().int();
 const user = z.looseObject({ id: z.number().int(), language_code: z.string().optional() });
@@ -72,13 +72,41 @@ export function toInboundEvent(update: Update, receivedAt = new Date()): Inbound
     }
     return event(update.update_id, m.chat.id, { kind: 'text', text: m.text }, receivedAt, hint);
   }
-  return event(
-    update.update_id,
-    m.chat.id,
-    { kind: 'media', media: mediaKind(m) },
-    receivedAt,
-    hint,
-  );
+  return event(update.update_id, m.chat.id, mediaInput(m), receivedAt, hint);
+}
+
+/** A media message: its kind and, where Telegram gives one, the file to fetch later. */
+function mediaInput(m: object): InboundInput {
+  const media = mediaKind(m);
+  const file = fileOf(m);
+  return file ? { kind: 'media', media, ref: file } : { kind: 'media', media };
+}
+
+function fileOf(m: object): MediaRef | undefined {
+  const one = (v: unknown): { file_id?: unknown; duration?: unknown } | undefined =>
+    Array.isArray(v)
+      ? (v.at(-1) as object | undefined)
+      : typeof v === 'object' && v
+        ? v
+        : undefined;
+  const rec = m as Record<string, unknown>;
+  const key = [
+    'voice',
+    'audio',
+    'video_note',
+    'video',
+    'document',
+    'photo',
+    'animation',
+    'sticker',
+  ].find((k) => k in rec);
+  const file = key ? one(rec[key]) : undefined;
+  if (!file || typeof file.file_id !== 'string') return undefined;
+  return {
+    channel: 'telegram',
+    id: file.file_id,
+    ...(typeof file.duration === 'number' ? { durationS: file.duration } : {}),
+  };
 }
 
 function mediaKind(m: object): MediaKind {

@@ -1,21 +1,22 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { Telegraf } from 'telegraf';
 import type { Update } from 'telegraf/types';
 import { COMMANDS } from '../../conversations/intents.js';
 import type { Translator } from '../../i18n.js';
-import type { OutgoingMessage } from '../../messaging/content.js';
 import type { InboundHandler } from '../../messaging/inbound.js';
-import type { ChannelAdapter } from '../channel.js';
+import { isRetryable, SendError } from '../../messaging/send.js';
+import type { Channel } from '../channel.js';
 import { runOnce } from '../../lib/once.js';
 import { checkUpdate, toInboundEvent } from './inbound.js';
 import { UPDATE_ONCE, updateKey } from './webhook.routes.js';
 import { createPollerLock } from './poller-lock.js';
-import { renderTelegram } from './render.js';
+import { createTelegramSender, type TelegramSender } from './sender.js';
 import { withFloodRetry } from './send.js';
 import type { Lang } from '../../messaging/lang.js';
+
+/** How long a live reply waits for Telegram's flood control before the turn is retried. */
+const LIVE_WAIT_MS = 30_000;
 
 /** Attempts at a polled update that keeps failing while Redis is up (a bug, a bad update). */
 const POLL_ATTEMPTS = 5;
@@ -23,6 +24,8 @@ const POLL_ATTEMPTS = 5;
 export interface TelegramChannelDeps {
   token: string;
   apiRoot: string;
+  /** The sender to reply with (one is made from token and apiRoot when not given). */
+  sender?: TelegramSender;
   mode: 'polling' | 'webhook';
   /** Full webhook URL (PUBLIC_URL + /webhooks/telegram), webhook mode only. */
   webhookUrl?: string;
@@ -41,8 +44,12 @@ export interface TelegramChannelDeps {
   prefix?: string;
 }
 
-export interface TelegramChannel extends ChannelAdapter {
+export interface TelegramChannel extends Channel {
+  readonly id: 'telegram';
   readonly bot: Telegraf;
+  readonly sender: TelegramSender;
+  start(): Promise<void>;
+  stop(): Promise<void>;
   /** Handles one update end to end (inbound → conversation → replies). */
   processUpdate(update: Update): Promise<void>;
   /**
@@ -56,13 +63,11 @@ export interface TelegramChannel extends ChannelAdapter {
 
 export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChannel {
   const log = deps.log.child({ channel: 'telegram' });
-  // Keep-alive to the Bot API (telegraf only brings its own agent for https roots), and no
-  // Nagle delay: a small request held back waiting for an ACK cost up to 40 ms per reply.
-  const agent = deps.apiRoot.startsWith('https:')
-    ? new HttpsAgent({ keepAlive: true, noDelay: true })
-    : new HttpAgent({ keepAlive: true, noDelay: true });
+  const sender = deps.sender ?? createTelegramSender(deps);
+  const api = sender.api;
+  // Only for polling (getUpdates); every call of ours goes through the sender's client.
   const bot = new Telegraf(deps.token, {
-    telegram: { apiRoot: deps.apiRoot, webhookReply: false, agent },
+    telegram: { apiRoot: deps.apiRoot, webhookReply: false },
   });
   const lock = createPollerLock(deps.redis, `${deps.prefix ?? 'lamton:'}telegram:poller`);
   const inFlight = new Set<Promise<void>>();
@@ -70,20 +75,6 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   let stopped = false;
   let renewTimer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
-
-  async function send(chatId: string, messages: OutgoingMessage[]): Promise<void> {
-    for (const message of messages) {
-      for (const part of renderTelegram(message)) {
-        await withFloodRetry(() =>
-          bot.telegram.sendMessage(
-            chatId,
-            part.text,
-            part.reply_markup ? { reply_markup: part.reply_markup } : {},
-          ),
-        );
-      }
-    }
-  }
 
   async function processUpdate(raw: Update): Promise<void> {
     const update = checkUpdate(raw);
@@ -100,12 +91,21 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     // Stops the button's spinner; failure here must not lose the turn. In webhook mode the
     // webhook's own response answers it (one Bot API call fewer per button press).
     if ('callback_query' in update && deps.mode === 'polling') {
-      bot.telegram
+      api
         .answerCbQuery(update.callback_query.id)
         .catch((err: unknown) => log.warn({ err }, 'answerCallbackQuery failed'));
     }
     const replies = await deps.handleInbound(event);
-    await send(event.chatId, replies);
+    try {
+      await sender.send(event.chatId, replies, { maxWaitMs: LIVE_WAIT_MS });
+    } catch (err) {
+      // The person blocked the bot, or Telegram refuses this content: trying again cannot help.
+      if (err instanceof SendError && !isRetryable(err)) {
+        log.warn({ kind: err.kind, updateId: update.update_id }, 'reply not deliverable');
+        return;
+      }
+      throw err;
+    }
   }
 
   function track(p: Promise<void>): Promise<void> {
@@ -160,9 +160,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         command: c,
         description: deps.translator.t(lang, `telegram:commands.${c}`),
       }));
-    await withFloodRetry(() => bot.telegram.setMyCommands(list('zh-CN')));
-    await withFloodRetry(() => bot.telegram.setMyCommands(list('zh-CN'), { language_code: 'zh' }));
-    await withFloodRetry(() => bot.telegram.setMyCommands(list('bo'), { language_code: 'bo' }));
+    await withFloodRetry(() => api.setMyCommands(list('zh-CN')));
+    await withFloodRetry(() => api.setMyCommands(list('zh-CN'), { language_code: 'zh' }));
+    await withFloodRetry(() => api.setMyCommands(list('bo'), { language_code: 'bo' }));
   }
 
   async function tryLead(): Promise<void> {
@@ -241,14 +241,14 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       );
     },
     isPolling: () => polling,
-    send,
+    sender,
     async start() {
       await registerCommands();
       if (deps.mode === 'webhook') {
         if (!deps.webhookUrl || !deps.webhookSecret)
           throw new Error('webhook mode needs PUBLIC_URL and TELEGRAM_WEBHOOK_SECRET');
         await withFloodRetry(() =>
-          bot.telegram.setWebhook(deps.webhookUrl ?? '', {
+          api.setWebhook(deps.webhookUrl ?? '', {
             secret_token: deps.webhookSecret,
             allowed_updates: ['message', 'callback_query'],
           }),
@@ -265,7 +265,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
       stopPolling();
       await Promise.allSettled([...inFlight]);
       if (wasPolling) await lock.release().catch(() => undefined); // Redis away: the lease lapses
-      agent.destroy();
+      if (!deps.sender) sender.close();
     },
   };
 }

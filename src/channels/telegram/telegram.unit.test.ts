@@ -55,7 +55,12 @@ describe('telegram inbound', () => {
         voice: { file_id: 'f', file_unique_id: 'u', duration: 3 },
       },
     } as Update;
-    expect(toInboundEvent(voice)?.input).toEqual({ kind: 'media', media: 'voice' });
+    // The voice note's file stays reachable (for a counsellor later), with its length.
+    expect(toInboundEvent(voice)?.input).toEqual({
+      kind: 'media',
+      media: 'voice',
+      ref: { channel: 'telegram', id: 'f', durationS: 3 },
+    });
   });
   it('ignores group chats and edits', () => {
     const group = {

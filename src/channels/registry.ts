@@ -1,0 +1,30 @@
+import type { ChannelId } from '../messaging/inbound.js';
+import type { Sender } from '../messaging/send.js';
+import type { Channel, ChannelModule, InboundContext, SenderContext } from './channel.js';
+import { telegramChannel } from './telegram/index.js';
+import { webChannel } from './web/index.js';
+
+/** Every channel Lamton has. Adding one: its own folder, and one line here. */
+export const CHANNELS: readonly ChannelModule[] = [webChannel, telegramChannel];
+
+/**
+ * The senders of the channels configured here, by channel: all a worker needs to push to a
+ * person (nothing inbound is built or started).
+ */
+export function buildSenders(
+  ctx: SenderContext,
+  modules: readonly ChannelModule[] = CHANNELS,
+): ReadonlyMap<ChannelId, Sender> {
+  const senders = new Map<ChannelId, Sender>();
+  for (const m of modules) if (m.sender && m.enabled(ctx.config)) senders.set(m.id, m.sender(ctx));
+  return senders;
+}
+
+/** The inbound side of the channels configured here, each with this process's sender. */
+export function buildChannels(
+  ctx: InboundContext,
+  senders: ReadonlyMap<ChannelId, Sender>,
+  modules: readonly ChannelModule[] = CHANNELS,
+): Channel[] {
+  return modules.filter((m) => m.enabled(ctx.config)).map((m) => m.inbound(ctx, senders.get(m.id)));
+}

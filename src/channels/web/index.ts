@@ -1,0 +1,22 @@
+import { newcomerGreeting } from '../../conversations/greeting.js';
+import type { ChannelModule } from '../channel.js';
+import { webChatRoutes } from './web.routes.js';
+
+/**
+ * The web chat: the page and its API. Always on (it needs no token); it cannot push, so it has
+ * no sender — a person on the page sees what is new when they next write or reload.
+ */
+export const webChannel: ChannelModule = {
+  id: 'web',
+  enabled: () => true,
+  inbound: (ctx) => ({
+    id: 'web',
+    routes: webChatRoutes({
+      handleInbound: ctx.handleInbound,
+      redis: ctx.redis,
+      prefix: ctx.prefix,
+      uiStrings: (lang) => ctx.translator.namespace(lang, 'web'),
+      greet: (lang) => newcomerGreeting(ctx, lang),
+    }),
+  }),
+};
