@@ -46,8 +46,8 @@ export interface ChannelModule {
   readonly id: ChannelId;
   /** Configured on this deployment (its tokens are set)? */
   enabled(config: Config): boolean;
-  /** The sender alone, for any process (a worker builds only this). */
-  sender?(ctx: SenderContext): Sender;
+  /** The sender alone, for any process (a worker builds only this); undefined: cannot push. */
+  sender?(ctx: SenderContext): Sender | undefined;
   /** The inbound side, given the sender built for this process. */
   inbound(ctx: InboundContext, sender: Sender | undefined): Channel;
 }

@@ -2,10 +2,11 @@ import type { ChannelId } from '../messaging/inbound.js';
 import type { Sender } from '../messaging/send.js';
 import type { Channel, ChannelModule, InboundContext, SenderContext } from './channel.js';
 import { telegramChannel } from './telegram/index.js';
+import { wechatChannel } from './wechat/index.js';
 import { webChannel } from './web/index.js';
 
 /** Every channel Lamton has. Adding one: its own folder, and one line here. */
-export const CHANNELS: readonly ChannelModule[] = [webChannel, telegramChannel];
+export const CHANNELS: readonly ChannelModule[] = [webChannel, telegramChannel, wechatChannel];
 
 /**
  * The senders of the channels configured here, by channel: all a worker needs to push to a
@@ -16,7 +17,10 @@ export function buildSenders(
   modules: readonly ChannelModule[] = CHANNELS,
 ): ReadonlyMap<ChannelId, Sender> {
   const senders = new Map<ChannelId, Sender>();
-  for (const m of modules) if (m.sender && m.enabled(ctx.config)) senders.set(m.id, m.sender(ctx));
+  for (const m of modules) {
+    const sender = m.enabled(ctx.config) ? m.sender?.(ctx) : undefined;
+    if (sender) senders.set(m.id, sender);
+  }
   return senders;
 }
 

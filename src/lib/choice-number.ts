@@ -1,13 +1,18 @@
 /**
- * "2", "２", "༢", "2." → 2: a reply that picks the nth choice of a numbered list (WeChat shows
+ * "2", "２", "༢", "二", "第二个", "2." → 2: a reply that picks the nth choice of a numbered list (WeChat shows
  * choices as one); undefined for anything else.
  */
 export function choiceNumber(text: string): number | undefined {
+  const han = HAN_NUMBERS.indexOf(text.trim().replace(/^第|[个個項项]$/gu, ''));
+  if (han > 0) return han;
   const m = /^([0-9０-９༠-༩]{1,2})[.。、)]?$/u.exec(text.trim());
   if (!m?.[1]) return undefined;
   const n = Number([...m[1]].map(toAsciiDigit).join(''));
   return n > 0 ? n : undefined;
 }
+
+/** 一 … 十二 by their value (index 0 unused): "二" picks the second choice. */
+const HAN_NUMBERS = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二'];
 
 function toAsciiDigit(ch: string): string {
   const c = ch.codePointAt(0) ?? 48;

@@ -1,0 +1,151 @@
+import { createHash, randomUUID } from 'node:crypto';
+import Fastify from 'fastify';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SendError } from '../../messaging/send.js';
+import { wechatWebhookRoutes } from './webhook.routes.js';
+
+const TOKEN = 'routeTestToken';
+const sign = (...parts: string[]) =>
+  createHash('sha1')
+    .update([...parts].sort().join(''))
+    .digest('hex');
+
+function url(): string {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = randomUUID().slice(0, 8);
+  return `/webhooks/wechat?signature=${sign(TOKEN, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`;
+}
+
+const xml = (from: string, msgId: string) =>
+  `<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[${from}]]></FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content><MsgId>${msgId}</MsgId></xml>`;
+
+describe('WeChat’s 5-second rule', () => {
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6381');
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  async function app(
+    receive: () => Promise<string[]>,
+    push: (o: string, t: string[]) => Promise<unknown>,
+  ) {
+    const a = Fastify();
+    await a.register(
+      wechatWebhookRoutes({
+        token: TOKEN,
+        redis,
+        prefix: `test:wxroute:${randomUUID()}:`,
+        log: pino({ level: 'silent' }),
+        receive,
+        push,
+        passiveWithinMs: 150,
+      }),
+    );
+    return a;
+  }
+
+  it('answers "success" when the turn is slow, then sends the answer as a customer-service message', async () => {
+    const pushed: [string, string[]][] = [];
+    const a = await app(
+      () => new Promise((r) => setTimeout(() => r(['慢的回答', '第二条']), 400)),
+      async (openId, texts) => pushed.push([openId, texts]),
+    );
+    const started = Date.now();
+    const res = await a.inject({
+      method: 'POST',
+      url: url(),
+      headers: { 'content-type': 'text/xml' },
+      payload: xml('o-slow', '1001'),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('success');
+    expect(Date.now() - started).toBeLessThan(400);
+    await expect
+      .poll(() => pushed, { timeout: 3_000 })
+      .toEqual([['o-slow', ['慢的回答', '第二条']]]);
+    await a.close();
+  });
+
+  it('replies passively with the first text when quick, and pushes the rest', async () => {
+    const pushed: string[][] = [];
+    const a = await app(
+      async () => ['第一条', '第二条'],
+      async (_o, texts) => pushed.push(texts),
+    );
+    const res = await a.inject({
+      method: 'POST',
+      url: url(),
+      headers: { 'content-type': 'text/xml' },
+      payload: xml('o-quick', '1002'),
+    });
+    expect(res.body).toContain('<Content><![CDATA[第一条]]></Content>');
+    await expect.poll(() => pushed, { timeout: 3_000 }).toEqual([['第二条']]);
+    await a.close();
+  });
+
+  it('a late answer that meets a rate limit is tried again; a closed window is given up', async () => {
+    let calls = 0;
+    const a = await app(
+      () => new Promise((r) => setTimeout(() => r(['答']), 250)),
+      async () => {
+        calls++;
+        if (calls === 1) throw new SendError('rateLimited', 'slow down', 100);
+      },
+    );
+    await a.inject({
+      method: 'POST',
+      url: url(),
+      headers: { 'content-type': 'text/xml' },
+      payload: xml('o-limit', '1003'),
+    });
+    await expect.poll(() => calls, { timeout: 3_000 }).toBe(2);
+    let closed = 0;
+    const b = await app(
+      () => new Promise((r) => setTimeout(() => r(['答']), 250)),
+      async () => {
+        closed++;
+        throw new SendError('windowClosed', 'no');
+      },
+    );
+    await b.inject({
+      method: 'POST',
+      url: url(),
+      headers: { 'content-type': 'text/xml' },
+      payload: xml('o-closed', '1004'),
+    });
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(closed).toBe(1);
+    await a.close();
+    await b.close();
+  });
+
+  it('a failed turn is 503 (WeChat tries the callback again), and the retry runs it', async () => {
+    let n = 0;
+    const a = await app(
+      async () => {
+        n++;
+        if (n === 1) throw new Error('database away');
+        return ['好了'];
+      },
+      async () => undefined,
+    );
+    const body = xml('o-fail', '1005');
+    const first = await a.inject({
+      method: 'POST',
+      url: url(),
+      headers: { 'content-type': 'text/xml' },
+      payload: body,
+    });
+    expect(first.statusCode).toBe(503);
+    const retry = await a.inject({
+      method: 'POST',
+      url: url(),
+      headers: { 'content-type': 'text/xml' },
+      payload: body,
+    });
+    expect(retry.body).toContain('好了');
+    await a.close();
+  });
+});

@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { runOnce } from '../../lib/once.js';
+import { isRetryable, SendError } from '../../messaging/send.js';
+import { signatureMatches, wechatSignature, type WechatCipher } from './crypto.js';
+import { callbackKey } from './inbound.js';
+import { encryptedReplyXml, parseWechatXml, textReplyXml, type WechatXml } from './xml.js';
+
+/** WeChat gives a callback 5 s; a passive reply must be ready before this. */
+export const PASSIVE_WITHIN_MS = 4_000;
+/** A callback is small; anything bigger is not WeChat's. */
+const BODY_LIMIT = 64 * 1024;
+
+export interface WechatWebhookDeps {
+  token: string;
+  /** Safe mode (EncodingAESKey set): decrypts callbacks and encrypts replies. */
+  cipher?: WechatCipher;
+  redis: Redis;
+  prefix: string;
+  log: Logger;
+  /** Runs the callback's turn; the rendered reply texts. */
+  receive(xml: WechatXml): Promise<string[]>;
+  /** Sends texts as customer-service messages (a late answer, the rest of a passive one). */
+  push(openId: string, texts: string[]): Promise<unknown>;
+  passiveWithinMs?: number;
+}
+
+type Query = Record<string, string | undefined>;
+
+/**
+ * `/webhooks/wechat`, WeChat's callback URL, on our own server. GET: the URL check (sha1 of
+ * token, timestamp and nonce = `signature` → echo `echostr`). POST: plaintext or safe mode;
+ * a wrong signature is 401 and nothing is done; malformed XML is 400; each message once (by
+ * MsgId, events by person and time) across all processes. The answer goes back passively when
+ * the turn is done within about 4 s; otherwise WeChat gets "success" and the answer follows as
+ * customer-service messages.
+ */
+export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync {
+  const passiveMs = deps.passiveWithinMs ?? PASSIVE_WITHIN_MS;
+  const log = deps.log.child({ channel: 'wechat' });
+
+  const signed = (q: Query) =>
+    signatureMatches(q.signature, wechatSignature(deps.token, q.timestamp ?? '', q.nonce ?? ''));
+
+  return async (app) => {
+    app.addContentTypeParser(
+      ['text/xml', 'application/xml', 'text/plain'],
+      { parseAs: 'string', bodyLimit: BODY_LIMIT },
+      (_req, body, done) => done(null, body),
+    );
+
+    app.get('/webhooks/wechat', { schema: { hide: true } }, async (req, reply) => {
+      const q = req.query as Query;
+      if (!signed(q)) return reply.code(401).send({ error: 'unauthorized' });
+      return reply.type('text/plain').send(q.echostr ?? '');
+    });
+
+    app.post('/webhooks/wechat', { schema: { hide: true } }, async (req, reply) => {
+      const q = req.query as Query;
+      if (!signed(q)) return reply.code(401).send({ error: 'unauthorized' });
+      if (typeof req.body !== 'string') return reply.code(400).send({ error: 'bad_request' });
+      const aes = q.encrypt_type === 'aes';
+      let xml = parseWechatXml(req.body);
+      if (!xml) return reply.code(400).send({ error: 'bad_request', message: 'malformed XML' });
+      if (aes) {
+        const encrypted = xml.Encrypt ?? '';
+        const expected = wechatSignature(deps.token, q.timestamp ?? '', q.nonce ?? '', encrypted);
+        if (!deps.cipher || !signatureMatches(q.msg_signature, expected))
+          return reply.code(401).send({ error: 'unauthorized' });
+        try {
+          xml = parseWechatXml(deps.cipher.decrypt(encrypted));
+        } catch {
+          return reply.code(400).send({ error: 'bad_request', message: 'cannot decrypt' });
+        }
+        if (!xml) return reply.code(400).send({ error: 'bad_request', message: 'malformed XML' });
+      }
+      const key = callbackKey(xml);
+      const openId = xml.FromUserName;
+      if (!key || !openId) return reply.type('text/plain').send('success');
+
+      const texts = await answerOnce(xml, key, openId);
+      // The turn failed (a dependency away): not "success", so WeChat tries the callback again.
+      if (texts === 'failed')
+        return reply.code(503).header('retry-after', '5').send({ error: 'unavailable' });
+      if (!texts || texts.length === 0) return reply.type('text/plain').send('success');
+      const [first, ...rest] = texts;
+      if (rest.length > 0) pushInBackground(openId, rest);
+      const nowS = Math.floor(Date.now() / 1000);
+      const plain = textReplyXml(openId, xml.ToUserName ?? '', first ?? '', nowS);
+      if (!aes || !deps.cipher) return reply.type('application/xml').send(plain);
+      const encrypt = deps.cipher.encrypt(plain);
+      const timestamp = String(nowS);
+      const nonce = randomBytes(8).toString('hex');
+      return reply
+        .type('application/xml')
+        .send(
+          encryptedReplyXml(
+            encrypt,
+            wechatSignature(deps.token, timestamp, nonce, encrypt),
+            timestamp,
+            nonce,
+          ),
+        );
+    });
+  };
+
+  /**
+   * Runs the turn once per key. Resolves with the texts for a passive reply when they are ready
+   * within `passiveMs`; else with null (WeChat gets "success") and the texts are pushed when
+   * ready. A repeat of a callback already answered resolves null.
+   */
+  function answerOnce(
+    xml: WechatXml,
+    key: string,
+    openId: string,
+  ): Promise<string[] | null | 'failed'> {
+    return new Promise((resolve) => {
+      let state: 'waiting' | 'late' | 'answered' = 'waiting';
+      const timer = setTimeout(() => {
+        if (state === 'waiting') state = 'late';
+        resolve(null);
+      }, passiveMs);
+      runOnce(
+        deps.redis,
+        `${deps.prefix}wechat:cb:${key}`,
+        async () => {
+          const texts = await deps.receive(xml);
+          if (state === 'waiting') {
+            state = 'answered';
+            clearTimeout(timer);
+            resolve(texts);
+            return 'passive';
+          }
+          if (texts.length > 0) await pushWithRetry(openId, texts);
+          return 'pushed';
+        },
+        { waitMs: passiveMs },
+      ).then(
+        (result) => {
+          if (result.status !== 'done' || !result.ran) {
+            clearTimeout(timer);
+            resolve(null);
+          }
+        },
+        (err: unknown) => {
+          log.error({ err }, 'wechat callback failed');
+          clearTimeout(timer);
+          resolve('failed');
+        },
+      );
+    });
+  }
+
+  function pushInBackground(openId: string, texts: string[]): void {
+    pushWithRetry(openId, texts).catch((err: unknown) =>
+      log.error({ err }, 'wechat customer-service message failed'),
+    );
+  }
+
+  /** A few tries for what can pass (rate limit, network); none for a closed window or a block. */
+  async function pushWithRetry(openId: string, texts: string[]): Promise<void> {
+    for (let attempt = 1, wait = 1_000; ; attempt++, wait *= 2) {
+      try {
+        await deps.push(openId, texts);
+        return;
+      } catch (err) {
+        if (attempt >= 4 || !isRetryable(err)) {
+          const kind = err instanceof SendError ? err.kind : 'unknown';
+          log.warn({ kind, attempt }, 'wechat reply not delivered');
+          return;
+        }
+        const after = err instanceof SendError ? (err.retryAfterMs ?? wait) : wait;
+        await new Promise((r) => setTimeout(r, Math.min(after, 30_000)));
+      }
+    }
+  }
+}

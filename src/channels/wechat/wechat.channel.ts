@@ -1,0 +1,141 @@
+import type { Logger } from 'pino';
+import { WechatyBuilder, type Wechaty } from 'wechaty';
+import type { Message } from 'wechaty';
+import type * as PUPPET from 'wechaty-puppet';
+import type { InboundEvent, InboundHandler, InboundInput } from '../../messaging/inbound.js';
+import type { Channel } from '../channel.js';
+import { eventInput, messageInput } from './inbound.js';
+import { PuppetOfficialAccount } from './puppet.js';
+import { renderWechat } from './render.js';
+import type { WechatSender } from './sender.js';
+import type { ServiceWindow } from './window.js';
+import type { WechatXml } from './xml.js';
+
+export interface WechatChannel extends Channel {
+  readonly id: 'wechat';
+  readonly wechaty: Wechaty;
+  readonly sender?: WechatSender | undefined;
+  /**
+   * One callback of our Official Account, checked and decrypted: runs its turn and returns the
+   * rendered reply texts (not sent: the route replies passively or pushes them).
+   */
+  receive(xml: WechatXml): Promise<string[]>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface WechatChannelDeps {
+  handleInbound: InboundHandler;
+  log: Logger;
+  /** Our Official Account (WECHAT_APPID set): its puppet, its sender and window. */
+  account?: { appId: string; sender: WechatSender; window: ServiceWindow };
+  /** Another wechaty puppet (WECHATY_PUPPET, e.g. wechaty-puppet-mock in tests). */
+  puppet?: PUPPET.impls.PuppetInterface | string;
+}
+
+/**
+ * WeChat through wechaty. With our Official Account puppet, a callback's message goes through
+ * wechaty (puppet → `message` event → here) and its replies come back to the route; with any
+ * other puppet, replies are said through wechaty (`talker.say`).
+ */
+export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
+  const log = deps.log.child({ channel: 'wechat' });
+  const account = deps.account;
+  const official = account
+    ? new PuppetOfficialAccount({ appId: account.appId, sender: account.sender })
+    : undefined;
+  const puppet = official ?? deps.puppet;
+  if (!puppet) throw new Error('wechat: no puppet (set WECHAT_APPID or WECHATY_PUPPET)');
+  // Always with its puppet named: wechaty would otherwise pick one from the environment.
+  const wechaty = WechatyBuilder.build({
+    puppet: puppet as PUPPET.impls.PuppetInterface,
+  });
+  /** Callbacks waiting for their turn's replies, by message id. */
+  const waiting = new Map<string, { resolve(t: string[]): void; reject(e: unknown): void }>();
+
+  const turn = async (chatId: string, messageId: string, input: InboundInput) => {
+    const event: InboundEvent = {
+      channel: 'wechat',
+      chatId,
+      messageId,
+      input,
+      receivedAt: new Date(),
+    };
+    return renderWechat(await deps.handleInbound(event));
+  };
+
+  wechaty.on('message', (message: Message) => {
+    onMessage(message).catch((err: unknown) => {
+      waiting.get(message.id)?.reject(err);
+      log.error({ err, messageId: message.id }, 'wechat message failed');
+    });
+  });
+  wechaty.on('error', (err) => log.error({ err }, 'wechaty error'));
+
+  async function onMessage(message: Message): Promise<void> {
+    if (message.self() || message.room()) return; // only one-to-one messages from people
+    const talker = message.talker();
+    const raw = official?.raw(message.id);
+    const input = raw ? messageInput(raw) : inputOf(message);
+    const texts = await turn(talker.id, message.id, input);
+    const callback = waiting.get(message.id);
+    if (callback) callback.resolve(texts);
+    else for (const text of texts) await talker.say(text);
+  }
+
+  return {
+    id: 'wechat',
+    wechaty,
+    sender: account?.sender,
+    async receive(xml) {
+      const openId = xml.FromUserName ?? '';
+      if (xml.MsgType === 'event') {
+        const event = (xml.Event ?? '').toLowerCase();
+        if (event === 'unsubscribe') {
+          await account?.window.close(openId);
+          log.info('a person unfollowed: unreachable on WeChat');
+          return [];
+        }
+        const input = eventInput(xml);
+        if (!input) return [];
+        await account?.window.opened(openId);
+        return turn(openId, `ev:${xml.CreateTime ?? ''}`, input);
+      }
+      if (!official || !xml.MsgId) return [];
+      await account?.window.opened(openId);
+      const id = xml.MsgId;
+      return new Promise<string[]>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        official.ingest(id, xml);
+      }).finally(() => waiting.delete(id));
+    },
+    async start() {
+      await wechaty.start();
+      log.info({ puppet: official ? 'official-account' : String(deps.puppet) }, 'wechat started');
+    },
+    async stop() {
+      await wechaty.stop();
+    },
+  };
+}
+
+/** A message of another puppet (no callback fields): text, or media by its wechaty type. */
+function inputOf(message: Message): InboundInput {
+  const types = message.wechaty.Message.Type;
+  switch (message.type()) {
+    case types.Text:
+      return { kind: 'text', text: message.text() };
+    case types.Audio:
+      return { kind: 'media', media: 'voice' };
+    case types.Image:
+      return { kind: 'media', media: 'photo' };
+    case types.Video:
+      return { kind: 'media', media: 'video' };
+    case types.Attachment:
+      return { kind: 'media', media: 'file' };
+    case types.Location:
+      return { kind: 'media', media: 'location' };
+    default:
+      return { kind: 'media', media: 'other' };
+  }
+}

@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WechatChannel } from '../src/channels/wechat/wechat.channel.js';
+import { startTestApp, type TestApp } from './support/app.js';
+import { startWechatApiServer, type WechatApiServer } from './support/wechat/api-server.js';
+import { callback, messageXml, replyText, type Account } from './support/wechat/callbacks.js';
+
+const TIBETAN = /[\u0F40-\u0FBC]/u;
+const HAN = /\p{Script=Han}/u;
+
+describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeChat API on loopback', () => {
+  let api: WechatApiServer;
+  let t: TestApp;
+  let account: Account;
+  let wechat: WechatChannel;
+
+  beforeAll(async () => {
+    api = await startWechatApiServer();
+    account = {
+      token: 'lamtonWechatToken',
+      aesKey: 'a'.repeat(21) + 'B'.repeat(22),
+      appId: api.appId,
+    };
+    t = await startTestApp(
+      {
+        WECHAT_APPID: api.appId,
+        WECHAT_APPSECRET: api.appSecret,
+        WECHAT_TOKEN: account.token,
+        WECHAT_AES_KEY: account.aesKey,
+        WECHAT_API_ROOT: api.apiRoot,
+      },
+      { listen: false },
+    );
+    wechat = t.deps.channels.find((c) => c.id === 'wechat') as WechatChannel;
+    await wechat.start();
+  });
+  afterAll(async () => {
+    await wechat?.stop();
+    await t?.close();
+    await api?.close();
+  });
+
+  const post = async (xml: string, opts: { aes?: boolean; forge?: boolean } = { aes: true }) => {
+    const { url, body } = callback(account, xml, opts);
+    return t.app.inject({
+      method: 'POST',
+      url,
+      headers: { 'content-type': 'text/xml' },
+      payload: body,
+    });
+  };
+  let msgId = 24_000_000_000_000_000n;
+  const text = (from: string, content: string) =>
+    messageXml({
+      ToUserName: 'gh_lamton',
+      FromUserName: from,
+      CreateTime: Math.floor(Date.now() / 1000),
+      MsgType: 'text',
+      Content: content,
+      MsgId: String(++msgId), // larger than a JavaScript number holds exactly
+    });
+  const event = (from: string, ev: string, key?: string) =>
+    messageXml({
+      ToUserName: 'gh_lamton',
+      FromUserName: from,
+      CreateTime: Math.floor(Date.now() / 1000) + Number(++msgId % 1000n),
+      MsgType: 'event',
+      Event: ev,
+      ...(key ? { EventKey: key } : {}),
+    });
+
+  it('answers the URL check with echostr only when the signature is right', async () => {
+    const { url } = callback(account, '', { aes: false });
+    const ok = await t.app.inject({ method: 'GET', url: `${url}&echostr=hello123` });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toBe('hello123');
+    const forged = callback(account, '', { aes: false, forge: true });
+    const bad = await t.app.inject({ method: 'GET', url: `${forged.url}&echostr=hello123` });
+    expect(bad.statusCode).toBe(401);
+    expect(bad.body).not.toContain('hello123');
+  });
+
+  it('follow → bilingual welcome with a numbered language choice; "2" → Tibetan; a Tibetan question answered in Tibetan', async () => {
+    const person = `o-${randomUUID()}`;
+    const welcome = await post(event(person, 'subscribe'));
+    expect(welcome.statusCode).toBe(200);
+    const hello = replyText(account, welcome.body)!;
+    expect(hello).toMatch(HAN);
+    expect(hello).toMatch(TIBETAN);
+    expect(hello).toMatch(/1\. 中文\n2\. བོད་ཡིག/u);
+
+    const menu = replyText(account, (await post(text(person, '2'))).body)!;
+    expect(menu).toMatch(TIBETAN);
+    expect(menu).not.toMatch(HAN);
+    expect(menu).toMatch(/^1\. /mu);
+
+    const answer = replyText(
+      account,
+      (await post(text(person, 'ཧྲི་ཡེ་ཅིན་ག་འདྲ་བྱས་ནས་ལེན་དགོས།'))).body,
+    )!;
+    expect(answer).toMatch(TIBETAN);
+    expect(Buffer.byteLength(answer)).toBeLessThanOrEqual(2048);
+  });
+
+  it('holds a Chinese conversation in plaintext mode too: "二" picks the second, a policy question gets its card', async () => {
+    const person = `o-${randomUUID()}`;
+    // A newcomer writing Chinese gets the Chinese menu at once, as a numbered list.
+    const menu = replyText(account, (await post(text(person, '你好'), { aes: false })).body)!;
+    expect(menu).toMatch(/^2\. 职业能力自我测评$/mu);
+    expect(menu).not.toMatch(TIBETAN);
+    const second = replyText(account, (await post(text(person, '二'), { aes: false })).body)!;
+    expect(second).toMatch(/测评/u);
+    await post(text(person, '菜单'), { aes: false });
+    const answer = replyText(
+      account,
+      (await post(text(person, '失业金怎么领'), { aes: false })).body,
+    )!;
+    expect(answer).toMatch(/失业/u);
+  });
+
+  it('answers a repeated MsgId once (WeChat retries a callback up to three times)', async () => {
+    const person = `o-${randomUUID()}`;
+    await post(event(person, 'subscribe'));
+    const xml = text(person, '1');
+    const [a, b, c] = await Promise.all([post(xml), post(xml), post(xml)]);
+    const replies = [a, b, c].map((r) => replyText(account, r.body));
+    expect([a, b, c].every((r) => r.statusCode === 200)).toBe(true);
+    expect(replies.filter((r) => r !== null)).toHaveLength(1);
+    expect([a, b, c].filter((r) => r.body === 'success')).toHaveLength(2);
+    expect(api.sent(person)).toEqual([]);
+  });
+
+  it('refuses a forged signature or msg_signature with 401 and does nothing', async () => {
+    const person = `o-${randomUUID()}`;
+    expect((await post(text(person, '你好'), { aes: true, forge: true })).statusCode).toBe(401);
+    const { url, body } = callback(account, text(person, '你好'), { aes: true });
+    const tampered = url.replace(/msg_signature=[0-9a-f]+/, `msg_signature=${'0'.repeat(40)}`);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: tampered,
+      headers: { 'content-type': 'text/xml' },
+      payload: body,
+    });
+    expect(res.statusCode).toBe(401);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(api.sent(person)).toEqual([]);
+  });
+
+  it('never answers 5xx to bad bodies: malformed XML 400, oversized 413, unknown types "success" or a reply', async () => {
+    const person = `o-${randomUUID()}`;
+    expect((await post('<xml><MsgType>text', { aes: false })).statusCode).toBe(400);
+    expect((await post('not xml at all', { aes: true })).statusCode).toBe(400);
+    const huge = await post(text(person, '长'.repeat(100_000)), { aes: false });
+    expect(huge.statusCode).toBe(413);
+    const odd = await post(
+      messageXml({
+        ToUserName: 'gh',
+        FromUserName: person,
+        CreateTime: 1,
+        MsgType: 'hologram',
+        MsgId: String(++msgId),
+      }),
+      { aes: false },
+    );
+    expect(odd.statusCode).toBe(200);
+    const weird = await post(messageXml({ Nothing: 'here' }), { aes: false });
+    expect(weird.statusCode).toBe(200);
+    expect(weird.body).toBe('success');
+  });
+
+  it('a voice note: WeChat’s recognition is read as text; without it, a reply still comes', async () => {
+    const person = `o-${randomUUID()}`;
+    await post(event(person, 'subscribe'));
+    await post(text(person, '1'));
+    const voice = (recognition?: string) =>
+      messageXml({
+        ToUserName: 'gh_lamton',
+        FromUserName: person,
+        CreateTime: Math.floor(Date.now() / 1000),
+        MsgType: 'voice',
+        MediaId: 'media-123',
+        Format: 'amr',
+        ...(recognition ? { Recognition: recognition } : {}),
+        MsgId: String(++msgId),
+      });
+    const heard = replyText(account, (await post(voice('失业金怎么领'))).body)!;
+    expect(heard).toMatch(/失业/u);
+    const unheard = replyText(account, (await post(voice())).body);
+    expect(unheard).toBeTruthy();
+  });
+
+  it('the customer-service sender: token refreshed once after 40001; typed failures for a closed window and a block', async () => {
+    const sender = t.deps.senders.get('wechat')!;
+    const person = `o-${randomUUID()}`;
+    // No message from this person yet: outside the 48-hour window, nothing is sent.
+    await expect(sender.send(person, [{ text: '招聘会', lang: 'zh-CN' }])).rejects.toMatchObject({
+      kind: 'windowClosed',
+    });
+    expect(api.sent(person)).toEqual([]);
+    await post(event(person, 'subscribe'));
+    const before = api.tokensIssued();
+    api.expireToken();
+    await sender.send(person, [{ text: '招聘会明天开始', lang: 'zh-CN' }]);
+    expect(api.sent(person).map((m) => m.content)).toEqual(['招聘会明天开始']);
+    expect(api.tokensIssued()).toBe(before + 1);
+    api.failNext('/cgi-bin/message/custom/send', 45015, 'response out of time limit');
+    await expect(sender.send(person, [{ text: 'x', lang: 'zh-CN' }])).rejects.toMatchObject({
+      kind: 'windowClosed',
+    });
+    api.failNext('/cgi-bin/message/custom/send', 43004, 'require subscribe');
+    await expect(sender.send(person, [{ text: 'x', lang: 'zh-CN' }])).rejects.toMatchObject({
+      kind: 'blocked',
+    });
+    // At most 5 messages per window: the sixth is refused before it reaches WeChat.
+    for (let i = 0; i < 4; i++) await sender.send(person, [{ text: `n${i}`, lang: 'zh-CN' }]);
+    await expect(sender.send(person, [{ text: 'sixth', lang: 'zh-CN' }])).rejects.toMatchObject({
+      kind: 'windowClosed',
+    });
+    expect(api.sent(person).map((m) => m.content)).not.toContain('sixth');
+    // An unfollow closes the window at once.
+    await post(event(person, 'unsubscribe'));
+  });
+});
