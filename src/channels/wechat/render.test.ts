@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { choiceNumber } from '../../lib/choice-number.js';
+import { renderWechat, WECHAT_TEXT_MAX_BYTES } from './render.js';
+
+describe('WeChat rendering', () => {
+  it('shows choices as a numbered list, links as lines and a notice last', () => {
+    const [text] = renderWechat([
+      {
+        text: '请选择',
+        lang: 'zh-CN',
+        choices: [
+          { id: 'a', label: '政策咨询' },
+          { id: 'b', label: '找工作' },
+        ],
+        media: [{ title: '申领指南', url: 'https://example.org/guide' }],
+        notice: '回复“退订”不再接收',
+      },
+    ]);
+    expect(text).toBe(
+      '请选择\n\n申领指南 https://example.org/guide\n\n1. 政策咨询\n2. 找工作\n\n回复“退订”不再接收',
+    );
+  });
+
+  it('splits long Tibetan and Chinese within 2,048 bytes, never inside a stack', () => {
+    for (const long of ['བསྒྲུབས་'.repeat(600), '失业保险金按月发放。'.repeat(400)]) {
+      const parts = renderWechat([{ text: long, lang: 'bo' }]);
+      expect(parts.length).toBeGreaterThan(1);
+      for (const p of parts)
+        expect(Buffer.byteLength(p)).toBeLessThanOrEqual(WECHAT_TEXT_MAX_BYTES);
+      expect(parts.join('').replaceAll(/\s/g, '')).toBe(long.replaceAll(/\s/g, ''));
+      // every part but the last ends at a tsheg or a sentence end
+      for (const p of parts.slice(0, -1)) expect(p).toMatch(/[\u0F0B。]$/u);
+    }
+  });
+
+  it('a typed number picks a choice: 2, ２, ༢, 二, 第二个', () => {
+    for (const s of ['2', '２', '༢', '二', '第二个', '2.']) expect(choiceNumber(s), s).toBe(2);
+    expect(choiceNumber('十二')).toBe(12);
+    for (const s of ['二手车', '两个', 'hello', '0']) expect(choiceNumber(s), s).toBeUndefined();
+  });
+});
