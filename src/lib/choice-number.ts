@@ -12,7 +12,21 @@ export function choiceNumber(text: string): number | undefined {
 }
 
 /** 一 … 十二 by their value (index 0 unused): "二" picks the second choice. */
-const HAN_NUMBERS = ['', '一', '二', '三', '四', '五', '六', '七', '八', '九', '十', '十一', '十二'];
+const HAN_NUMBERS = [
+  '',
+  '一',
+  '二',
+  '三',
+  '四',
+  '五',
+  '六',
+  '七',
+  '八',
+  '九',
+  '十',
+  '十一',
+  '十二',
+];
 
 function toAsciiDigit(ch: string): string {
   const c = ch.codePointAt(0) ?? 48;
