@@ -55,6 +55,23 @@ describe('groupCommit', () => {
     await Promise.all([first, second, commit.flush()]);
     expect(batches).toEqual([[1, 2]]);
   });
+
+  it('a flush (a reader waiting) cuts the linger short', async () => {
+    const batches: number[][] = [];
+    const commit = groupCommit(
+      async (items: number[]) => {
+        batches.push(items);
+      },
+      500,
+      10_000,
+    );
+    const written = commit([1]);
+    const started = Date.now();
+    await commit.flush();
+    await written;
+    expect(batches).toEqual([[1]]);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
 });
 
 describe('groupCommit while the database is away', () => {

@@ -34,6 +34,13 @@ describe('the Telegram sender (typed failures, against the Bot API server on loo
     expect(api.sent(501).map((m) => String(m.messageId))).toEqual(res.messageIds);
   });
 
+  it('keeps its connection to an http:// Bot API root (no new TCP connection per message)', async () => {
+    await sender.send('520', [msg('warm')]);
+    const before = api.connections();
+    for (let i = 0; i < 5; i++) await sender.send('520', [msg(`n${i}`)]);
+    expect(api.connections()).toBe(before);
+  });
+
   it('a blocked bot or an unknown chat is `blocked` (permanent)', async () => {
     api.failNext('sendMessage', {
       error_code: 403,

@@ -13,14 +13,17 @@ export interface TelegramSender extends Sender {
 
 /**
  * Sends to a Telegram chat through the Bot API, on its own: a worker can use it without polling
- * or a webhook. Keep-alive, no Nagle delay (a small request held back for an ACK cost up to
- * 40 ms per reply). Failures come out as typed `SendError`s.
+ * or a webhook. Keep-alive (for http:// roots too), no Nagle delay (a small request held back for
+ * an ACK cost up to 40 ms per reply). Failures come out as typed `SendError`s.
  */
 export function createTelegramSender(opts: { token: string; apiRoot: string }): TelegramSender {
   const agent = opts.apiRoot.startsWith('https:')
     ? new HttpsAgent({ keepAlive: true, noDelay: true })
     : new HttpAgent({ keepAlive: true, noDelay: true });
   const api = new Telegram(opts.token, { apiRoot: opts.apiRoot, webhookReply: false, agent });
+  // telegraf drops the agent for an http:// root (a self-hosted Bot API server on localhost), and
+  // node-fetch then sends `Connection: close`: a new TCP connection per message. Keep ours.
+  api.options.agent = agent;
 
   async function send(address: string, messages: OutgoingMessage[], o: SendOptions = {}) {
     const parts = messages.flatMap((m) => renderTelegram(m));

@@ -94,6 +94,8 @@ export interface BotApiServer {
   commands(scope?: Record<string, unknown>, languageCode?: string): BotCommand[];
   /** Every non-empty command set registered, with its scope and language code. */
   commandSets(): CommandSet[];
+  /** TCP connections accepted so far (a client with keep-alive reuses one). */
+  connections(): number;
   /** Next `times` (default 1) calls of `method` fail with this error (HTTP status = error_code). */
   failNext(
     method: string,
@@ -670,6 +672,7 @@ export async function startBotApiServer(opts: StartOptions = {}): Promise<BotApi
     res.end(text);
   };
 
+  let connections = 0;
   const server = http.createServer((req, res) => {
     void handleRequest(req, res).catch((err: unknown) => {
       sendJson(res, 500, {
@@ -706,9 +709,12 @@ export async function startBotApiServer(opts: StartOptions = {}): Promise<BotApi
     sendJson(res, status, out);
   }
 
-  server.keepAliveTimeout = 1000;
+  // Long enough for clients to reuse connections (Node's agent drops a socket 1 s before the
+  // server's keep-alive hint: a 1 s hint meant a new TCP connection for every call).
+  server.keepAliveTimeout = 10_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
+    server.on('connection', () => connections++);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
@@ -839,6 +845,7 @@ export async function startBotApiServer(opts: StartOptions = {}): Promise<BotApi
       return [...(commandSets.get(commandKey(params).key)?.commands ?? [])];
     },
     commandSets: () => [...commandSets.values()].map((s) => ({ ...s, commands: [...s.commands] })),
+    connections: () => connections,
     failNext: (method, response, times = 1, opts = {}) => {
       const key = method.toLowerCase();
       const list = faults.get(key) ?? [];
