@@ -1,18 +1,21 @@
 /** The bench's Lamton: the real web role (webhook mode) on a test database, in its own process. */
 import { startTestApp } from '../test/support/app.js';
 
-const t = await startTestApp({
-  TELEGRAM_BOT_TOKEN: process.env.TELEGRAM_BOT_TOKEN ?? '',
-  TELEGRAM_API_ROOT: process.env.TELEGRAM_API_ROOT ?? '',
-  TELEGRAM_MODE: 'webhook',
-  TELEGRAM_WEBHOOK_SECRET: process.env.TELEGRAM_WEBHOOK_SECRET ?? '',
-  PUBLIC_URL: process.env.PUBLIC_URL ?? '',
-});
-await t.deps.telegram?.start();
+// The channels' variables the bench sets (Telegram webhook, a WeChat Official Account).
+const env = Object.fromEntries(
+  Object.entries(process.env).filter(
+    (e): e is [string, string] =>
+      /^(TELEGRAM_|WECHAT_|PUBLIC_URL$)/.test(e[0]) && typeof e[1] === 'string' && e[1] !== '',
+  ),
+);
+const t = await startTestApp(env);
+for (const channel of t.deps.channels) await channel.start?.();
 process.stdout.write(`READY ${t.url}\n`);
 process.on('SIGTERM', () => {
-  t.close().then(
-    () => process.exit(0),
-    () => process.exit(1),
-  );
+  Promise.all(t.deps.channels.map(async (c) => (c.id === 'telegram' ? undefined : c.stop?.())))
+    .then(() => t.close())
+    .then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
 });
