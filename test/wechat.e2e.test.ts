@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWechatApi } from '../src/channels/wechat/api.js';
+import { buildMenu, MENU_LIMITS } from '../src/channels/wechat/menu.js';
+import { oauthEntryUrl } from '../src/channels/wechat/oauth.js';
 import type { WechatChannel } from '../src/channels/wechat/wechat.channel.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { startWechatApiServer, type WechatApiServer } from './support/wechat/api-server.js';
@@ -219,5 +222,86 @@ describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeCh
     expect(api.sent(person).map((m) => m.content)).not.toContain('sixth');
     // An unfollow closes the window at once.
     await post(event(person, 'unsubscribe'));
+  });
+
+  it('the custom menu: within WeChat’s limits, every click a flow choice, set through the API; a click answers', async () => {
+    const menu = buildMenu(
+      t.deps.translator,
+      oauthEntryUrl(api.appId, 'https://lamton.example.org'),
+    );
+    expect(menu.button.length).toBeLessThanOrEqual(MENU_LIMITS.top);
+    for (const top of menu.button) {
+      expect(Buffer.byteLength(top.name)).toBeLessThanOrEqual(MENU_LIMITS.topBytes);
+      expect(top.sub_button.length).toBeLessThanOrEqual(MENU_LIMITS.sub);
+      for (const b of top.sub_button) {
+        expect(Buffer.byteLength(b.name)).toBeLessThanOrEqual(MENU_LIMITS.subBytes);
+        if (b.type === 'click') {
+          const [ref, id] = b.key.split('#');
+          expect(
+            t.deps.flows.node(ref!)?.choices?.some((c) => c.id === id),
+            b.key,
+          ).toBe(true);
+        } else expect(b.url).toMatch(/snsapi_base/);
+      }
+    }
+    const names = menu.button.flatMap((b) => b.sub_button.map((s) => s.name));
+    expect(names).toContain('བོད་ཡིག');
+    expect(names.some((n) => TIBETAN.test(n) && HAN.test(n))).toBe(true); // bilingual where it fits
+    await createWechatApi({
+      appId: api.appId,
+      appSecret: api.appSecret,
+      apiRoot: api.apiRoot,
+      redis: t.deps.redis,
+      prefix: t.deps.prefix,
+      log: t.deps.log,
+    }).post('/cgi-bin/menu/create', menu);
+    expect(api.sent().filter((m) => m.kind === 'menu')).toHaveLength(1);
+
+    const person = `o-${randomUUID()}`;
+    await post(event(person, 'subscribe'));
+    await post(text(person, '1'));
+    const click = replyText(
+      account,
+      (await post(event(person, 'CLICK', 'main:menu#policy'))).body,
+    )!;
+    expect(click).toMatch(/政策|问题/u);
+  });
+
+  it('the web chat opened from the menu (OAuth snsapi_base) continues the person’s WeChat conversation', async () => {
+    const person = `o-${randomUUID()}`;
+    await post(event(person, 'subscribe'));
+    await post(text(person, '2')); // བོད་ཡིག in WeChat
+    const back = await t.app.inject({
+      method: 'GET',
+      url: `/wechat/oauth?code=${api.oauthCode(person)}&state=chat`,
+    });
+    expect(back.statusCode).toBe(302);
+    expect(back.headers.location).toBe('/');
+    const cookie = back.cookies.find((c) => c.name === 'lamton_wx');
+    expect(cookie?.httpOnly).toBe(true);
+    const page = await t.app.inject({
+      method: 'POST',
+      url: '/api/chat/messages',
+      cookies: { lamton_wx: cookie!.value },
+      payload: { clientId: randomUUID(), text: 'དཀར་ཆག' },
+    });
+    expect(page.statusCode).toBe(200);
+    const replies = page.json<{ replies: { text: string; lang: string }[] }>().replies;
+    // The page knows the language chosen in WeChat: the same conversation.
+    expect(replies[0]!.lang).toBe('bo');
+    expect(await t.deps.sessions.get(`wechat:${person}`)).toMatchObject({ lang: 'bo' });
+
+    // A forged cookie, or a code used twice, gives an ordinary anonymous page.
+    const again = await t.app.inject({ method: 'GET', url: `/wechat/oauth?code=used-or-made-up` });
+    expect(again.statusCode).toBe(302);
+    expect(again.cookies.find((c) => c.name === 'lamton_wx')).toBeUndefined();
+    const forged = await t.app.inject({
+      method: 'POST',
+      url: '/api/chat/messages',
+      cookies: { lamton_wx: `${person}.forged-signature` },
+      payload: { clientId: randomUUID(), text: '菜单' },
+    });
+    expect(forged.statusCode).toBe(200);
+    expect(forged.json<{ replies: { lang: string }[] }>().replies[0]!.lang).toBe('zh-CN');
   });
 });

@@ -1,5 +1,6 @@
 import { newcomerGreeting } from '../../conversations/greeting.js';
 import type { ChannelModule } from '../channel.js';
+import { wechatIdentity } from '../wechat/oauth.js';
 import { webChatRoutes } from './web.routes.js';
 
 /**
@@ -17,6 +18,15 @@ export const webChannel: ChannelModule = {
       prefix: ctx.prefix,
       uiStrings: (lang) => ctx.translator.namespace(lang, 'web'),
       greet: (lang) => newcomerGreeting(ctx, lang),
+      // Opened from the WeChat menu (OAuth): the page continues the person's WeChat conversation.
+      ...(ctx.config.WECHAT_APPID
+        ? {
+            identify: (request) => {
+              const openId = wechatIdentity(request);
+              return openId ? { channel: 'wechat' as const, chatId: openId } : null;
+            },
+          }
+        : {}),
     }),
   }),
 };

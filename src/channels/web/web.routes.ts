@@ -1,7 +1,7 @@
-import type { FastifyBaseLogger, FastifyError, FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { type OutgoingMessage } from '../../messaging/content.js';
-import { type InboundHandler } from '../../messaging/inbound.js';
+import { type ChannelId, type InboundHandler } from '../../messaging/inbound.js';
 import { LANGS, type Lang } from '../../messaging/lang.js';
 import { z } from 'zod';
 import { detectScript } from '../../lib/script.js';
@@ -39,6 +39,11 @@ export interface WebChatDeps {
   now?: () => number;
   /** Redis key prefix (default `lamton:`). */
   prefix?: string;
+  /**
+   * The channel person a page request speaks for, when another channel identified them (a
+   * WeChat OpenID from OAuth): the page then continues that conversation instead of its own.
+   */
+  identify?: (request: FastifyRequest) => { channel: ChannelId; chatId: string } | null;
   /** Defaults to the request's logger. Never given message text. */
   log?: FastifyBaseLogger;
 }
@@ -189,7 +194,9 @@ export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
           .code(400)
           .send({ error: 'validation', details: validationDetails(parsed.error) });
       }
-      const event = toInboundEvent(parsed.data, sid, request.headers['accept-language']);
+      const page = toInboundEvent(parsed.data, sid, request.headers['accept-language']);
+      const as = deps.identify?.(request);
+      const event = as ? { ...page, channel: as.channel, chatId: as.chatId } : page;
       const log = (deps.log ?? request.log).child({ chatId: sid, clientId: event.messageId });
       const started = Date.now();
       const outcome = await runOnce(

@@ -1,9 +1,11 @@
+import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import type { ChannelModule, SenderContext } from '../channel.js';
 import { createWechatApi } from './api.js';
 import { createWechatCipher } from './crypto.js';
 import { createWechatSender, type WechatSender } from './sender.js';
 import { createWechatChannel } from './wechat.channel.js';
+import { wechatOauthRoutes } from './oauth.js';
 import { wechatWebhookRoutes } from './webhook.routes.js';
 import { createServiceWindow } from './window.js';
 
@@ -52,18 +54,29 @@ export const wechatChannel: ChannelModule = {
         : { puppet: config.WECHATY_PUPPET ?? '' }),
     });
     if (!own) return channel;
+    const callback = wechatWebhookRoutes({
+      token: config.WECHAT_TOKEN ?? '',
+      ...(config.WECHAT_AES_KEY
+        ? { cipher: createWechatCipher(config.WECHAT_AES_KEY, config.WECHAT_APPID ?? '') }
+        : {}),
+      redis: ctx.redis,
+      prefix: ctx.prefix,
+      log: ctx.log,
+      receive: (xml) => channel.receive(xml),
+      push: (openId, texts) => own.sendTexts(openId, texts),
+    });
+    const oauth = wechatOauthRoutes({
+      appId: config.WECHAT_APPID ?? '',
+      appSecret: config.WECHAT_APPSECRET ?? '',
+      apiRoot: config.WECHAT_API_ROOT,
+      ...(config.PUBLIC_URL ? { publicUrl: config.PUBLIC_URL } : {}),
+      log: ctx.log,
+    });
     return Object.assign(channel, {
-      routes: wechatWebhookRoutes({
-        token: config.WECHAT_TOKEN ?? '',
-        ...(config.WECHAT_AES_KEY
-          ? { cipher: createWechatCipher(config.WECHAT_AES_KEY, config.WECHAT_APPID ?? '') }
-          : {}),
-        redis: ctx.redis,
-        prefix: ctx.prefix,
-        log: ctx.log,
-        receive: (xml) => channel.receive(xml),
-        push: (openId, texts) => own.sendTexts(openId, texts),
-      }),
+      routes: async (app: FastifyInstance) => {
+        await app.register(callback);
+        await app.register(oauth);
+      },
     });
   },
 };

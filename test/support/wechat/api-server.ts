@@ -22,6 +22,8 @@ export interface WechatApiServer {
   /** The next `times` calls of `path` answer this errcode. */
   failNext(path: string, errcode: number, errmsg?: string, times?: number): void;
   waitForSent(pred: (m: WechatSent) => boolean, timeoutMs?: number): Promise<WechatSent>;
+  /** An OAuth code (what WeChat appends to the redirect) for this person. */
+  oauthCode(openId: string): string;
   close(): Promise<void>;
 }
 
@@ -38,6 +40,7 @@ export async function startWechatApiServer(): Promise<WechatApiServer> {
   const sent: WechatSent[] = [];
   const faults = new Map<string, { errcode: number; errmsg: string; times: number }[]>();
   const waiters = new Set<() => void>();
+  const codes = new Map<string, string>();
 
   const json = (res: ServerResponse, body: unknown) => {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -61,6 +64,18 @@ export async function startWechatApiServer(): Promise<WechatApiServer> {
         valid.add(token);
         issued++;
         return json(res, { access_token: token, expires_in: 7200 });
+      }
+      if (path === '/sns/oauth2/access_token') {
+        const openid = codes.get(url.searchParams.get('code') ?? '');
+        if (!openid || url.searchParams.get('secret') !== appSecret)
+          return json(res, { errcode: 40029, errmsg: 'invalid code' });
+        codes.delete(url.searchParams.get('code') ?? ''); // a code is good once
+        return json(res, {
+          access_token: 'web-token',
+          expires_in: 7200,
+          openid,
+          scope: 'snsapi_base',
+        });
       }
       if (!valid.has(url.searchParams.get('access_token') ?? ''))
         return json(res, { errcode: 40001, errmsg: 'invalid credential, access_token is invalid' });
@@ -104,6 +119,11 @@ export async function startWechatApiServer(): Promise<WechatApiServer> {
     expireToken: () => valid.delete(token),
     failNext(path, errcode, errmsg = 'injected', times = 1) {
       faults.set(path, [...(faults.get(path) ?? []), { errcode, errmsg, times }]);
+    },
+    oauthCode(openId) {
+      const code = `code-${randomUUID()}`;
+      codes.set(code, openId);
+      return code;
     },
     waitForSent(pred, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
