@@ -173,7 +173,7 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
   const sessionSecret =
     config.SESSION_SECRET ?? (await sharedSecret(redis, `${prefix}session-secret`));
   const channels = buildChannels(
-    { config, log, redis, prefix, metrics, handleInbound, translator, flows },
+    { config, log, redis, prefix, metrics, handleInbound, translator, flows, people: core.people },
     core.senders,
   );
   const telegram = channels.find((c): c is TelegramChannel => c.id === 'telegram');

@@ -220,8 +220,14 @@ describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeCh
       kind: 'windowClosed',
     });
     expect(api.sent(person).map((m) => m.content)).not.toContain('sixth');
-    // An unfollow closes the window at once.
+    // An unfollow closes the window at once, and the person is unreachable on WeChat.
     await post(event(person, 'unsubscribe'));
+    expect(await t.deps.people.unreachableSince('wechat', person)).toBeInstanceOf(Date);
+    await expect(sender.send(person, [{ text: 'x', lang: 'zh-CN' }])).rejects.toMatchObject({
+      kind: 'windowClosed',
+    });
+    await post(event(person, 'subscribe')); // followed again
+    expect(await t.deps.people.unreachableSince('wechat', person)).toBeNull();
   });
 
   it('the custom menu: within WeChat’s limits, every click a flow choice, set through the API; a click answers', async () => {

@@ -4,6 +4,7 @@ import { loadConfig } from '../src/config.js';
 import { buildCore, type CoreDeps } from '../src/deps.js';
 import { testMongoUri } from './support/app.js';
 import { startBotApiServer, type BotApiServer } from './support/bot-api/index.js';
+import { startWechatApiServer, type WechatApiServer } from './support/wechat/api-server.js';
 
 /**
  * Issue 9, A2/A6: a worker process pushes to a Telegram person through the channel registry's
@@ -12,10 +13,12 @@ import { startBotApiServer, type BotApiServer } from './support/bot-api/index.js
  */
 describe('a worker sends through the channel registry', () => {
   let api: BotApiServer;
+  let wx: WechatApiServer;
   let core: CoreDeps;
 
   beforeAll(async () => {
     api = await startBotApiServer();
+    wx = await startWechatApiServer();
     const config = loadConfig({
       LOG_LEVEL: 'silent',
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6381',
@@ -23,6 +26,10 @@ describe('a worker sends through the channel registry', () => {
       TELEGRAM_BOT_TOKEN: api.token,
       TELEGRAM_API_ROOT: api.apiRoot,
       TELEGRAM_MODE: 'polling',
+      WECHAT_APPID: wx.appId,
+      WECHAT_APPSECRET: wx.appSecret,
+      WECHAT_TOKEN: 'workerToken',
+      WECHAT_API_ROOT: wx.apiRoot,
     });
     core = await buildCore(config, pino({ level: 'silent' }), {
       prefix: `test:worker:${Date.now()}:`,
@@ -32,10 +39,11 @@ describe('a worker sends through the channel registry', () => {
     await core.mongo.dropDatabase().catch(() => undefined);
     await core.close();
     await api.close();
+    await wx.close();
   });
 
   it('has the configured senders and nothing of the web role', async () => {
-    expect([...core.senders.keys()]).toEqual(['telegram']);
+    expect([...core.senders.keys()]).toEqual(['telegram', 'wechat']);
     expect(core).not.toHaveProperty('knowledge');
     expect(core).not.toHaveProperty('handleInbound');
     const res = await core.senders
@@ -47,5 +55,19 @@ describe('a worker sends through the channel registry', () => {
       ['getUpdates', 'setWebhook', 'setMyCommands', 'deleteWebhook'].includes(c.method),
     );
     expect(inbound).toEqual([]);
+  });
+
+  it('sends to a WeChat person inside the 48-hour window, and says windowClosed outside it', async () => {
+    const wechat = core.senders.get('wechat')!;
+    await expect(
+      wechat.send('o-worker-1', [{ text: '招聘会', lang: 'zh-CN' }]),
+    ).rejects.toMatchObject({ kind: 'windowClosed' });
+    // The person wrote (a web process recorded it in Redis): the window is open for the worker.
+    await core.redis.set(`${core.prefix}wechat:window:o-worker-1`, '1', 'PX', 60_000);
+    const res = await wechat.send('o-worker-1', [
+      { text: '招聘会明天开始', lang: 'zh-CN', choices: [{ id: 'x', label: '详情' }] },
+    ]);
+    expect(res.messageIds).toHaveLength(1);
+    expect(wx.sent('o-worker-1').map((m) => m.content)).toEqual(['招聘会明天开始\n\n1. 详情']);
   });
 });

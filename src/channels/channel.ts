@@ -7,6 +7,7 @@ import type { Translator } from '../i18n.js';
 import type { ChannelId, InboundHandler } from '../messaging/inbound.js';
 import type { Sender } from '../messaging/send.js';
 import type { Metrics } from '../metrics.js';
+import type { PersonRepo } from '../people/person.repo.js';
 
 /**
  * A running channel, as the composition root sees it: a small record. `app.ts` mounts its
@@ -37,6 +38,8 @@ export interface SenderContext {
 /** What a channel's inbound side needs (the web role). */
 export interface InboundContext extends SenderContext {
   handleInbound: InboundHandler;
+  /** Reachability per channel identity (a WeChat unfollow). */
+  people: Pick<PersonRepo, 'setReachable'>;
   translator: Translator;
   flows: FlowSet;
 }

@@ -16,6 +16,8 @@ export interface IdentityDoc {
   personId: Types.ObjectId;
   channel: string;
   createdAt: Date;
+  /** Since when nothing can reach the person here (unfollowed the WeChat account); null: reachable. */
+  unreachableSince?: Date | null;
 }
 
 const personSchema = new Schema<PersonDoc>(
@@ -34,6 +36,7 @@ const identitySchema = new Schema<IdentityDoc>(
     personId: { type: Schema.Types.ObjectId, required: true },
     channel: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    unreachableSince: { type: Date, default: null },
   },
   { collection: 'identities', versionKey: false },
 );

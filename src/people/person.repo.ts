@@ -17,6 +17,13 @@ export interface PersonRepo {
   setLanguage(personId: string, lang: Lang): Promise<void>;
   setOutreachOptOut(personId: string, optOut: boolean): Promise<void>;
   findById(personId: string): Promise<Person | null>;
+  /**
+   * Whether a channel can reach the person (false: they unfollowed; true: they followed again).
+   * Nothing is created for an identity never seen.
+   */
+  setReachable(channel: ChannelId, chatId: string, reachable: boolean, now: Date): Promise<void>;
+  /** Since when the channel cannot reach the person; null when it can (or the identity is unknown). */
+  unreachableSince(channel: ChannelId, chatId: string): Promise<Date | null>;
 }
 
 export function createPersonRepo(conn: Connection): PersonRepo {
@@ -54,6 +61,16 @@ export function createPersonRepo(conn: Connection): PersonRepo {
     },
     async setOutreachOptOut(personId, optOut) {
       await Person.updateOne({ _id: personId }, { $set: { outreachOptOut: optOut } });
+    },
+    async setReachable(channel, chatId, reachable, now) {
+      await Identity.updateOne(
+        { _id: `${channel}:${chatId}` },
+        { $set: { unreachableSince: reachable ? null : now } },
+      );
+    },
+    async unreachableSince(channel, chatId) {
+      const doc = await Identity.findById(`${channel}:${chatId}`).lean();
+      return doc?.unreachableSince ?? null;
     },
     async findById(personId) {
       if (!Types.ObjectId.isValid(personId)) return null;

@@ -43,6 +43,7 @@ export const wechatChannel: ChannelModule = {
     const channel = createWechatChannel({
       handleInbound: ctx.handleInbound,
       log: ctx.log,
+      reachable: (openId, ok) => ctx.people.setReachable('wechat', openId, ok, new Date()),
       ...(own
         ? {
             account: {

@@ -39,3 +39,23 @@ describe('WeChat rendering', () => {
     for (const s of ['二手车', '两个', 'hello', '0']) expect(choiceNumber(s), s).toBeUndefined();
   });
 });
+
+describe('WeChat API errors as the sender contract’s kinds', () => {
+  it('maps window, block, quota, busy and other codes', async () => {
+    const { wechatSendError } = await import('./sender.js');
+    const { WechatApiError } = await import('./api.js');
+    const kind = (code: number, status = 200) =>
+      wechatSendError(new WechatApiError(code, 'x', status)).kind;
+    expect(kind(45015)).toBe('windowClosed');
+    expect(kind(45047)).toBe('windowClosed');
+    expect(kind(43004)).toBe('blocked');
+    expect(kind(43019)).toBe('blocked');
+    expect(kind(40003)).toBe('blocked');
+    expect(kind(45009)).toBe('rateLimited');
+    expect(wechatSendError(new WechatApiError(45009, 'x')).retryAfterMs).toBe(60_000);
+    expect(kind(-1)).toBe('transient');
+    expect(kind(-2, 502)).toBe('transient');
+    expect(kind(40035)).toBe('rejected');
+    expect(wechatSendError(new Error('socket hang up')).kind).toBe('transient');
+  });
+});

@@ -27,6 +27,8 @@ export interface WechatChannel extends Channel {
 export interface WechatChannelDeps {
   handleInbound: InboundHandler;
   log: Logger;
+  /** Records that a person unfollowed (unreachable on WeChat) or followed again. */
+  reachable?: (openId: string, reachable: boolean) => Promise<void>;
   /** Our Official Account (WECHAT_APPID set): its puppet, its sender and window. */
   account?: { appId: string; sender: WechatSender; window: ServiceWindow };
   /** Another wechaty puppet (WECHATY_PUPPET, e.g. wechaty-puppet-mock in tests). */
@@ -93,9 +95,11 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
         const event = (xml.Event ?? '').toLowerCase();
         if (event === 'unsubscribe') {
           await account?.window.close(openId);
+          await deps.reachable?.(openId, false);
           log.info('a person unfollowed: unreachable on WeChat');
           return [];
         }
+        if (event === 'subscribe') await deps.reachable?.(openId, true);
         const input = eventInput(xml);
         if (!input) return [];
         await account?.window.opened(openId);
