@@ -253,15 +253,25 @@ describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeCh
     const names = menu.button.flatMap((b) => b.sub_button.map((s) => s.name));
     expect(names).toContain('བོད་ཡིག');
     expect(names.some((n) => TIBETAN.test(n) && HAN.test(n))).toBe(true); // bilingual where it fits
-    await createWechatApi({
+    const client = createWechatApi({
       appId: api.appId,
       appSecret: api.appSecret,
       apiRoot: api.apiRoot,
       redis: t.deps.redis,
       prefix: t.deps.prefix,
       log: t.deps.log,
-    }).post('/cgi-bin/menu/create', menu);
+    });
+    await client.post('/cgi-bin/menu/create', menu);
     expect(api.sent().filter((m) => m.kind === 'menu')).toHaveLength(1);
+    // Template messages (outreach outside the 48-hour window) go through the same client.
+    const msgid = await client.sendTemplate('o-template', 'TPL_job_fair', {
+      first: { value: '招聘会' },
+    });
+    expect(msgid).toMatch(/^\d+$/);
+    expect(api.sent('o-template')[0]).toMatchObject({
+      kind: 'template',
+      body: { template_id: 'TPL_job_fair', data: { first: { value: '招聘会' } } },
+    });
 
     const person = `o-${randomUUID()}`;
     await post(event(person, 'subscribe'));

@@ -10,6 +10,8 @@ import { encryptedReplyXml, parseWechatXml, textReplyXml, type WechatXml } from 
 
 /** WeChat gives a callback 5 s; a passive reply must be ready before this. */
 export const PASSIVE_WITHIN_MS = 4_000;
+/** Lease of a callback's claim (renewed while its turn runs): a crashed owner frees it within this. */
+const CALLBACK_LEASE_S = 4;
 /** A callback is small; anything bigger is not WeChat's. */
 const BODY_LIMIT = 64 * 1024;
 
@@ -117,15 +119,20 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
     openId: string,
   ): Promise<string[] | null | 'failed'> {
     return new Promise((resolve) => {
+      // waiting → answered (passive reply) or late ("success", then pushed); only the process
+      // that runs the turn decides that. A repeat waits for the runner's outcome instead.
       let state: 'waiting' | 'late' | 'answered' = 'waiting';
+      let owner = false;
       const timer = setTimeout(() => {
-        if (state === 'waiting') state = 'late';
+        if (!owner || state !== 'waiting') return;
+        state = 'late';
         resolve(null);
       }, passiveMs);
       runOnce(
         deps.redis,
         `${deps.prefix}wechat:cb:${key}`,
         async () => {
+          owner = true;
           const texts = await deps.receive(xml);
           if (state === 'waiting') {
             state = 'answered';
@@ -136,13 +143,14 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
           if (texts.length > 0) await pushWithRetry(openId, texts);
           return 'pushed';
         },
-        { waitMs: passiveMs },
+        // A short lease: after a crash mid-turn, WeChat's retry 5 s later finds the claim lapsed.
+        { waitMs: passiveMs, leaseSec: CALLBACK_LEASE_S },
       ).then(
         (result) => {
-          if (result.status !== 'done' || !result.ran) {
-            clearTimeout(timer);
-            resolve(null);
-          }
+          clearTimeout(timer);
+          // A repeat of an answered callback: "success". One still running elsewhere: not
+          // "success" (that would end WeChat's retries), so WeChat asks again.
+          if (!owner) resolve(result.status === 'done' ? null : 'failed');
         },
         (err: unknown) => {
           log.error({ err }, 'wechat callback failed');
