@@ -320,4 +320,15 @@ describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeCh
     expect(forged.statusCode).toBe(200);
     expect(forged.json<{ replies: { lang: string }[] }>().replies[0]!.lang).toBe('zh-CN');
   });
+
+  it('wechaty sees the person as a contact from the user info API (OpenID, follow state, remark)', async () => {
+    const person = `o-${randomUUID()}`;
+    api.setRemark(person, '卓玛');
+    await post(event(person, 'subscribe'));
+    await post(text(person, '1'));
+    const contact = await wechat.wechaty.Contact.find({ id: person });
+    expect(contact?.id).toBe(person);
+    expect(await contact?.alias()).toBe('卓玛');
+    expect(contact?.friend()).toBe(true);
+  });
 });

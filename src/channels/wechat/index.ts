@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../../config.js';
 import type { ChannelModule, SenderContext } from '../channel.js';
-import { createWechatApi } from './api.js';
+import { createWechatApi, type WechatApi } from './api.js';
 import { createWechatCipher } from './crypto.js';
 import { createWechatSender, type WechatSender } from './sender.js';
 import { createWechatChannel } from './wechat.channel.js';
@@ -14,9 +14,9 @@ function officialAccount(config: Config): boolean {
   return Boolean(config.WECHAT_APPID && config.WECHAT_APPSECRET && config.WECHAT_TOKEN);
 }
 
-function wechatSender(ctx: SenderContext): WechatSender {
+function wechatApi(ctx: SenderContext): WechatApi {
   const { config } = ctx;
-  const api = createWechatApi({
+  return createWechatApi({
     appId: config.WECHAT_APPID ?? '',
     appSecret: config.WECHAT_APPSECRET ?? '',
     apiRoot: config.WECHAT_API_ROOT,
@@ -24,7 +24,10 @@ function wechatSender(ctx: SenderContext): WechatSender {
     prefix: ctx.prefix,
     log: ctx.log,
   });
-  return createWechatSender(api, createServiceWindow(ctx.redis, ctx.prefix));
+}
+
+function wechatSender(ctx: SenderContext): WechatSender {
+  return createWechatSender(wechatApi(ctx), createServiceWindow(ctx.redis, ctx.prefix));
 }
 
 /**
@@ -40,6 +43,7 @@ export const wechatChannel: ChannelModule = {
     const { config } = ctx;
     const useOwn = officialAccount(config) && !config.WECHATY_PUPPET;
     const own = useOwn ? ((sender as WechatSender | undefined) ?? wechatSender(ctx)) : undefined;
+    const userInfoApi = wechatApi(ctx);
     const channel = createWechatChannel({
       handleInbound: ctx.handleInbound,
       log: ctx.log,
@@ -50,6 +54,8 @@ export const wechatChannel: ChannelModule = {
               appId: config.WECHAT_APPID ?? '',
               sender: own,
               window: createServiceWindow(ctx.redis, ctx.prefix),
+              userInfo: (openId: string) =>
+                userInfoApi.get('/cgi-bin/user/info', { openid: openId, lang: 'zh_CN' }),
             },
           }
         : { puppet: config.WECHATY_PUPPET ?? '' }),

@@ -9,7 +9,14 @@ export interface PuppetOfficialAccountOptions {
   appId: string;
   /** Sends what wechaty says (`contact.say`) as customer-service messages. */
   sender: WechatSender;
+  /** `/cgi-bin/user/info` of a follower (no name or photo any more: follow state, remark). */
+  userInfo?: (openId: string) => Promise<Record<string, unknown>>;
 }
+
+/** A contact's payload must not hold a message up for long (WeChat's 5 s): then the OpenID only. */
+const USER_INFO_WITHIN_MS = 1_000;
+
+type RawContact = { id: string; subscribed?: boolean; remark?: string };
 
 /**
  * A wechaty puppet for a WeChat Official Account (服务号), ours: no express server, no tunnel,
@@ -73,21 +80,34 @@ export class PuppetOfficialAccount extends PUPPET.Puppet {
     };
   }
 
-  override async contactRawPayload(id: string): Promise<{ id: string }> {
-    return { id };
+  /** From the user info API when it answers in time (wechaty caches it), else the OpenID only. */
+  override async contactRawPayload(id: string): Promise<RawContact> {
+    const lookup = this.account.userInfo;
+    if (!lookup || id === this.account.appId) return { id };
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((r) => (timer = setTimeout(() => r(null), USER_INFO_WITHIN_MS)));
+    const info = await Promise.race([lookup(id).catch(() => null), late]);
+    clearTimeout(timer);
+    if (!info) return { id };
+    return {
+      id,
+      subscribed: info.subscribe === 1,
+      ...(typeof info.remark === 'string' && info.remark ? { remark: info.remark } : {}),
+    };
   }
 
-  override async contactRawPayloadParser(raw: { id: string }): Promise<PUPPET.payloads.Contact> {
+  override async contactRawPayloadParser(raw: RawContact): Promise<PUPPET.payloads.Contact> {
     const self = raw.id === this.account.appId;
     return {
       id: raw.id,
       // WeChat gives an account no person's name or photo any more: the OpenID is all we know.
       name: self ? 'Lamton' : '',
+      ...(raw.remark ? { alias: raw.remark } : {}),
       avatar: '',
       gender: PUPPET.types.ContactGender.Unknown,
       type: self ? PUPPET.types.Contact.Official : PUPPET.types.Contact.Individual,
       phone: [],
-      friend: !self,
+      friend: !self && raw.subscribed !== false,
     };
   }
 

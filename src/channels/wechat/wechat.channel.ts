@@ -30,7 +30,12 @@ export interface WechatChannelDeps {
   /** Records that a person unfollowed (unreachable on WeChat) or followed again. */
   reachable?: (openId: string, reachable: boolean) => Promise<void>;
   /** Our Official Account (WECHAT_APPID set): its puppet, its sender and window. */
-  account?: { appId: string; sender: WechatSender; window: ServiceWindow };
+  account?: {
+    appId: string;
+    sender: WechatSender;
+    window: ServiceWindow;
+    userInfo?: (openId: string) => Promise<Record<string, unknown>>;
+  };
   /** Another wechaty puppet (WECHATY_PUPPET, e.g. wechaty-puppet-mock in tests). */
   puppet?: PUPPET.impls.PuppetInterface | string;
 }
@@ -44,7 +49,11 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
   const log = deps.log.child({ channel: 'wechat' });
   const account = deps.account;
   const official = account
-    ? new PuppetOfficialAccount({ appId: account.appId, sender: account.sender })
+    ? new PuppetOfficialAccount({
+        appId: account.appId,
+        sender: account.sender,
+        ...(account.userInfo ? { userInfo: account.userInfo } : {}),
+      })
     : undefined;
   const puppet = official ?? deps.puppet;
   if (!puppet) throw new Error('wechat: no puppet (set WECHAT_APPID or WECHATY_PUPPET)');

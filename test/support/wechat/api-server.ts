@@ -22,6 +22,8 @@ export interface WechatApiServer {
   /** The next `times` calls of `path` answer this errcode. */
   failNext(path: string, errcode: number, errmsg?: string, times?: number): void;
   waitForSent(pred: (m: WechatSent) => boolean, timeoutMs?: number): Promise<WechatSent>;
+  /** The remark (备注名) staff gave a follower in the account's console. */
+  setRemark(openId: string, remark: string): void;
   /** An OAuth code (what WeChat appends to the redirect) for this person. */
   oauthCode(openId: string): string;
   close(): Promise<void>;
@@ -41,6 +43,7 @@ export async function startWechatApiServer(): Promise<WechatApiServer> {
   const faults = new Map<string, { errcode: number; errmsg: string; times: number }[]>();
   const waiters = new Set<() => void>();
   const codes = new Map<string, string>();
+  const remarks = new Map<string, string>();
 
   const json = (res: ServerResponse, body: unknown) => {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -79,6 +82,16 @@ export async function startWechatApiServer(): Promise<WechatApiServer> {
       }
       if (!valid.has(url.searchParams.get('access_token') ?? ''))
         return json(res, { errcode: 40001, errmsg: 'invalid credential, access_token is invalid' });
+      if (path === '/cgi-bin/user/info') {
+        const openid = url.searchParams.get('openid') ?? '';
+        return json(res, {
+          subscribe: 1,
+          openid,
+          language: 'zh_CN',
+          subscribe_time: 1_700_000_000,
+          remark: remarks.get(openid) ?? '',
+        });
+      }
       const fault = faults.get(path)?.[0];
       if (fault) {
         fault.times--;
@@ -120,6 +133,7 @@ export async function startWechatApiServer(): Promise<WechatApiServer> {
     failNext(path, errcode, errmsg = 'injected', times = 1) {
       faults.set(path, [...(faults.get(path) ?? []), { errcode, errmsg, times }]);
     },
+    setRemark: (openId, remark) => void remarks.set(openId, remark),
     oauthCode(openId) {
       const code = `code-${randomUUID()}`;
       codes.set(code, openId);
