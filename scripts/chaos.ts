@@ -9,13 +9,19 @@
  *   3. Redis stopped for a few seconds and restarted;  4. the database stopped likewise.
  * Prints one line per scenario and a total; exits non-zero if anything was lost or doubled.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Update } from 'telegraf/types';
 import { commandUpdate, startBotApiServer } from '../test/support/bot-api/index.js';
-import { freePort, kill, startFerret, startRedis } from '../test/support/servers.js';
+import {
+  freePort,
+  kill,
+  startAppProcess,
+  startFerret,
+  startRedis,
+} from '../test/support/servers.js';
 
 const PEOPLE_PER_SCENARIO = Number(process.env.CHAOS_PEOPLE ?? 40);
 const SECRET = 'chaos_secret';
@@ -34,14 +40,10 @@ let ferret = await startFerret(ferretPort, ferretDir);
 let app = await startApp();
 let nextChat = 9_000_000;
 
-async function startApp(): Promise<ChildProcess> {
-  // Node itself with tsx as a loader: one process, so SIGKILL kills the assistant (the tsx CLI
-  // would run it in a child that a SIGKILL to the CLI leaves running).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--role=all'], {
-    env: {
-      ...process.env,
-      PORT: String(appPort),
-      HOST: '127.0.0.1',
+function startApp(): Promise<ChildProcess> {
+  return startAppProcess(
+    appPort,
+    {
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       MONGODB_URI: `mongodb://127.0.0.1:${String(ferretPort)}/chaos`,
       TELEGRAM_BOT_TOKEN: api.token,
@@ -49,19 +51,9 @@ async function startApp(): Promise<ChildProcess> {
       TELEGRAM_MODE: 'webhook',
       TELEGRAM_WEBHOOK_SECRET: SECRET,
       PUBLIC_URL: 'https://lamton.example.org',
-      LOG_LEVEL: 'silent',
     },
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 600; i++) {
-    const ok = await fetch(`http://127.0.0.1:${appPort}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return child;
-    await sleep(100);
-  }
-  throw new Error('chaos: the assistant did not start');
+    { role: 'all' },
+  );
 }
 
 /** Like Telegram: delivers until a 200 (any other status or a broken connection is retried). */

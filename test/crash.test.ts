@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testMongoUri } from './support/app.js';
-import { freePort } from './support/servers.js';
+import { freePort, startAppProcess } from './support/servers.js';
 import { commandUpdate, startBotApiServer, type BotApiServer } from './support/bot-api/index.js';
 
 /**
@@ -19,36 +19,15 @@ describe('a process killed mid-turn', () => {
   let child: ChildProcess | undefined;
   let redis: Redis;
 
-  const startProcess = async (): Promise<ChildProcess> => {
-    // Node itself with tsx as a loader: one process, so SIGKILL kills the server (the tsx CLI
-    // would run it in a child that a SIGKILL to the CLI leaves running).
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--role=web'], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        MONGODB_URI: testMongoUri(db),
-        TELEGRAM_BOT_TOKEN: api.token,
-        TELEGRAM_API_ROOT: api.apiRoot,
-        TELEGRAM_MODE: 'webhook',
-        TELEGRAM_WEBHOOK_SECRET: secret,
-        PUBLIC_URL: 'https://lamton.example.org',
-        LOG_LEVEL: 'silent',
-      },
-      stdio: 'ignore',
+  const startProcess = () =>
+    startAppProcess(port, {
+      MONGODB_URI: testMongoUri(db),
+      TELEGRAM_BOT_TOKEN: api.token,
+      TELEGRAM_API_ROOT: api.apiRoot,
+      TELEGRAM_MODE: 'webhook',
+      TELEGRAM_WEBHOOK_SECRET: secret,
+      PUBLIC_URL: 'https://lamton.example.org',
     });
-    await expect
-      .poll(
-        () =>
-          fetch(`http://127.0.0.1:${port}/readyz`).then(
-            (r) => r.status,
-            () => 0,
-          ),
-        { timeout: 60_000, interval: 200 },
-      )
-      .toBe(200);
-    return proc;
-  };
 
   beforeAll(async () => {
     api = await startBotApiServer();

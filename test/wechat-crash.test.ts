@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testMongoUri } from './support/app.js';
-import { freePort, kill } from './support/servers.js';
+import { freePort, kill, startAppProcess } from './support/servers.js';
 import { startWechatApiServer, type WechatApiServer } from './support/wechat/api-server.js';
 import { callback, messageXml, replyText, type Account } from './support/wechat/callbacks.js';
 
@@ -22,34 +22,15 @@ describe('a WeChat callback whose process was killed mid-turn', () => {
   const account: Account = { token: 'crashWechatToken', aesKey: 'c'.repeat(43), appId: '' };
   const db = `test_wxcrash_${Date.now()}`;
 
-  const startProcess = async (at = port): Promise<ChildProcess> => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--role=web'], {
-      env: {
-        ...process.env,
-        PORT: String(at),
-        HOST: '127.0.0.1',
-        MONGODB_URI: testMongoUri(db),
-        WECHAT_APPID: wx.appId,
-        WECHAT_APPSECRET: wx.appSecret,
-        WECHAT_TOKEN: account.token,
-        WECHAT_AES_KEY: account.aesKey,
-        WECHAT_API_ROOT: wx.apiRoot,
-        LOG_LEVEL: 'silent',
-      },
-      stdio: 'ignore',
+  const startProcess = (at: number) =>
+    startAppProcess(at, {
+      MONGODB_URI: testMongoUri(db),
+      WECHAT_APPID: wx.appId,
+      WECHAT_APPSECRET: wx.appSecret,
+      WECHAT_TOKEN: account.token,
+      WECHAT_AES_KEY: account.aesKey,
+      WECHAT_API_ROOT: wx.apiRoot,
     });
-    await expect
-      .poll(
-        () =>
-          fetch(`http://127.0.0.1:${at}/readyz`).then(
-            (r) => r.status,
-            () => 0,
-          ),
-        { timeout: 60_000, interval: 200 },
-      )
-      .toBe(200);
-    return proc;
-  };
   const deliver = (xml: string, at = port) => {
     const { url, body } = callback(account, xml, { aes: true });
     return fetch(`http://127.0.0.1:${at}${url}`, {

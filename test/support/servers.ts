@@ -89,3 +89,34 @@ export async function startFerret(port: number, dir: string): Promise<ChildProce
   await probe.close();
   return child;
 }
+
+/**
+ * The assistant as one real process (`node --import tsx src/main.ts`: tsx as a loader, so a
+ * SIGKILL kills the server itself — the tsx CLI would run it in a child that survives), on
+ * 127.0.0.1:`port` with `env` added; resolves once `/readyz` answers 200.
+ */
+export async function startAppProcess(
+  port: number,
+  env: Record<string, string>,
+  {
+    role = 'web',
+    timeoutMs = 60_000,
+  }: { role?: 'web' | 'worker' | 'all'; timeoutMs?: number } = {},
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', `--role=${role}`], {
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env },
+    stdio: 'ignore',
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the assistant exited with ${child.exitCode}`);
+    const status = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status === 200) return child;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`the assistant was not ready on port ${port} within ${timeoutMs} ms`);
+}

@@ -43,7 +43,6 @@ export const wechatChannel: ChannelModule = {
     const { config } = ctx;
     const useOwn = officialAccount(config) && !config.WECHATY_PUPPET;
     const own = useOwn ? ((sender as WechatSender | undefined) ?? wechatSender(ctx)) : undefined;
-    const userInfoApi = wechatApi(ctx);
     const channel = createWechatChannel({
       handleInbound: ctx.handleInbound,
       log: ctx.log,
@@ -55,7 +54,7 @@ export const wechatChannel: ChannelModule = {
               sender: own,
               window: createServiceWindow(ctx.redis, ctx.prefix),
               userInfo: (openId: string) =>
-                userInfoApi.get('/cgi-bin/user/info', { openid: openId, lang: 'zh_CN' }),
+                own.api.get('/cgi-bin/user/info', { openid: openId, lang: 'zh_CN' }),
             },
           }
         : { puppet: config.WECHATY_PUPPET ?? '' }),

@@ -5,6 +5,8 @@ import { renderWechat } from './render.js';
 import type { ServiceWindow } from './window.js';
 
 export interface WechatSender extends Sender {
+  /** The API client it sends with (the puppet reads contacts through it too). */
+  readonly api: WechatApi;
   /** Already rendered texts (the rest of a passive reply, a puppet's `say`). */
   sendTexts(openId: string, texts: readonly string[]): Promise<{ messageIds: string[] }>;
 }
@@ -40,6 +42,7 @@ export function createWechatSender(api: WechatApi, window: ServiceWindow): Wecha
   }
   return {
     channel: 'wechat',
+    api,
     sendTexts,
     send: (openId: string, messages: OutgoingMessage[]) =>
       sendTexts(openId, renderWechat(messages)),
