@@ -74,6 +74,13 @@ export const configSchema = z.object({
     z.string().regex(/^[A-Za-z0-9]{43}$/, 'expected the 43-character EncodingAESKey'),
   ),
   WECHAT_API_ROOT: withDefault(z.url(), 'https://api.weixin.qq.com'),
+  /**
+   * The Official Account's template for outreach outside a person's 48-hour window (fields
+   * first, keyword1 = subject, keyword2 = date, remark); unset: such people are skipped.
+   */
+  WECHAT_TEMPLATE_ID: opt(z.string().regex(/^[\w-]{1,128}$/, 'expected a template id')),
+  /** Outreach messages per second on WeChat (customer-service and template), all workers together. */
+  WECHAT_BROADCAST_RATE: withDefault(z.coerce.number().positive().max(1000), 20),
   COUNSELLOR_WEBHOOK_URL: opt(z.url()),
   COUNSELLOR_WEBHOOK_SECRET: opt(
     z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'expected whsec_<base64>'),

@@ -28,6 +28,10 @@ import { startLiveKnowledge, type LiveKnowledge } from './policy-cards/live-know
 import { isStale } from './policy-cards/stale.js';
 import { createQuestionRepo, type QuestionRepo } from './questions/question.repo.js';
 import { createAuditRepo, type AuditRepo } from './audit/audit.repo.js';
+import { createCampaigns, type Campaigns } from './campaigns/index.js';
+import { createAccountRepo, type AccountRepo } from './accounts/account.repo.js';
+import { createAdminSessionStore, type AdminSessionStore } from './accounts/admin-session.store.js';
+import { ADMIN_USERNAME } from './accounts/auth.js';
 
 /**
  * What every process shares, web or worker: connections, repositories, metrics and the senders
@@ -45,6 +49,8 @@ export interface CoreDeps {
   messages: MessageRepo;
   questions: QuestionRepo;
   audit: AuditRepo;
+  /** Accounts of the admin side (administrators, supervisors, counsellors) and their tokens. */
+  accounts: AccountRepo;
   cards: CardRepo;
   examples: ExampleRepo;
   metrics: Metrics;
@@ -61,6 +67,10 @@ export interface AppDeps extends CoreDeps {
   knowledge: LiveKnowledge;
   handleInbound: InboundHandler;
   sessionSecret: string;
+  /** Logged-in sessions of the admin pages (Redis). */
+  adminSessions: AdminSessionStore;
+  /** Outreach campaigns: the admin API's service and the campaign queue's producer. */
+  campaigns: Campaigns;
   /** Every configured channel's inbound side (routes, start/stop) and sender. */
   channels: readonly Channel[];
   /** The Telegram channel when configured (tests drive it directly). */
@@ -116,6 +126,7 @@ export async function buildCore(
     messages,
     questions,
     audit: createAuditRepo(mongo),
+    accounts: createAccountRepo(mongo),
     cards: createCardRepo(mongo),
     examples: createExampleRepo(mongo),
     metrics,
@@ -177,16 +188,31 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     core.senders,
   );
   const telegram = channels.find((c): c is TelegramChannel => c.id === 'telegram');
+  const campaigns = createCampaigns({
+    config,
+    log,
+    mongo: core.mongo,
+    redis,
+    prefix,
+    senders: core.senders,
+    audit: core.audit,
+    translator,
+  });
+  // ADMIN_TOKEN is the first administrator's token: its account exists from the first start.
+  if (config.ADMIN_TOKEN) await core.accounts.ensure(ADMIN_USERNAME, 'admin', new Date());
   return {
     ...core,
     sessions,
     knowledge,
     handleInbound,
     sessionSecret,
+    adminSessions: createAdminSessionStore(redis, prefix),
+    campaigns,
     channels,
     ...(telegram ? { telegram } : {}),
     async close() {
       await knowledge.stop();
+      await campaigns.close();
       await core.close();
     },
   };

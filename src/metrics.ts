@@ -56,6 +56,18 @@ export function createMetrics() {
       help: 'Conversation log entries deleted by the retention job',
       registers: [registry],
     }),
+    outreachSends: new Counter({
+      name: 'lamton_outreach_sends_total',
+      help: 'Outreach deliveries by channel and outcome (sent, failed, skipped, retried, rate_limited)',
+      labelNames: ['channel', 'outcome'] as const,
+      registers: [registry],
+    }),
+    outreachResent: new Counter({
+      name: 'lamton_outreach_possible_duplicates_total',
+      help: 'Sends retried after a crash between claiming and recording (the channel may have taken the first)',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
   };
 }
 

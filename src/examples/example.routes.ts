@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { actorName, requireRole } from '../accounts/auth.js';
 import type { AuditRepo } from '../audit/audit.repo.js';
 import { TOPICS } from '../knowledge/card.schema.js';
 import { normalizeInput } from '../lib/normalize.js';
@@ -35,10 +36,13 @@ export function exampleRoutes(deps: ExampleRoutesDeps): FastifyPluginAsync {
     const app = base.withTypeProvider<ZodTypeProvider>();
     const tags = ['policy cards'];
     const security = [{ bearer: [] }];
+    const read = requireRole('admin', 'supervisor');
+    const write = requireRole('admin');
 
     app.post(
       '/api/admin/examples',
       {
+        onRequest: write,
         schema: {
           tags,
           security,
@@ -84,7 +88,7 @@ export function exampleRoutes(deps: ExampleRoutesDeps): FastifyPluginAsync {
         if (questionId) await deps.questions.markTaught(questionId);
         await deps.audit.record({
           at: now(),
-          actor: 'admin',
+          actor: actorName(req),
           action: 'example.add',
           target: `example:${saved.id}`,
           details: { topic: saved.topic, lang: saved.lang },
@@ -97,6 +101,7 @@ export function exampleRoutes(deps: ExampleRoutesDeps): FastifyPluginAsync {
     app.get(
       '/api/admin/examples',
       {
+        onRequest: read,
         schema: {
           tags,
           security,
@@ -114,6 +119,7 @@ export function exampleRoutes(deps: ExampleRoutesDeps): FastifyPluginAsync {
     app.get(
       '/api/admin/examples.jsonl',
       {
+        onRequest: read,
         schema: {
           tags,
           security,
@@ -136,13 +142,13 @@ export function exampleRoutes(deps: ExampleRoutesDeps): FastifyPluginAsync {
 
     app.delete(
       '/api/admin/examples/:id',
-      { schema: { tags, security, params: z.object({ id: objectId }) } },
+      { onRequest: write, schema: { tags, security, params: z.object({ id: objectId }) } },
       async (req, reply) => {
         if (!(await deps.examples.remove(req.params.id)))
           return reply.code(404).send({ error: 'not_found' });
         await deps.audit.record({
           at: now(),
-          actor: 'admin',
+          actor: actorName(req),
           action: 'example.remove',
           target: `example:${req.params.id}`,
         });

@@ -7,6 +7,8 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
+import { registerActor, sessionActor } from '../accounts/auth.js';
+import { loginRoutes } from '../accounts/login.routes.js';
 import type { AppDeps } from '../deps.js';
 import { loadDocsCss } from '../channels/web/web.assets.js';
 import { registerErrorHandler } from './error-handler.js';
@@ -29,6 +31,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandler(app);
+  registerActor(app);
   // When Redis or the database is away, the routes that need them answer 503 with Retry-After at
   // once (the page keeps the typed text and retries; Telegram retries its update), rather than
   // waiting on a dead connection and failing with a 500.
@@ -50,6 +53,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('referrer-policy', 'no-referrer');
   });
 
+  // Before the docs: their hook reads the admin session cookie.
+  await app.register(cookie, { secret: deps.sessionSecret });
+
   await app.register(swagger, {
     openapi: {
       info: {
@@ -65,13 +71,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routePrefix: '/docs',
     // Tibetan in the docs from the app's own font (served by the web chat under /assets/fonts/).
     theme: { css: [{ filename: 'tibetan.css', content: await loadDocsCss() }] },
-    // The route map of the admin API is for administrators: the admin token, asked for by the
-    // browser (any user name, the token as password); without ADMIN_TOKEN the docs are closed.
-    // Fastify awaits an async hook (the swagger-ui types only show the callback form).
-    // eslint-disable-next-line @typescript-eslint/no-misused-promises
-    uiHooks: { onRequest: pageAuth(deps.config.ADMIN_TOKEN, 'Lamton API docs') },
+    // The route map of the admin API is for administrators and supervisors: a logged-in admin
+    // session, or the admin token asked for by the browser (any user name, the token as
+    // password); without either the docs are closed.
+    uiHooks: {
+      // Fastify awaits an async hook (the swagger-ui types only show the callback form).
+      // eslint-disable-next-line @typescript-eslint/no-misused-promises
+      onRequest: pageAuth(deps.config.ADMIN_TOKEN, 'Lamton API docs', async (req) => {
+        const actor = await sessionActor(deps, req);
+        return actor?.role === 'admin' || actor?.role === 'supervisor';
+      }),
+    },
   });
-  await app.register(cookie, { secret: deps.sessionSecret });
 
   await app.register(
     healthRoutes({
@@ -83,7 +94,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   await app.register(
     adminRoutes({
-      adminToken: deps.config.ADMIN_TOKEN,
+      config: deps.config,
+      accounts: deps.accounts,
+      adminSessions: deps.adminSessions,
+      featureRoutes: [deps.campaigns.routes],
       cards: deps.cards,
       flows: deps.flows,
       knowledge: deps.knowledge,
@@ -92,6 +106,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       audit: deps.audit,
     }),
   );
+  await app.register(
+    loginRoutes({
+      accounts: deps.accounts,
+      adminSessions: deps.adminSessions,
+      audit: deps.audit,
+      redis: deps.redis,
+      prefix: deps.prefix,
+      strings: (lang) => deps.translator.namespace(lang, 'admin'),
+      config: deps.config,
+    }),
+  );
+  // The whole text of an announcement that went out (WeChat's template message links here).
+  await app.register(deps.campaigns.publicRoutes);
   // Every configured channel's routes: the web chat, the Telegram webhook, the WeChat callback.
   for (const channel of deps.channels) if (channel.routes) await app.register(channel.routes);
   return app;

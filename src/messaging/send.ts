@@ -1,4 +1,5 @@
 import type { OutgoingMessage } from './content.js';
+import type { Lang } from './lang.js';
 import type { ChannelId } from './inbound.js';
 
 /**
@@ -12,8 +13,29 @@ export interface Sender {
   readonly channel: ChannelId;
   /** `address`: the channel's id of the person (Telegram chat id, WeChat OpenID). */
   send(address: string, messages: OutgoingMessage[], opts?: SendOptions): Promise<SendResult>;
+  /**
+   * How many of the channel's messages these would become (a long text is split): outreach
+   * refuses, when it is written, an announcement that would not fit in one.
+   */
+  parts?(messages: OutgoingMessage[]): number;
+  /**
+   * A fixed-field notification for when free text may not go (WeChat outside a person's 48-hour
+   * window: a template message). Absent where the channel has none or it is not configured.
+   */
+  sendNotification?(address: string, notification: Notification): Promise<SendResult>;
   /** Frees connections (keep-alive agents) when the process stops. */
   close?(): void;
+}
+
+/** What a template-style notification carries: what it is about and where to read it all. */
+export interface Notification {
+  lang: Lang;
+  /** The announcement's title. */
+  title: string;
+  /** One line: who sends it and how to read it in full. */
+  summary: string;
+  /** A page with the whole text. */
+  url?: string;
 }
 
 export interface SendOptions {

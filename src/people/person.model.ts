@@ -8,6 +8,10 @@ export interface PersonDoc {
   outreachOptOut: boolean;
   createdAt: Date;
   lastSeenAt: Date;
+  /** Audience fields outreach can select on (the intake of the journey issue fills them). */
+  district?: string | null;
+  categories?: string[];
+  tags?: string[];
 }
 
 /** One channel identity (`telegram:123`, `web:<sid>`) pointing at a person; /link adds more. */
@@ -26,6 +30,9 @@ const personSchema = new Schema<PersonDoc>(
     outreachOptOut: { type: Boolean, default: false },
     createdAt: { type: Date, required: true },
     lastSeenAt: { type: Date, required: true },
+    district: { type: String, default: undefined },
+    categories: { type: [String], default: undefined },
+    tags: { type: [String], default: undefined },
   },
   { collection: 'people', versionKey: false },
 );

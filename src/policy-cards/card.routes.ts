@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { actorName, requireRole } from '../accounts/auth.js';
 import type { AuditRepo } from '../audit/audit.repo.js';
 import type { FlowSet } from '../engine/flows.js';
 import { cardSchema } from '../knowledge/card.schema.js';
@@ -25,7 +26,8 @@ const idParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,58}$/) });
 /**
  * Admin API for policy cards: list (with stale flags), read, edit, retire and restore. Every
  * change is audited and published so every web process reloads its index without a restart.
- * Registered inside the admin plugin (bearer auth).
+ * Registered inside the admin plugin (authenticated): administrators and supervisors read,
+ * administrators change.
  */
 export function cardRoutes(deps: CardRoutesDeps): FastifyPluginAsync {
   const now = deps.now ?? (() => new Date());
@@ -38,10 +40,13 @@ export function cardRoutes(deps: CardRoutesDeps): FastifyPluginAsync {
     const app = base.withTypeProvider<ZodTypeProvider>();
     const tags = ['policy cards'];
     const security = [{ bearer: [] }];
+    const read = requireRole('admin', 'supervisor');
+    const write = requireRole('admin');
 
     app.get(
       '/api/admin/cards',
       {
+        onRequest: read,
         schema: {
           tags,
           security,
@@ -63,7 +68,7 @@ export function cardRoutes(deps: CardRoutesDeps): FastifyPluginAsync {
 
     app.get(
       '/api/admin/cards/:id',
-      { schema: { tags, security, params: idParams } },
+      { onRequest: read, schema: { tags, security, params: idParams } },
       async (req, reply) => {
         const card = await deps.cards.get(req.params.id);
         return card ? view(card) : reply.code(404).send({ error: 'not_found' });
@@ -73,6 +78,7 @@ export function cardRoutes(deps: CardRoutesDeps): FastifyPluginAsync {
     app.put(
       '/api/admin/cards/:id',
       {
+        onRequest: write,
         schema: {
           tags,
           security,
@@ -103,12 +109,12 @@ export function cardRoutes(deps: CardRoutesDeps): FastifyPluginAsync {
             details: [{ path: '', message: 'the card cannot be indexed' }],
           });
         }
-        const saved = await deps.cards.save(req.body, 'admin', now(), req.query.version);
+        const saved = await deps.cards.save(req.body, actorName(req), now(), req.query.version);
         if (saved === 'conflict')
           return reply.code(409).send({ error: 'conflict', message: 'the card changed meanwhile' });
         await deps.audit.record({
           at: now(),
-          actor: 'admin',
+          actor: actorName(req),
           action: 'card.save',
           target: `card:${req.params.id}`,
           details: { version: saved.version },
@@ -124,13 +130,13 @@ export function cardRoutes(deps: CardRoutesDeps): FastifyPluginAsync {
     ] as const) {
       app.post(
         `/api/admin/cards/:id/${path}`,
-        { schema: { tags, security, params: idParams } },
+        { onRequest: write, schema: { tags, security, params: idParams } },
         async (req, reply) => {
-          const saved = await deps.cards.setRetired(req.params.id, retired, 'admin', now());
+          const saved = await deps.cards.setRetired(req.params.id, retired, actorName(req), now());
           if (!saved) return reply.code(404).send({ error: 'not_found' });
           await deps.audit.record({
             at: now(),
-            actor: 'admin',
+            actor: actorName(req),
             action: `card.${path}`,
             target: `card:${req.params.id}`,
           });

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { requireRole } from '../accounts/auth.js';
 import type { QuestionRepo } from './question.repo.js';
 
 /** GET /api/admin/questions/unanswered: declined questions and answers marked unhelpful. */
@@ -10,6 +11,7 @@ export function questionRoutes(deps: { questions: QuestionRepo }): FastifyPlugin
     app.get(
       '/api/admin/questions/unanswered',
       {
+        onRequest: requireRole('admin', 'supervisor'),
         schema: {
           tags: ['policy cards'],
           security: [{ bearer: [] }],

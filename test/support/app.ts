@@ -37,6 +37,8 @@ export async function startTestApp(
     sameDeploymentAs?: TestApp;
     /** Another MongoDB-compatible server than the suite's (a fault test's own). */
     mongoUri?: string;
+    /** The Redis key prefix (the default `lamton:` to share a Redis of one's own with processes). */
+    prefix?: string;
   } = {},
 ): Promise<TestApp> {
   const id = opts.sameDeploymentAs?.id ?? randomUUID().replaceAll('-', '').slice(0, 12);
@@ -50,7 +52,8 @@ export async function startTestApp(
     MONGODB_URI: testMongoUri(dbName, opts.mongoUri),
   });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const deps = await buildDeps(config, log, { prefix: `test:${id}:` });
+  const prefix = opts.prefix ?? `test:${id}:`;
+  const deps = await buildDeps(config, log, { prefix });
   const app = await buildApp(deps);
   let url = '';
   if (opts.listen !== false) {
@@ -70,7 +73,7 @@ export async function startTestApp(
       await deps.telegram?.stop();
       await app.close();
       if (!opts.sameDeploymentAs) {
-        const keys = await deps.redis.keys(`test:${id}:*`);
+        const keys = await deps.redis.keys(`${prefix}*`);
         if (keys.length > 0) await deps.redis.del(...keys);
         await deps.mongo.dropDatabase().catch(() => undefined);
       }

@@ -103,10 +103,19 @@ export async function startAppProcess(
     timeoutMs = 60_000,
   }: { role?: 'web' | 'worker' | 'all'; timeoutMs?: number } = {},
 ): Promise<ChildProcess> {
+  // A worker serves no HTTP: it is ready when it logs so (its log on stdout, read line by line).
+  const worker = role === 'worker';
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', `--role=${role}`], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env },
-    stdio: 'ignore',
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: worker ? 'info' : 'silent',
+      ...env,
+    },
+    stdio: worker ? ['ignore', 'pipe', 'ignore'] : 'ignore',
   });
+  if (worker) return workerReady(child, timeoutMs);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the assistant exited with ${child.exitCode}`);
@@ -119,4 +128,28 @@ export async function startAppProcess(
   }
   child.kill('SIGKILL');
   throw new Error(`the assistant was not ready on port ${port} within ${timeoutMs} ms`);
+}
+
+function workerReady(child: ChildProcess, timeoutMs: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the worker was not ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the worker exited with ${code}`));
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      if (buffered.includes('"worker ready"')) {
+        clearTimeout(timer);
+        buffered = '';
+        resolve(child);
+      }
+      // Keep reading (and dropping) the log so the pipe never fills and blocks the worker.
+      if (buffered.length > 65_536) buffered = buffered.slice(-1024);
+    });
+  });
 }

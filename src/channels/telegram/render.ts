@@ -12,9 +12,16 @@ export const TELEGRAM_TEXT_MAX = 4096;
 /** Telegram's limit for callback data, in bytes. */
 const CALLBACK_MAX_BYTES = 64;
 
-/** Pure: one outgoing message → the sendMessage payloads (long text split, buttons on the last). */
+/**
+ * Pure: one outgoing message → the sendMessage payloads (long text split, buttons on the last;
+ * a notice — who sends an outreach message and how to stop it — after the text).
+ */
 export function renderTelegram(message: OutgoingMessage): TelegramSend[] {
-  const parts = splitText(message.text.length > 0 ? message.text : '…', TELEGRAM_TEXT_MAX);
+  const body = message.text.length > 0 ? message.text : '…';
+  const parts = splitText(
+    message.notice ? `${body}\n\n${message.notice}` : body,
+    TELEGRAM_TEXT_MAX,
+  );
   const buttons = (message.choices ?? [])
     .filter((c) => Buffer.byteLength(c.id) <= CALLBACK_MAX_BYTES)
     .map((c) => [{ text: c.label, callback_data: c.id }]);

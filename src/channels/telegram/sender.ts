@@ -53,7 +53,13 @@ export function createTelegramSender(opts: { token: string; apiRoot: string }): 
     return { messageIds };
   }
 
-  return { channel: 'telegram', api, send, close: () => agent.destroy() };
+  return {
+    channel: 'telegram',
+    api,
+    send,
+    parts: (messages) => messages.reduce((n, m) => n + renderTelegram(m).length, 0),
+    close: () => agent.destroy(),
+  };
 }
 
 /** A Bot API failure as one of the sender contract's kinds. */

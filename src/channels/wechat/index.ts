@@ -27,7 +27,9 @@ function wechatApi(ctx: SenderContext): WechatApi {
 }
 
 function wechatSender(ctx: SenderContext): WechatSender {
-  return createWechatSender(wechatApi(ctx), createServiceWindow(ctx.redis, ctx.prefix));
+  return createWechatSender(wechatApi(ctx), createServiceWindow(ctx.redis, ctx.prefix), {
+    templateId: ctx.config.WECHAT_TEMPLATE_ID,
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { OutgoingMessage } from '../../messaging/content.js';
-import { SendError, type Sender } from '../../messaging/send.js';
+import { SendError, type Notification, type Sender } from '../../messaging/send.js';
 import { WechatApiError, type WechatApi } from './api.js';
 import { renderWechat } from './render.js';
 import type { ServiceWindow } from './window.js';
@@ -23,7 +23,11 @@ const LIMITED = new Set([45009, 45011]);
  * takes the messages from the person's 48-hour window (`windowClosed` when it is shut or used
  * up, before anything is sent), and reports WeChat's answers as the contract's kinds.
  */
-export function createWechatSender(api: WechatApi, window: ServiceWindow): WechatSender {
+export function createWechatSender(
+  api: WechatApi,
+  window: ServiceWindow,
+  opts: { templateId?: string | undefined } = {},
+): WechatSender {
   async function sendTexts(openId: string, texts: readonly string[]) {
     const state = await window.reserve(openId, texts.length);
     if (state !== 'ok')
@@ -40,12 +44,39 @@ export function createWechatSender(api: WechatApi, window: ServiceWindow): Wecha
     }
     return { messageIds };
   }
+  const { templateId } = opts;
   return {
     channel: 'wechat',
     api,
     sendTexts,
     send: (openId: string, messages: OutgoingMessage[]) =>
       sendTexts(openId, renderWechat(messages)),
+    parts: (messages) => renderWechat(messages).length,
+    // Outside the window, outreach goes as the account's template message (WECHAT_TEMPLATE_ID):
+    // fixed fields, not free text: what it is about, when, and how to read it in full.
+    ...(templateId
+      ? {
+          async sendNotification(openId: string, n: Notification) {
+            const date = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+            try {
+              const id = await api.sendTemplate(
+                openId,
+                templateId,
+                {
+                  first: { value: n.title },
+                  keyword1: { value: n.title },
+                  keyword2: { value: date },
+                  remark: { value: n.summary },
+                },
+                n.url,
+              );
+              return { messageIds: [id] };
+            } catch (err) {
+              throw wechatSendError(err);
+            }
+          },
+        }
+      : {}),
   };
 }
 

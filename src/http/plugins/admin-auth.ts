@@ -2,8 +2,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
- * Bearer-token check for the admin API (`ADMIN_TOKEN` is the first administrator's token;
- * accounts with roles arrive with the admin pages). Use as a route group's onRequest hook.
+ * Bearer-token check against fixed tokens (`/metrics`; the admin API authenticates accounts with
+ * `accounts/auth.ts`). Use as a route group's onRequest hook.
  */
 export function bearerAuth(...tokens: (string | undefined)[]) {
   const expected = tokens.filter((t): t is string => !!t).map((t) => Buffer.from(t));
@@ -16,11 +16,17 @@ export function bearerAuth(...tokens: (string | undefined)[]) {
 
 /**
  * The same check for pages a browser opens (the API docs): HTTP Basic with the token as the
- * password (any user name), or the bearer token; the browser asks for it on a 401.
+ * password (any user name), or the bearer token; the browser asks for it on a 401. `allow`
+ * lets a request in on other grounds (a logged-in session of the right role).
  */
-export function pageAuth(token: string | undefined, realm: string) {
+export function pageAuth(
+  token: string | undefined,
+  realm: string,
+  allow?: (req: FastifyRequest) => Promise<boolean>,
+) {
   const expected = token ? [Buffer.from(token)] : [];
   return async (req: FastifyRequest, reply: FastifyReply) => {
+    if (allow && (await allow(req))) return;
     const header = req.headers.authorization ?? '';
     const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header)?.[1];

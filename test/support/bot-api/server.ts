@@ -104,6 +104,10 @@ export interface BotApiServer {
     /** Answer only after this long (a slow failure: the caller has moved on meanwhile). */
     opts?: { delayMs?: number },
   ): void;
+  /** sendMessage to this chat answers 403 "bot was blocked by the user" from now on. */
+  blockChat(chatId: number): void;
+  /** sendMessage calls the flood limits refused with 429 (see StartOptions.limits), by limit. */
+  floodRefusals(): { global: number; chat: number };
   /** Override / add a method. Return the `result`; throw ApiError for {ok:false}. */
   handle(method: string, handler: MethodHandler): void;
   /** Forget recorded calls, messages, queued updates and pending faults (webhook/commands kept). */
@@ -121,6 +125,11 @@ export interface StartOptions {
   strictMessages?: boolean;
   /** Default timeout for waitForSent/waitForCall. Default 3000 ms. */
   waitTimeoutMs?: number;
+  /**
+   * Telegram's flood limits, enforced on sendMessage: more than `perSecond` messages in any
+   * second, or a second message to one chat within `perChatMs`, answers 429 with retry_after.
+   */
+  limits?: { perSecond?: number; perChatMs?: number };
 }
 
 export class ApiError extends Error {
@@ -182,6 +191,28 @@ export async function startBotApiServer(opts: StartOptions = {}): Promise<BotApi
 
   const calls: RecordedCall[] = [];
   const sentLog: SentMessage[] = [];
+  // Flood limits: times of accepted sendMessage calls, overall and per chat.
+  const blocked = new Set<number>();
+  const recentSends: number[] = [];
+  const lastToChat = new Map<number, number>();
+  const refusals = { global: 0, chat: 0 };
+  function flood(chatId: number): void {
+    if (blocked.has(chatId)) throw new ApiError(403, 'Forbidden: bot was blocked by the user');
+    const limits = opts.limits;
+    if (!limits) return;
+    const now = Date.now();
+    while (recentSends.length > 0 && recentSends[0]! <= now - 1000) recentSends.shift();
+    const last = lastToChat.get(chatId);
+    const chatBusy =
+      limits.perChatMs !== undefined && last !== undefined && now - last < limits.perChatMs;
+    const full = limits.perSecond !== undefined && recentSends.length >= limits.perSecond;
+    if (chatBusy || full) {
+      refusals[full ? 'global' : 'chat']++;
+      throw new ApiError(429, 'Too Many Requests: retry after 1', { retry_after: 1 });
+    }
+    recentSends.push(now);
+    lastToChat.set(chatId, now);
+  }
   let queue: Update[] = [];
   let allowedUpdates: string[] | undefined;
   let hook: WebhookInfo | null = null;
@@ -489,6 +520,7 @@ export async function startBotApiServer(opts: StartOptions = {}): Promise<BotApi
 
     sendMessage: (params) => {
       const chatId = requireChatId(params);
+      flood(chatId);
       const text = checkedText(params);
       const markup = parseReplyMarkup(params);
       const message: Record<string, unknown> = {
@@ -846,6 +878,10 @@ export async function startBotApiServer(opts: StartOptions = {}): Promise<BotApi
     },
     commandSets: () => [...commandSets.values()].map((s) => ({ ...s, commands: [...s.commands] })),
     connections: () => connections,
+    blockChat: (chatId) => {
+      blocked.add(chatId);
+    },
+    floodRefusals: () => ({ ...refusals }),
     failNext: (method, response, times = 1, opts = {}) => {
       const key = method.toLowerCase();
       const list = faults.get(key) ?? [];
