@@ -195,6 +195,30 @@ describe('outreach campaigns over Telegram', () => {
     ).toBe(404);
   });
 
+  it('previews each channel in both languages, with what would be refused', async () => {
+    const res = await call('POST', '/api/admin/campaigns/preview', {
+      message: { 'zh-CN': '政'.repeat(4090), bo: BO },
+    });
+    expect(res.status).toBe(200);
+    const channels = res.body.channels as {
+      channel: string;
+      lang: string;
+      texts: string[];
+      parts: number;
+    }[];
+    const tgBo = channels.find((c) => c.channel === 'telegram' && c.lang === 'bo')!;
+    expect(tgBo.texts).toEqual([
+      `${BO}\n\nལྷ་ས་གྲོང་ཁྱེར་གྱི་སྤྱི་པའི་ལས་ཞུགས་ཞབས་ཞུའི་བརྡ་ཐོ། ལེན་མི་འདོད་ན་ /stop ཞེས་བཏང་ཆོག`,
+    ]);
+    expect(channels.find((c) => c.channel === 'telegram' && c.lang === 'zh-CN')!.parts).toBe(2);
+    const problems = res.body.problems as { path: string }[];
+    expect(problems.length).toBeGreaterThan(0);
+    expect(new Set(problems.map((p) => p.path))).toEqual(new Set(['message.zh-CN']));
+    expect(
+      (await call('POST', '/api/admin/campaigns/preview', { message: { 'zh-CN': 1 } })).status,
+    ).toBe(400);
+  });
+
   it('holds a campaign until sendAt, and cancel stops the sends not yet made', async () => {
     await seedPeople(
       t.deps.mongo,

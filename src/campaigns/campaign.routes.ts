@@ -95,6 +95,27 @@ export function campaignRoutes(deps: {
       },
     );
 
+    app.post(
+      '/api/admin/campaigns/preview',
+      {
+        onRequest: admin,
+        schema: {
+          tags,
+          security,
+          summary: 'How each channel will show both languages (nothing is saved or sent)',
+          body: z
+            .object({
+              message: z
+                .object({ 'zh-CN': z.string().max(10_000), bo: z.string().max(10_000) })
+                .strict(),
+              channels: list(CHANNEL),
+            })
+            .strict(),
+        },
+      },
+      async (req) => deps.service.preview(req.body.message, req.body.channels),
+    );
+
     app.get(
       '/api/admin/campaigns',
       {

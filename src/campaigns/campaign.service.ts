@@ -8,7 +8,7 @@ import { isRetryable, SendError, type Sender } from '../messaging/send.js';
 import type { AudienceReader } from './audience.js';
 import type { Audience, CampaignDoc, StoredStatus } from './campaign.model.js';
 import type { CampaignRepo, DeliveryCounts } from './campaign.repo.js';
-import { outreachMessages, tooLong } from './compose.js';
+import { outreachMessages, outreachPreview, tooLong } from './compose.js';
 import type { CampaignJobData } from './fanout.processor.js';
 
 export type CampaignStatus = StoredStatus | 'paused';
@@ -222,6 +222,13 @@ export function createCampaignService(deps: CampaignServiceDeps) {
         details: { channel: to.channel },
       });
       return { sent: result.messageIds.length };
+    },
+    /** How each channel will show both languages, and what would be refused. */
+    preview(message: Record<Lang, string>, channels?: ChannelId[]) {
+      return {
+        channels: outreachPreview(t, message, deps.senders),
+        problems: tooLong(t, message, deps.senders, channels),
+      };
     },
     async get(id: string) {
       return view(await found(id));

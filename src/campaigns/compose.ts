@@ -75,3 +75,21 @@ export function tooLong(
   }
   return details;
 }
+
+/** Each channel's rendering of both languages' copies, for the campaign form's preview. */
+export function outreachPreview(
+  t: Translator['t'],
+  message: Record<Lang, string>,
+  senders: ReadonlyMap<ChannelId, Sender>,
+): { channel: ChannelId; lang: Lang; texts: string[]; parts: number }[] {
+  const content = { id: 'preview', title: '', message };
+  const out: { channel: ChannelId; lang: Lang; texts: string[]; parts: number }[] = [];
+  for (const [channel, sender] of senders)
+    for (const lang of LANGS) {
+      const messages = outreachMessages(t, content, lang, channel);
+      const texts =
+        sender.preview?.(messages) ?? messages.map((m) => `${m.text}\n\n${m.notice ?? ''}`.trim());
+      out.push({ channel, lang, texts, parts: sender.parts?.(messages) ?? texts.length });
+    }
+  return out;
+}

@@ -18,6 +18,8 @@ export interface Sender {
    * refuses, when it is written, an announcement that would not fit in one.
    */
   parts?(messages: OutgoingMessage[]): number;
+  /** The texts the channel would show for these (a preview for the people who write outreach). */
+  preview?(messages: OutgoingMessage[]): string[];
   /**
    * A fixed-field notification for when free text may not go (WeChat outside a person's 48-hour
    * window: a template message). Absent where the channel has none or it is not configured.

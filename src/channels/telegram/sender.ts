@@ -58,6 +58,7 @@ export function createTelegramSender(opts: { token: string; apiRoot: string }): 
     api,
     send,
     parts: (messages) => messages.reduce((n, m) => n + renderTelegram(m).length, 0),
+    preview: (messages) => messages.flatMap((m) => renderTelegram(m).map((p) => p.text)),
     close: () => agent.destroy(),
   };
 }

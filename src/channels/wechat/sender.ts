@@ -52,6 +52,7 @@ export function createWechatSender(
     send: (openId: string, messages: OutgoingMessage[]) =>
       sendTexts(openId, renderWechat(messages)),
     parts: (messages) => renderWechat(messages).length,
+    preview: (messages) => renderWechat(messages),
     // Outside the window, outreach goes as the account's template message (WECHAT_TEMPLATE_ID):
     // fixed fields, not free text: what it is about, when, and how to read it in full.
     ...(templateId
