@@ -228,6 +228,58 @@ describe('campaign controls', () => {
     expect(api.sent(Number(last)).filter((m) => m.text.includes(ZH))).toHaveLength(1);
   });
 
+  it('bull-board at /admin/queues, for an administrator logged in', async () => {
+    const login = async (username: string, role: string) => {
+      const password = 'a-long-password-1234';
+      expect((await call('POST', '/api/admin/accounts', { username, role, password })).status).toBe(
+        201,
+      );
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/admin/login',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ username, password }).toString(),
+      });
+      const cookie = [res.headers['set-cookie']].flat().find((c) => c?.startsWith('lamton_admin='));
+      expect(cookie).toBeTruthy();
+      return cookie!.split(';')[0]!;
+    };
+    const admin = await login('board-admin', 'admin');
+    const supervisor = await login('board-supervisor', 'supervisor');
+
+    const page = await t.app.inject({ url: '/admin/queues', headers: { cookie: admin } });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    const queues = await t.app.inject({
+      url: '/admin/queues/api/queues',
+      headers: { cookie: admin },
+    });
+    expect(queues.statusCode).toBe(200);
+    const names = (queues.json<{ queues: { name: string }[] }>().queues ?? []).map((q) => q.name);
+    expect(names).toEqual(
+      expect.arrayContaining(['campaigns', 'outreach-telegram', 'maintenance']),
+    );
+
+    const anonymous = await t.app.inject({ url: '/admin/queues' });
+    expect(anonymous.statusCode).toBe(302);
+    expect(anonymous.headers.location).toBe('/admin/login?next=%2Fadmin%2Fqueues');
+    expect((await t.app.inject({ url: '/admin/queues/api/queues' })).statusCode).toBe(401);
+    // A bearer token is for the API, not the board's pages.
+    expect(
+      (await t.app.inject({ url: '/admin/queues', headers: { authorization: `Bearer ${ADMIN}` } }))
+        .statusCode,
+    ).toBe(302);
+    expect(
+      (await t.app.inject({ url: '/admin/queues', headers: { cookie: supervisor } })).statusCode,
+    ).toBe(403);
+    const crossSite = await t.app.inject({
+      method: 'PUT',
+      url: '/admin/queues/api/queues/campaigns/pause',
+      headers: { cookie: admin, origin: 'https://evil.example' },
+    });
+    expect(crossSite.statusCode).toBe(403);
+  });
+
   it('quiet hours (Lhasa time) pause sending, and it resumes after', async () => {
     await seedPeople(
       t.deps.mongo,

@@ -13,7 +13,8 @@ import { campaignRoutes } from './campaign.routes.js';
 import { createCampaignService, type CampaignService } from './campaign.service.js';
 import type { CampaignJobData } from './fanout.processor.js';
 import { announcementRoutes } from './announcement.routes.js';
-import { CAMPAIGN_QUEUE, quietFlagKey } from './queues.js';
+import { MAINTENANCE_QUEUE } from '../retention/retention.worker.js';
+import { CAMPAIGN_QUEUE, quietFlagKey, sendQueueName } from './queues.js';
 import { createSendRate } from './rate.js';
 
 export interface CampaignsContext {
@@ -41,6 +42,16 @@ export function createCampaigns(ctx: CampaignsContext) {
     prefix: `${ctx.prefix}bull`,
   });
   queue.on('error', (err: Error) => ctx.log.warn({ err: err.message }, 'campaign queue error'));
+  // What bull-board shows: the campaign queue, each channel's send queue, the maintenance queue.
+  const watched = [...ctx.senders.keys()].map(sendQueueName).concat(MAINTENANCE_QUEUE);
+  const boardQueues: Queue[] = [
+    queue,
+    ...watched.map((name) => {
+      const q = new Queue(name, { connection, prefix: `${ctx.prefix}bull` });
+      q.on('error', () => undefined); // the campaign queue's error log covers the connection
+      return q;
+    }),
+  ];
   const campaigns = createCampaignRepo(ctx.mongo);
   const rate = createSendRate(ctx.redis, ctx.prefix);
   const service: CampaignService = createCampaignService({
@@ -60,8 +71,9 @@ export function createCampaigns(ctx: CampaignsContext) {
     repo: campaigns,
     routes: campaignRoutes({ service }),
     publicRoutes: announcementRoutes({ campaigns }),
+    boardQueues,
     async close() {
-      await queue.close();
+      await Promise.all(boardQueues.map((q) => q.close()));
       await connection.quit().catch(() => connection.disconnect());
     },
   };

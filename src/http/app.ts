@@ -10,6 +10,7 @@ import {
 import { registerActor, sessionActor } from '../accounts/auth.js';
 import { loginRoutes } from '../accounts/login.routes.js';
 import type { AppDeps } from '../deps.js';
+import { queueBoardRoutes } from '../campaigns/queue-board.js';
 import { loadDocsCss } from '../channels/web/web.assets.js';
 import { registerErrorHandler } from './error-handler.js';
 import { unavailableWhileDown } from './plugins/outage.js';
@@ -119,6 +120,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   // The whole text of an announcement that went out (WeChat's template message links here).
   await app.register(deps.campaigns.publicRoutes);
+  // bull-board for administrators (login session).
+  await app.register(queueBoardRoutes(deps, () => deps.campaigns.boardQueues));
   // Every configured channel's routes: the web chat, the Telegram webhook, the WeChat callback.
   for (const channel of deps.channels) if (channel.routes) await app.register(channel.routes);
   return app;
