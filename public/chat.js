@@ -5,6 +5,9 @@
 
   var API = '/api/chat/messages';
   var TRANSCRIPT = '/api/chat/transcript';
+  var EVENTS = '/api/chat/events';
+  /** After the server refused the event stream (or it never opened): seconds to wait, doubling. */
+  var EVENTS_RETRY_SEC = [15, 30, 60, 120, 300];
   var LANGS = ['zh-CN', 'bo'];
   var TRIES = 3;
   var BACKOFF_MS = [600, 1800];
@@ -36,6 +39,16 @@
     retryTimer: null,
     /** The buttons the person can press now (re-enabled when pressing one fails). */
     activeChoices: [],
+    /** Ids of the pushed items shown, so a replayed or repeated one is not shown twice. */
+    pushed: {},
+    /** The open EventSource, and the timer that opens it again after a refusal. */
+    events: null,
+    eventsTimer: null,
+    eventsFailures: 0,
+    /** Server time of the transcript: pushes after it are sent again when the stream opens. */
+    since: null,
+    /** Whether this browser has a session (a cookie): only then can anything be pushed to it. */
+    session: false,
   };
 
   // ---- chrome text -------------------------------------------------------------------------
@@ -335,11 +348,83 @@
     }
   }
 
+  // ---- pushed messages ---------------------------------------------------------------------
+
+  /**
+   * A pushed item (outreach): assistant bubbles with their notice line (who sends it, how to
+   * stop), shown once per id. The buttons of the conversation stay as they were.
+   */
+  function renderPushed(turn) {
+    if (!turn || typeof turn.id !== 'string' || state.pushed[turn.id]) return null;
+    state.pushed[turn.id] = true;
+    var first = null;
+    (Array.isArray(turn.replies) ? turn.replies : []).forEach(function (message) {
+      var lang = message.lang === 'bo' ? 'bo' : 'zh-CN';
+      var el = bubble('bot', String(message.text || ''), lang);
+      el.className += ' pushed';
+      el.setAttribute('data-push-id', turn.id);
+      if (typeof message.notice === 'string' && message.notice) {
+        var notice = document.createElement('small');
+        notice.className = 'notice';
+        var noticeLang = renderText(notice, message.notice, lang);
+        if (noticeLang && noticeLang !== 'both') notice.lang = noticeLang;
+        el.appendChild(notice);
+      }
+      if (!first) first = el;
+    });
+    return first;
+  }
+
+  /** A push while the page is open: shown at the end, scrolled to when the log was there. */
+  function showPushed(turn) {
+    var atEnd = log.scrollHeight - log.scrollTop - log.clientHeight < 48;
+    var first = renderPushed(turn);
+    if (first && atEnd) reveal(null, first);
+  }
+
+  /**
+   * Pushes arrive as server-sent events while the page is open. EventSource reconnects by itself
+   * after a dropped connection (sending the last id it saw); a refusal (no session, too many
+   * tabs, the server busy or down) closes it, and then it is opened again later.
+   */
+  function openEvents() {
+    if (typeof window.EventSource === 'undefined' || state.events || state.eventsTimer) return;
+    var source = new EventSource(EVENTS + (state.since ? '?since=' + state.since : ''));
+    state.events = source;
+    source.addEventListener('open', function () {
+      state.eventsFailures = 0;
+    });
+    source.addEventListener('push', function (event) {
+      var turn = null;
+      try {
+        turn = JSON.parse(event.data);
+      } catch (e) {
+        return;
+      }
+      showPushed(turn);
+    });
+    source.addEventListener('error', function () {
+      if (source.readyState !== 2) return; // CONNECTING: EventSource is retrying itself
+      source.close();
+      state.events = null;
+      var wait = EVENTS_RETRY_SEC[Math.min(state.eventsFailures, EVENTS_RETRY_SEC.length - 1)];
+      state.eventsFailures++;
+      state.eventsTimer = setTimeout(function () {
+        state.eventsTimer = null;
+        openEvents();
+      }, wait * 1000);
+    });
+  }
+
   /** After a reload: the conversation so far, with only the last buttons live. */
   function restore(turns) {
     var last = null;
     var lastEcho = null;
     turns.forEach(function (turn) {
+      if (turn.pushed) {
+        last = renderPushed(turn) || last;
+        return;
+      }
       var replies = Array.isArray(turn.replies) ? turn.replies : [];
       lastEcho = null;
       if (turn.in && typeof turn.in.text === 'string') {
@@ -470,6 +555,9 @@
           settleLanguage(result.body.replies);
           setBusy(false);
           reveal(echoEl, first);
+          // A real message has a session (its cookie is set now): pushes can reach it.
+          if (!fields.command) state.session = true;
+          if (state.session) openEvents();
           return;
         }
         failed(fields, payload.clientId, echoEl, result);
@@ -628,12 +716,20 @@
   }
   Promise.all([loadStrings(), getJson(TRANSCRIPT)]).then(function (loaded) {
     applyChrome();
-    var turns = loaded[1] && Array.isArray(loaded[1].turns) ? loaded[1].turns : [];
-    if (turns.length) {
-      restore(turns);
+    var body = loaded[1] || {};
+    var turns = Array.isArray(body.turns) ? body.turns : [];
+    if (typeof body.now === 'number') state.since = body.now;
+    state.session = body.session === true;
+    if (state.session) openEvents();
+    var conversation = turns.filter(function (turn) {
+      return !turn.pushed;
+    });
+    if (turns.length) restore(turns);
+    if (conversation.length) {
       showStatus(null);
       return;
     }
+    // Only pushed messages kept (the conversation itself has expired): greet under them.
     return send({ command: 'start' }, null);
   });
 })();

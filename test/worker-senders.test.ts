@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
@@ -43,7 +44,7 @@ describe('a worker sends through the channel registry', () => {
   });
 
   it('has the configured senders and nothing of the web role', async () => {
-    expect([...core.senders.keys()]).toEqual(['telegram', 'wechat']);
+    expect([...core.senders.keys()]).toEqual(['web', 'telegram', 'wechat']);
     expect(core).not.toHaveProperty('knowledge');
     expect(core).not.toHaveProperty('handleInbound');
     const res = await core.senders
@@ -55,6 +56,23 @@ describe('a worker sends through the channel registry', () => {
       ['getUpdates', 'setWebhook', 'setMyCommands', 'deleteWebhook'].includes(c.method),
     );
     expect(inbound).toEqual([]);
+  });
+
+  it('pushes to a web chat through Redis alone: the inbox keeps it for the page', async () => {
+    const chatId = randomUUID();
+    const res = await core.senders
+      .get('web')!
+      .send(chatId, [
+        { text: '招聘会明天上午九点开始', lang: 'zh-CN', notice: '退订请回复“退订”' },
+      ]);
+    expect(res.messageIds).toHaveLength(1);
+    const key = `${core.prefix}web:inbox:${chatId}`;
+    const [stored] = await core.redis.lrange(key, 0, -1);
+    expect(JSON.parse(stored!)).toMatchObject({
+      id: res.messageIds[0],
+      messages: [{ text: '招聘会明天上午九点开始', notice: '退订请回复“退订”' }],
+    });
+    await core.redis.del(key);
   });
 
   it('sends to a WeChat person inside the 48-hour window, and says windowClosed outside it', async () => {

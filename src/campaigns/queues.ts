@@ -19,8 +19,16 @@ export const sendJobId = (campaignId: string, personId: string) => `${campaignId
 export const SEND_ATTEMPTS = 10;
 export const SEND_BACKOFF_MS = 5_000;
 
-/** BullMQ limiter for a rate in messages per second (below 1/s: one per 1/rate seconds). */
+/**
+ * BullMQ limiter for a rate in messages per second, in the shortest window (100 to 500 ms) that
+ * holds a whole number of them, so a second's messages are spread over it rather than sent in
+ * one burst at its start (25/s: 5 every 200 ms); below 1/s one per 1/rate seconds.
+ */
 export function limiterFor(ratePerSecond: number): { max: number; duration: number } {
+  for (const duration of [100, 200, 250, 500]) {
+    const max = (ratePerSecond * duration) / 1000;
+    if (Number.isInteger(max) && max >= 1) return { max, duration };
+  }
   return ratePerSecond >= 1
     ? { max: Math.floor(ratePerSecond), duration: 1000 }
     : { max: 1, duration: Math.ceil(1000 / ratePerSecond) };

@@ -54,6 +54,12 @@ export function createSendProcessor(deps: SendDeps) {
       await deps.rateLimit(quiet);
       throw new RateLimitError();
     }
+    // Live replies come first: when they use the channel's room this second, outreach waits.
+    const busy = (await deps.sender.busy?.()) ?? 0;
+    if (busy > 0) {
+      await deps.rateLimit(busy);
+      throw new RateLimitError();
+    }
     const claimed = await deps.campaigns.claim(campaignId, personId, now);
     if (!claimed) return 'done'; // sent already, given up, or the campaign was cancelled
     if (claimed.resumed) metrics.outreachResent.inc({ channel });
@@ -89,6 +95,7 @@ export function createSendProcessor(deps: SendDeps) {
       // meet the channel's per-chat limit, which is waited out here rather than pausing the queue.
       await deps.sender.send(address, outreachMessages(deps.t, campaign, lang, channel), {
         maxWaitMs: 2000,
+        background: true,
       });
     } catch (err) {
       if (!canUseTemplate(err)) return failed(err);

@@ -15,7 +15,7 @@ import type { PersonRepo } from '../people/person.repo.js';
  */
 export interface Channel {
   readonly id: ChannelId;
-  /** Pushes to a person outside a request; absent for a channel that cannot push (the page). */
+  /** Pushes to a person outside a request; absent for a channel that cannot push. */
   readonly sender?: Sender | undefined;
   /** HTTP routes (webhooks, the page) mounted on the web role's server. */
   readonly routes?: FastifyPluginAsync | undefined;

@@ -1,4 +1,5 @@
 import type { ChannelModule } from '../channel.js';
+import { createSendBudget } from './budget.js';
 import { createTelegramSender, type TelegramSender } from './sender.js';
 import { createTelegramChannel } from './telegram.channel.js';
 import { telegramWebhookRoutes } from './webhook.routes.js';
@@ -7,10 +8,11 @@ import { telegramWebhookRoutes } from './webhook.routes.js';
 export const telegramChannel: ChannelModule = {
   id: 'telegram',
   enabled: (config) => Boolean(config.TELEGRAM_BOT_TOKEN),
-  sender: ({ config }) =>
+  sender: ({ config, redis, prefix }) =>
     createTelegramSender({
       token: config.TELEGRAM_BOT_TOKEN ?? '',
       apiRoot: config.TELEGRAM_API_ROOT,
+      budget: createSendBudget(redis, prefix),
     }),
   inbound(ctx, sender) {
     const { config } = ctx;

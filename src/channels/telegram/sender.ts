@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { Telegram, TelegramError } from 'telegraf';
 import type { OutgoingMessage } from '../../messaging/content.js';
 import { SendError, type Sender, type SendOptions } from '../../messaging/send.js';
+import type { SendBudget } from './budget.js';
 import { renderTelegram } from './render.js';
 
 export interface TelegramSender extends Sender {
@@ -16,7 +17,12 @@ export interface TelegramSender extends Sender {
  * or a webhook. Keep-alive (for http:// roots too), no Nagle delay (a small request held back for
  * an ACK cost up to 40 ms per reply). Failures come out as typed `SendError`s.
  */
-export function createTelegramSender(opts: { token: string; apiRoot: string }): TelegramSender {
+export function createTelegramSender(opts: {
+  token: string;
+  apiRoot: string;
+  /** The bot's shared budget a second (live replies and outreach, every process). */
+  budget?: SendBudget;
+}): TelegramSender {
   const agent = opts.apiRoot.startsWith('https:')
     ? new HttpsAgent({ keepAlive: true, noDelay: true })
     : new HttpAgent({ keepAlive: true, noDelay: true });
@@ -38,6 +44,7 @@ export function createTelegramSender(opts: { token: string; apiRoot: string }): 
           part.reply_markup ? { reply_markup: part.reply_markup } : {},
         );
         messageIds.push(String(sent.message_id));
+        opts.budget?.count(1, o.background ?? false);
         i++;
       } catch (err) {
         const failure = telegramSendError(err, i);
@@ -59,6 +66,7 @@ export function createTelegramSender(opts: { token: string; apiRoot: string }): 
     send,
     parts: (messages) => messages.reduce((n, m) => n + renderTelegram(m).length, 0),
     preview: (messages) => messages.flatMap((m) => renderTelegram(m).map((p) => p.text)),
+    ...(opts.budget ? { busy: () => opts.budget!.waitMs() } : {}),
     close: () => agent.destroy(),
   };
 }

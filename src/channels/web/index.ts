@@ -1,17 +1,21 @@
 import { newcomerGreeting } from '../../conversations/greeting.js';
 import type { ChannelModule } from '../channel.js';
 import { wechatIdentity } from '../wechat/oauth.js';
+import { createWebSender } from './sender.js';
 import { webChatRoutes } from './web.routes.js';
 
 /**
- * The web chat: the page and its API. Always on (it needs no token); it cannot push, so it has
- * no sender — a person on the page sees what is new when they next write or reload.
+ * The web chat: the page and its API. Always on (it needs no token). Its sender needs only
+ * Redis: a push is kept in the chat's inbox (shown on the next visit) and published, so an open
+ * page shows it at once (`GET /api/chat/events`).
  */
 export const webChannel: ChannelModule = {
   id: 'web',
   enabled: () => true,
-  inbound: (ctx) => ({
+  sender: (ctx) => createWebSender(ctx),
+  inbound: (ctx, sender) => ({
     id: 'web',
+    sender,
     routes: webChatRoutes({
       handleInbound: ctx.handleInbound,
       redis: ctx.redis,

@@ -29,7 +29,12 @@ export function readSession(request: FastifyRequest): string | null {
   const raw = request.cookies[SESSION_COOKIE];
   if (raw === undefined) return null;
   const unsigned = request.unsignCookie(raw);
-  return unsigned.valid && unsigned.value !== null && UUID.test(unsigned.value)
+  return unsigned.valid && unsigned.value !== null && isSessionId(unsigned.value)
     ? unsigned.value
     : null;
+}
+
+/** Whether `value` has the shape of a session id (the web chat's `chatId`). */
+export function isSessionId(value: string): boolean {
+  return UUID.test(value);
 }

@@ -13,8 +13,15 @@ import {
   NEW_SESSION_LIMIT,
   type RateLimit,
 } from './rate-limit.js';
+import { createInbox, pushedTurn, type PushedTurn } from './inbox.js';
+import { createPushHub, type OpenedStream } from './push-hub.js';
 import { ensureSession, readSession } from './session.js';
-import { createTranscript, TRANSCRIPT_TTL_SEC, TRANSCRIPT_TURNS_MAX } from './transcript.js';
+import {
+  createTranscript,
+  TRANSCRIPT_TTL_SEC,
+  TRANSCRIPT_TURNS_MAX,
+  type TranscriptTurn,
+} from './transcript.js';
 import { loadWebAssets, renderPage } from './web.assets.js';
 
 /** What the web chat needs from the composition root. */
@@ -46,6 +53,20 @@ export interface WebChatDeps {
   identify?: (request: FastifyRequest) => { channel: ChannelId; chatId: string } | null;
   /** Defaults to the request's logger. Never given message text. */
   log?: FastifyBaseLogger;
+  /**
+   * `GET /api/chat/events`: open streams per session (default 3) and per process (default
+   * 1000), and the heartbeat interval (default 25 s).
+   */
+  events?: { perSession?: number; total?: number; heartbeatMs?: number };
+}
+
+/** `GET /api/chat/transcript`: the turns, and the pushed items among them by time. */
+export interface WebTranscriptResponse {
+  turns: (TranscriptTurn | PushedTurn)[];
+  /** Server time (ms): the page's `since` for `GET /api/chat/events`. */
+  now: number;
+  /** Whether the request had a session cookie (only then can anything be pushed to it). */
+  session: boolean;
 }
 
 /** `POST /api/chat/messages` answers with this (also what is stored for repeats). */
@@ -60,6 +81,15 @@ const PAGE_HEADERS = {
     "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
+};
+
+const EVENT_STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-store',
+  // A proxy must pass each event on at once (nginx buffers otherwise).
+  'x-accel-buffering': 'no',
+  // The stream is the connection's last response: it ends on shutdown, and so does the socket.
+  connection: 'close',
 };
 
 /**
@@ -77,10 +107,22 @@ export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
   const transcript = createTranscript(deps.redis, prefix, {
     ttlSec: deps.transcriptTtlSec ?? TRANSCRIPT_TTL_SEC,
   });
+  const inbox = createInbox(deps.redis, prefix);
   const now = deps.now ?? Date.now;
 
   return async (app) => {
     const assets = await loadWebAssets();
+    const hub = createPushHub({
+      redis: deps.redis,
+      prefix,
+      log: deps.log ?? app.log,
+      ...deps.events,
+    });
+    // Open streams end before the server closes, so shutdown does not wait on them.
+    app.addHook('preClose', (done) => {
+      hub.close();
+      done();
+    });
 
     app.setErrorHandler((error: FastifyError, request, reply) => {
       const status = error.statusCode ?? 500;
@@ -135,7 +177,68 @@ export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
       }
       reply.header('cache-control', 'no-store');
       const sid = readSession(request);
-      return { turns: sid ? await transcript.recent(sid, query.data.limit) : [] };
+      const at = Date.now();
+      if (!sid) return { turns: [], now: at, session: false } satisfies WebTranscriptResponse;
+      const [turns, pushed] = await Promise.all([
+        transcript.recent(sid, query.data.limit),
+        inbox.recent(sid, at),
+      ]);
+      // Pushed items among the turns by time (a stable sort keeps equal times in order).
+      const merged = [...turns, ...pushed.map(pushedTurn)].sort((a, b) => a.at - b.at);
+      return {
+        turns: merged.slice(-query.data.limit),
+        now: at,
+        session: true,
+      } satisfies WebTranscriptResponse;
+    });
+
+    // Server-sent events: what is pushed to this session while the page is open.
+    app.get<{ Querystring: { since?: string } }>('/api/chat/events', async (request, reply) => {
+      const query = eventsQuery.safeParse(request.query);
+      if (!query.success) {
+        return reply
+          .code(400)
+          .send({ error: 'validation', details: validationDetails(query.error) });
+      }
+      reply.header('cache-control', 'no-store');
+      const sid = readSession(request);
+      // 204 tells EventSource to stop: the page opens it again once it has a session.
+      if (!sid) return reply.code(204).send();
+      const log = (deps.log ?? request.log).child({ chatId: sid });
+      let opened: OpenedStream | null = null;
+      let gone = false;
+      reply.raw.on('close', () => {
+        gone = true;
+        if (typeof opened === 'object' && opened) opened.close();
+      });
+      const lastEventId = request.headers['last-event-id'];
+      try {
+        opened = await hub.open(sid, {
+          lastEventId: typeof lastEventId === 'string' ? lastEventId.slice(0, 64) : undefined,
+          since: query.data.since,
+        });
+      } catch (err) {
+        log.warn({ err }, 'web chat: event stream failed');
+        return reply
+          .code(503)
+          .header('retry-after', '5')
+          .send({ error: 'unavailable', dependency: 'redis', retryAfter: 5 });
+      }
+      if (opened === 'session_limit') {
+        log.info('web chat: too many event streams');
+        return reply
+          .code(429)
+          .header('retry-after', '60')
+          .send({ error: 'too_many_streams', retryAfter: 60 });
+      }
+      if (opened === 'full') {
+        return reply
+          .code(503)
+          .header('retry-after', '30')
+          .send({ error: 'unavailable', retryAfter: 30 });
+      }
+      if (gone) opened.close();
+      return reply.code(200).headers(EVENT_STREAM_HEADERS).send(opened.body);
     });
 
     app.post('/api/chat/messages', { bodyLimit: 16 * 1024 }, async (request, reply) => {
@@ -230,6 +333,11 @@ export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
     });
   };
 }
+
+const eventsQuery = z.object({
+  /** Server time (ms, from the transcript) after which kept items are sent first. */
+  since: z.coerce.number().int().min(0).optional(),
+});
 
 const transcriptQuery = z.object({
   limit: z.coerce.number().int().min(1).max(TRANSCRIPT_TURNS_MAX).default(TRANSCRIPT_TURNS_MAX),
