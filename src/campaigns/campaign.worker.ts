@@ -30,6 +30,8 @@ export interface CampaignWorkerDeps {
   now?: () => Date;
   /** Tests: how often a sending campaign is checked (default 2 s). */
   watchEveryMs?: number;
+  /** Benchmarks: a channel's outreach rate other than the configured one (messages/s). */
+  rates?: Partial<Record<ChannelId, number>>;
 }
 
 /** Outreach messages per second for a channel, all workers together. */
@@ -66,7 +68,7 @@ export async function startCampaignWorkers(deps: CampaignWorkerDeps) {
       deps.log.warn({ err: err.message, channel }, 'outreach queue error'),
     );
     sendQueues.set(channel, queue);
-    const perSecond = channelRate(deps.config, channel);
+    const perSecond = deps.rates?.[channel] ?? channelRate(deps.config, channel);
     let worker: Worker<SendJobData> | undefined = undefined;
     const processor = createSendProcessor({
       channel,
