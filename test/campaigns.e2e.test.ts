@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { personModels } from '../src/people/person.model.js';
 import { startTestApp, type TestApp } from './support/app.js';
@@ -136,6 +137,27 @@ describe('outreach campaigns over Telegram', () => {
     expect(api.floodRefusals().global).toBe(0);
     expect(api.floodRefusals().chat).toBeLessThanOrEqual(1);
     expect(seconds).toBeGreaterThan(72 / 30);
+  });
+
+  it('reaches people of the web chat in their inbox (shown on their next visit)', async () => {
+    const sid = randomUUID();
+    await seedPeople(t.deps.mongo, [{ channel: 'web', chatId: sid, language: 'bo' }]);
+    workers = await startWorkers(t.deps);
+    const created = await call('POST', '/api/admin/campaigns', {
+      title: '网页',
+      message: { 'zh-CN': ZH, bo: BO },
+      audience: { channels: ['web'] },
+    });
+    const done = await completed(String(created.body.id));
+    expect(done.stats).toMatchObject({ recipients: 1, sent: 1 });
+    const items = (await t.deps.redis.lrange(`${t.deps.prefix}web:inbox:${sid}`, 0, -1)).map(
+      (raw) => JSON.parse(raw) as { messages: { text: string; lang: string; notice?: string }[] },
+    );
+    expect(items).toHaveLength(1);
+    expect(items[0]!.messages).toEqual([
+      { text: BO, lang: 'bo', notice: expect.stringContaining('བརྡ་ཐོ་མཚམས་འཇོག') as unknown },
+    ]);
+    expect(api.sent()).toEqual([]);
   });
 
   it('refuses invalid campaigns with 400 naming the field, and a text too long for Telegram', async () => {
