@@ -178,6 +178,32 @@ describe('campaign controls', () => {
     expect(sentNow).toBe(after.sent);
   });
 
+  it('send jobs lost from Redis are queued again from the delivery records', async () => {
+    await seedPeople(
+      t.deps.mongo,
+      Array.from({ length: 12 }, (_, i) => ({
+        chatId: String(2500 + i),
+        language: 'zh-CN' as const,
+      })),
+    );
+    workers = await startWorkers(t.deps, { now: daytime() });
+    const created = await call('POST', '/api/admin/campaigns', {
+      title: '丢失',
+      message: { 'zh-CN': ZH, bo: BO },
+    });
+    const id = String(created.body.id);
+    await until(async () => ((await stats(id)).sent >= 2 ? true : undefined), 10_000, 'two sends');
+    // What a Redis that lost its last writes looks like: the waiting send jobs are gone.
+    await workers.sendQueues.get('telegram')!.drain(true);
+    await until(
+      async () => ((await campaign(id)).status === 'completed' ? true : undefined),
+      20_000,
+      'completion',
+    );
+    expect(await stats(id)).toMatchObject({ recipients: 12, sent: 12, pending: 0 });
+    for (let i = 0; i < 12; i++) expect(api.sent(2500 + i)).toHaveLength(1);
+  });
+
   it('a person who says 退订 mid-campaign gets nothing more; 恢复推送 brings it back', async () => {
     const chats = Array.from({ length: 12 }, (_, i) => String(3000 + i));
     await seedPeople(

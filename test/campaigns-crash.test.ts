@@ -24,6 +24,7 @@ const PEOPLE = 240;
 describe('campaigns through worker crashes and a Redis restart', () => {
   let api: BotApiServer;
   let web: TestApp;
+  let web2: TestApp;
   let redis: ChildProcess;
   let redisPort = 0;
   let redisDir = '';
@@ -35,8 +36,8 @@ describe('campaigns through worker crashes and a Redis restart', () => {
     workers.push(w);
     return w;
   };
-  async function call(method: string, path: string, body?: unknown) {
-    const res = await fetch(`${web.url}${path}`, {
+  async function call(method: string, path: string, body?: unknown, via = web) {
+    const res = await fetch(`${via.url}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${ADMIN}`,
@@ -87,6 +88,17 @@ describe('campaigns through worker crashes and a Redis restart', () => {
       },
       { prefix: 'lamton:' },
     );
+    // A second web process of the same deployment (same database and Redis).
+    web2 = await startTestApp(
+      {
+        ADMIN_TOKEN: ADMIN,
+        REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+        TELEGRAM_BOT_TOKEN: api.token,
+        TELEGRAM_API_ROOT: api.apiRoot,
+        TELEGRAM_MODE: 'polling',
+      },
+      { prefix: 'lamton:', sameDeploymentAs: web },
+    );
     env = {
       MONGODB_URI: testMongoUri(web.dbName),
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
@@ -108,6 +120,7 @@ describe('campaigns through worker crashes and a Redis restart', () => {
   }, 120_000);
   afterAll(async () => {
     for (const w of workers) await kill(w);
+    await web2.close();
     await web.close();
     await api.close();
     await kill(redis);
@@ -137,10 +150,16 @@ describe('campaigns through worker crashes and a Redis restart', () => {
 
   it('Redis killed and restarted (AOF) mid-campaign: nobody missed, nobody twice', async () => {
     const marker = '第二轮';
-    const c = await call('POST', '/api/admin/campaigns', {
-      title: marker,
-      message: { 'zh-CN': `${marker}${ZH}`, bo: BO },
-    });
+    // Written through the second web process; watched through the first.
+    const c = await call(
+      'POST',
+      '/api/admin/campaigns',
+      {
+        title: marker,
+        message: { 'zh-CN': `${marker}${ZH}`, bo: BO },
+      },
+      web2,
+    );
     await until(
       async () =>
         (await call('GET', `/api/admin/campaigns/${c.id}`)).stats.sent! >= 60 ? true : undefined,

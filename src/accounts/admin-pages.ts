@@ -36,6 +36,7 @@ export async function loadAdminPages(strings: AdminStrings): Promise<AdminPages>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<meta name="referrer" content="same-origin">
 <title>${title}</title>
 <link rel="icon" href="data:,">
 <style>${css}</style>
@@ -75,7 +76,7 @@ ${problems.map((p) => `<p class="error" role="alert">${t(p)}</p>`).join('\n')}
         `<h1>${t('title')}</h1>
 <p class="muted">${t('signedInAs')}: <strong>${esc(actor.username)}</strong> (${t(`role.${actor.role}`)})</p>
 <ul>
-<li><a href="/admin/campaigns">${t('campaigns')}</a></li>
+<li><a href="/admin/campaigns">${t('campaigns.title')}</a></li>
 <li><a href="/admin/queues">${t('queues')}</a></li>
 <li><a href="/docs">${t('docs')}</a></li>
 </ul>

@@ -9,6 +9,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { registerActor, sessionActor } from '../accounts/auth.js';
 import { loginRoutes } from '../accounts/login.routes.js';
+import { campaignPages } from '../campaigns/campaign.pages.js';
 import type { AppDeps } from '../deps.js';
 import { queueBoardRoutes } from '../campaigns/queue-board.js';
 import { loadDocsCss } from '../channels/web/web.assets.js';
@@ -116,6 +117,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       prefix: deps.prefix,
       strings: (lang) => deps.translator.namespace(lang, 'admin'),
       config: deps.config,
+    }),
+  );
+  // The campaign pages (/admin/campaigns…), behind the admin login; they use the admin API.
+  await app.register(
+    campaignPages({
+      service: deps.campaigns.service,
+      accounts: deps.accounts,
+      adminSessions: deps.adminSessions,
+      strings: (lang) => deps.translator.namespace(lang, 'admin'),
     }),
   );
   // The whole text of an announcement that went out (WeChat's template message links here).

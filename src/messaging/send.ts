@@ -18,6 +18,12 @@ export interface Sender {
    * refuses, when it is written, an announcement that would not fit in one.
    */
   parts?(messages: OutgoingMessage[]): number;
+  /**
+   * Milliseconds outreach should wait because the channel's shared budget is used up this
+   * second (Telegram: about 30/s for the whole bot, live replies included), else 0. Live replies
+   * never ask: they come first.
+   */
+  busy?(): Promise<number>;
   /** The texts the channel would show for these (a preview for the people who write outreach). */
   preview?(messages: OutgoingMessage[]): string[];
   /**
@@ -46,6 +52,8 @@ export interface SendOptions {
    * was refused); 0, the default, never waits: the caller gets `rateLimited` at once.
    */
   maxWaitMs?: number;
+  /** Outreach, alerts: not a reply to someone waiting (counted apart, it yields to replies). */
+  background?: boolean;
 }
 
 export interface SendResult {
