@@ -14,13 +14,27 @@ const BUCKETS = 1000 / BUCKET_MS;
 export function createSendBudget(redis: Redis, prefix: string, perSecond = TELEGRAM_PER_SECOND) {
   const all = (b: number) => `${prefix}tg:sent:${b}`;
   const live = (b: number) => `${prefix}tg:live:${b}`;
+  // Counted in memory and written once a bucket (not a Redis call per reply on the hot path).
+  let pending = { bucket: 0, all: 0, live: 0 };
+  let timer: NodeJS.Timeout | undefined;
+  function flush(): void {
+    timer = undefined;
+    const { bucket, all: n, live: l } = pending;
+    pending = { bucket: 0, all: 0, live: 0 };
+    if (n === 0) return;
+    const m = redis.multi().incrby(all(bucket), n).pexpire(all(bucket), 3000);
+    if (l > 0) m.incrby(live(bucket), l).pexpire(live(bucket), 3000);
+    m.exec().catch(() => undefined);
+  }
   return {
     /** Counts sent messages (never waits: a failure here must not hold a reply). */
     count(n: number, background: boolean): void {
       const b = Math.floor(Date.now() / BUCKET_MS);
-      const m = redis.multi().incrby(all(b), n).pexpire(all(b), 3000);
-      if (!background) m.incrby(live(b), n).pexpire(live(b), 3000);
-      m.exec().catch(() => undefined);
+      if (pending.bucket !== b && pending.all > 0) flush();
+      pending.bucket = b;
+      pending.all += n;
+      if (!background) pending.live += n;
+      timer ??= setTimeout(flush, BUCKET_MS - (Date.now() % BUCKET_MS)).unref();
     },
     /**
      * 0 when outreach may send now; else how long to wait (one bucket): the last second's
