@@ -70,6 +70,11 @@ describe('campaigns through worker crashes and a Redis restart', () => {
     const retried = new Set(
       (await Delivery.find({ attempts: { $gte: 2 } }, { address: 1 }).lean()).map((d) => d.address),
     );
+    // CAMPAIGN_CRASH_REPORT=1: how often a crash sent a copy twice (docs/benchmarks.md).
+    if (process.env.CAMPAIGN_CRASH_REPORT)
+      process.stderr.write(
+        `campaign ${marker.slice(0, 6)}: ${twice.length} sent twice, ${retried.size} records retried\n`,
+      );
     return { done, missed, twice, unexplained: twice.filter((c) => !retried.has(c)) };
   }
 
