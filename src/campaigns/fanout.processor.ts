@@ -80,7 +80,12 @@ export function createCampaignProcessor(deps: FanoutDeps) {
       await deps.campaigns.saveFanout(campaignId, after, after === null);
       if (after === null) break;
       const current = await deps.campaigns.get(campaignId);
-      if (current?.status !== 'sending') return false;
+      if (current?.status !== 'sending') {
+        // Cancelled while this page was written: its records go the way of the others.
+        if (current?.status === 'cancelled')
+          await deps.campaigns.cancelPending(campaignId, deps.now());
+        return false;
+      }
     }
     const counts = await deps.campaigns.counts(campaignId);
     const recipients = Object.values(counts).reduce((x, y) => x + y, 0);
