@@ -41,16 +41,19 @@ export interface CampaignDoc {
   recipients?: number | null;
 }
 
+/** The delivery record's _id: one per (campaign, person). */
+export const deliveryId = (campaignId: string, personId: string) => `${campaignId}:${personId}`;
+
 /**
- * One person's copy of one campaign. The unique (campaign, person) index is the once-only
- * guard: a send claims its record (`pending` → `sending`) before the channel is called and
+ * One person's copy of one campaign. Its _id (campaign, person) is the once-only guard: a send claims its record (`pending` → `sending`) before the channel is called and
  * marks it `sent` after, so only a crash between the channel accepting the message and that
  * write can send it twice (the retry finds `sending` and counts a possible duplicate).
  */
 export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'skipped' | 'cancelled';
 
 export interface DeliveryDoc {
-  _id: Types.ObjectId;
+  /** `<campaignId>:<personId>` — the once-only key itself (see `deliveryId`). */
+  _id: string;
   campaignId: Types.ObjectId;
   personId: Types.ObjectId;
   channel: ChannelId;
@@ -105,6 +108,7 @@ const campaignSchema = new Schema<CampaignDoc>(
 
 const deliverySchema = new Schema<DeliveryDoc>(
   {
+    _id: { type: String, required: true },
     campaignId: { type: Schema.Types.ObjectId, required: true },
     personId: { type: Schema.Types.ObjectId, required: true },
     channel: { type: String, required: true },
@@ -119,8 +123,9 @@ const deliverySchema = new Schema<DeliveryDoc>(
   },
   { collection: 'campaign_deliveries', versionKey: false },
 );
-// The once-only guard.
-deliverySchema.index({ campaignId: 1, personId: 1 }, { unique: true });
+// The once-only guard is the _id, (campaign, person): a send claims and records its copy by
+// _id, which every MongoDB-compatible server answers from its primary key (FerretDB v1 too,
+// which scans for any other filter).
 // Stats by status, and the sweep of records left pending.
 deliverySchema.index({ campaignId: 1, status: 1 });
 

@@ -9,6 +9,7 @@ import {
   type DeliveryDoc,
   type DeliveryStatus,
   type StoredStatus,
+  deliveryId,
 } from './campaign.model.js';
 
 export interface NewCampaign {
@@ -63,7 +64,7 @@ export interface CampaignRepo {
   /** Records of the campaign not yet sent or given up (for re-enqueueing lost jobs). */
   unfinished(
     campaignId: string,
-    after: Types.ObjectId | null,
+    after: string | null,
     limit: number,
   ): Promise<DeliveryDoc[]>;
   /** Cancel: every record not yet claimed becomes `cancelled`. */
@@ -107,6 +108,7 @@ export function createCampaignRepo(conn: Connection): CampaignRepo {
       try {
         await Delivery.insertMany(
           recipients.map((r) => ({
+            _id: deliveryId(campaignId, r.personId.toHexString()),
             campaignId: cid,
             personId: r.personId,
             channel: r.channel,
@@ -160,13 +162,13 @@ export function createCampaignRepo(conn: Connection): CampaignRepo {
     },
     async release(campaignId, personId, now) {
       await Delivery.updateOne(
-        { campaignId: oid(campaignId), personId: oid(personId), status: 'sending' },
+        { _id: deliveryId(campaignId, personId), status: 'sending' },
         { $set: { status: 'pending', updatedAt: now } },
       );
     },
     async finish(campaignId, personId, status, now, extra = {}) {
       await Delivery.updateOne(
-        { campaignId: oid(campaignId), personId: oid(personId) },
+        { _id: deliveryId(campaignId, personId) },
         {
           $set: {
             status,

@@ -123,7 +123,7 @@ export function createCampaignProcessor(deps: FanoutDeps) {
   }
 
   async function requeueUnfinished(campaignId: string) {
-    let after: Types.ObjectId | null = null;
+    let after: string | null = null;
     let n = 0;
     for (;;) {
       const rows = await deps.campaigns.unfinished(campaignId, after, pageSize);
