@@ -9,8 +9,9 @@ const BO = 'མཐོ་སློབ་ཐོན་པའི་ལས་ཞུ�
 
 /**
  * Issue 10, part 9: while a campaign runs at Telegram's limit, people chatting still get their
- * answers promptly — replies are never queued behind outreach, and outreach keeps clear of the
- * room live replies used in the last second (Bot API on loopback enforcing 30/s).
+ * answers — replies are never queued behind outreach (Bot API on loopback enforcing 30/s). That
+ * outreach yields to them is tested where it can be exact (budget.test.ts, send.processor.test.ts);
+ * how much, and the reply p95, `npm run bench:broadcast` measures.
  */
 describe('live replies come first during a campaign', () => {
   let api: BotApiServer;
@@ -35,7 +36,7 @@ describe('live replies come first during a campaign', () => {
     await api.close();
   });
 
-  it('answers 10 people chatting while 200 outreach messages go at the limit, and outreach yields', async () => {
+  it('answers 10 people chatting while 200 outreach messages go at the limit', async () => {
     await seedPeople(
       t.deps.mongo,
       Array.from({ length: 200 }, (_, i) => ({
@@ -79,9 +80,6 @@ describe('live replies come first during a campaign', () => {
       // Every reply came (the p95 under 2 s is measured by `npm run bench:broadcast`, not here:
       // a timed assertion would fail on a busy machine).
       expect(latencies).toHaveLength(30);
-      // Outreach yielded to the replies: the bot stayed under Telegram's 30/s almost always.
-      // Measured: 0-5 refusals with the shared budget (the chatters' own bursts), 12-18 without.
-      expect(api.floodRefusals().global).toBeLessThan(10);
       // The campaign was still going while they chatted (the test measured under load).
       const during = outreach();
       expect(during).toBeLessThan(200);

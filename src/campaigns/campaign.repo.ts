@@ -62,11 +62,7 @@ export interface CampaignRepo {
     extra?: { reason?: string; via?: string },
   ): Promise<void>;
   /** Records of the campaign not yet sent or given up (for re-enqueueing lost jobs). */
-  unfinished(
-    campaignId: string,
-    after: string | null,
-    limit: number,
-  ): Promise<DeliveryDoc[]>;
+  unfinished(campaignId: string, after: string | null, limit: number): Promise<DeliveryDoc[]>;
   /** Cancel: every record not yet claimed becomes `cancelled`. */
   cancelPending(campaignId: string, now: Date): Promise<number>;
 }
