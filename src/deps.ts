@@ -54,7 +54,7 @@ export interface CoreDeps {
   cards: CardRepo;
   examples: ExampleRepo;
   metrics: Metrics;
-  /** The senders of the channels configured here (Telegram, WeChat), by channel. */
+  /** The senders of the channels configured here (web chat inbox, Telegram, WeChat), by channel. */
   senders: ReadonlyMap<ChannelId, Sender>;
   /** Redis key prefix of this deployment (tests use one per file). */
   prefix: string;
