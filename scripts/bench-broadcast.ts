@@ -16,7 +16,6 @@ import { Types } from 'mongoose';
 import { pino } from 'pino';
 import { startCampaignWorkers } from '../src/campaigns/index.js';
 import { campaignModels } from '../src/campaigns/campaign.model.js';
-import { createCampaignRepo } from '../src/campaigns/campaign.repo.js';
 import { loadConfig } from '../src/config.js';
 import { buildDeps, type AppDeps } from '../src/deps.js';
 import { buildApp } from '../src/http/app.js';
@@ -96,16 +95,8 @@ async function startApp(
 /** The worker role's outreach on the app's connections, with these senders at this rate. */
 function startWorkers(deps: AppDeps, senders: ReadonlyMap<ChannelId, Sender>, rate: number) {
   return startCampaignWorkers({
-    config: deps.config,
-    mongo: deps.mongo,
-    redis: deps.redis,
-    prefix: deps.prefix,
-    campaigns: createCampaignRepo(deps.mongo),
-    people: deps.people,
+    ...deps,
     senders,
-    translator: deps.translator,
-    metrics: deps.metrics,
-    log: deps.log,
     rates: { telegram: rate },
   });
 }

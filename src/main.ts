@@ -4,7 +4,6 @@ import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { startRetentionWorker } from './retention/retention.worker.js';
 import { startCampaignWorkers } from './campaigns/index.js';
-import { createCampaignRepo } from './campaigns/campaign.repo.js';
 
 type Role = 'all' | 'web' | 'worker';
 
@@ -49,18 +48,8 @@ async function main(): Promise<void> {
       log,
     });
     closers.push(() => retention.close());
-    const outreach = await startCampaignWorkers({
-      config,
-      mongo: core.mongo,
-      redis: core.redis,
-      prefix: core.prefix,
-      campaigns: createCampaignRepo(core.mongo),
-      people: core.people,
-      senders: core.senders,
-      translator: core.translator,
-      metrics: core.metrics,
-      log,
-    });
+    // The core has everything the campaign workers need (connections, repos, senders).
+    const outreach = await startCampaignWorkers({ ...core, log });
     // Workers stop taking jobs first; a send in flight finishes (or its job is taken up again).
     closers.unshift(() => outreach.close());
     log.info({ senders: [...core.senders.keys()] }, 'worker ready');

@@ -2,13 +2,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { personModels } from '../src/people/person.model.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { startBotApiServer, type BotApiServer } from './support/bot-api/index.js';
-import { seedPeople, startWorkers, until } from './support/campaigns.js';
+import { adminApi, seedPeople, startWorkers, until, type Json } from './support/campaigns.js';
 
 const ADMIN = 'campaign-control-admin-0123456789';
 const ZH = '就业援助月活动通知：本月起各区就业服务站延长服务时间。';
 const BO = 'ལས་ཞུགས་རོགས་རམ་ཟླ་བའི་བྱ་འགུལ་གྱི་བརྡ་ཐོ།';
-
-type Json = Record<string, unknown>;
 
 /**
  * Issue 10: the administrator's controls over a running campaign — approval by a second
@@ -21,17 +19,7 @@ describe('campaign controls', () => {
   let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
   const tokens: Record<string, string> = {};
 
-  async function call(method: string, path: string, body?: unknown, token = ADMIN) {
-    const res = await fetch(`${t.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, body: (await res.json().catch(() => ({}))) as Json };
-  }
+  const call = adminApi(() => t.url, ADMIN);
   const campaign = async (id: string) => (await call('GET', `/api/admin/campaigns/${id}`)).body;
   interface Stats {
     recipients: number | null;

@@ -3,13 +3,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { personModels } from '../src/people/person.model.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { startBotApiServer, type BotApiServer } from './support/bot-api/index.js';
-import { seedPeople, startWorkers, until } from './support/campaigns.js';
+import { adminApi, seedPeople, startWorkers, until, type Json } from './support/campaigns.js';
 
 const ADMIN = 'campaign-admin-token-0123456789';
 const ZH = '春风行动招聘会12月10日上午在城关区举行，欢迎参加。';
 const BO = 'དཔྱིད་རླུང་བྱ་འགུལ་གྱི་ལས་མི་འདེད་འཛུགས་ཚོགས་འདུ་ཟླ་༡༢་ཚེས་༡༠་ལ་ཁྲིན་ཀོན་ཆུས་སུ་འཚོགས་རྒྱུ་ཡིན།';
-
-type Json = Record<string, unknown>;
 
 /**
  * Issue 10: policy outreach over Telegram, end to end — the admin API writes a bilingual
@@ -21,17 +19,7 @@ describe('outreach campaigns over Telegram', () => {
   let t: TestApp;
   let workers: Awaited<ReturnType<typeof startWorkers>> | undefined;
 
-  async function call(method: string, path: string, body?: unknown, token = ADMIN) {
-    const res = await fetch(`${t.url}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    return { status: res.status, body: (await res.json().catch(() => ({}))) as Json };
-  }
+  const call = adminApi(() => t.url, ADMIN);
   const stats = async (id: string) => (await call('GET', `/api/admin/campaigns/${id}`)).body;
   const completed = async (id: string) => {
     let last: Json = {};

@@ -10,7 +10,7 @@ import type { Sender } from '../messaging/send.js';
 import type { Metrics } from '../metrics.js';
 import type { PersonRepo } from '../people/person.repo.js';
 import { createAudienceReader } from './audience.js';
-import type { CampaignRepo } from './campaign.repo.js';
+import { createCampaignRepo, type CampaignRepo } from './campaign.repo.js';
 import { createCampaignProcessor, type CampaignJobData } from './fanout.processor.js';
 import { CAMPAIGN_QUEUE, limiterFor, sendQueueName, type SendJobData } from './queues.js';
 import { createSendRate } from './rate.js';
@@ -21,7 +21,8 @@ export interface CampaignWorkerDeps {
   mongo: Connection;
   redis: Redis;
   prefix: string;
-  campaigns: CampaignRepo;
+  /** Default: the repository on `mongo`. */
+  campaignRepo?: CampaignRepo;
   people: Pick<PersonRepo, 'findById' | 'setReachable'>;
   senders: ReadonlyMap<ChannelId, Sender>;
   translator: Translator;
@@ -50,6 +51,7 @@ const concurrencyFor = (rate: number) => Math.max(1, Math.min(50, Math.ceil(rate
  */
 export async function startCampaignWorkers(deps: CampaignWorkerDeps) {
   const now = deps.now ?? (() => new Date());
+  const campaigns = deps.campaignRepo ?? createCampaignRepo(deps.mongo);
   const connection = new Redis(deps.config.REDIS_URL, { maxRetriesPerRequest: null });
   connection.on('error', (err: Error) =>
     deps.log.warn({ err: err.message }, 'redis (campaign worker) connection error'),
@@ -73,7 +75,7 @@ export async function startCampaignWorkers(deps: CampaignWorkerDeps) {
     const processor = createSendProcessor({
       channel,
       sender,
-      campaigns: deps.campaigns,
+      campaigns,
       people: deps.people,
       redis: deps.redis,
       prefix: deps.prefix,
@@ -105,7 +107,7 @@ export async function startCampaignWorkers(deps: CampaignWorkerDeps) {
   const campaignWorker = new Worker<CampaignJobData>(
     CAMPAIGN_QUEUE,
     createCampaignProcessor({
-      campaigns: deps.campaigns,
+      campaigns,
       audience: createAudienceReader(deps.mongo),
       sendQueues,
       log: deps.log,

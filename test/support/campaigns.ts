@@ -1,7 +1,6 @@
 import { Types, type Connection } from 'mongoose';
 import { pino } from 'pino';
 import { startCampaignWorkers } from '../../src/campaigns/index.js';
-import { createCampaignRepo } from '../../src/campaigns/campaign.repo.js';
 import type { CoreDeps } from '../../src/deps.js';
 import type { ChannelId } from '../../src/messaging/inbound.js';
 import type { Lang } from '../../src/messaging/lang.js';
@@ -52,15 +51,7 @@ export function startWorkers(
   opts: { now?: () => Date; watchEveryMs?: number } = {},
 ) {
   return startCampaignWorkers({
-    config: core.config,
-    mongo: core.mongo,
-    redis: core.redis,
-    prefix: core.prefix,
-    campaigns: createCampaignRepo(core.mongo),
-    people: core.people,
-    senders: core.senders,
-    translator: core.translator,
-    metrics: core.metrics,
+    ...core,
     log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     watchEveryMs: opts.watchEveryMs ?? 250,
     ...(opts.now ? { now: opts.now } : {}),
@@ -80,4 +71,21 @@ export async function until<T>(
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+export type Json = Record<string, unknown>;
+
+/** Calls the admin API of the app at `base()` with a bearer token; the body parsed (or `{}`). */
+export function adminApi(base: () => string, defaultToken: string) {
+  return async (method: string, path: string, body?: unknown, token = defaultToken) => {
+    const res = await fetch(`${base()}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, body: (await res.json().catch(() => ({}))) as Json };
+  };
 }
