@@ -351,16 +351,26 @@
   // ---- pushed messages ---------------------------------------------------------------------
 
   /**
-   * A pushed item (outreach): assistant bubbles with their notice line (who sends it, how to
-   * stop), shown once per id. The buttons of the conversation stay as they were.
+   * A pushed item (outreach, a counsellor's reply): assistant bubbles with their notice line
+   * (who sends it, how to stop), shown once per id. The buttons of the conversation stay as they
+   * were, unless the push brings its own.
    */
   function renderPushed(turn) {
     if (!turn || typeof turn.id !== 'string' || state.pushed[turn.id]) return null;
     state.pushed[turn.id] = true;
     var first = null;
-    (Array.isArray(turn.replies) ? turn.replies : []).forEach(function (message) {
+    var replies = Array.isArray(turn.replies) ? turn.replies : [];
+    // A push with buttons (a counsellor's rating question) makes them the live ones.
+    var withChoices = replies.some(function (m) {
+      return Array.isArray(m.choices) && m.choices.length > 0;
+    });
+    if (withChoices) {
+      disableOldChoices();
+      state.activeChoices = [];
+    }
+    replies.forEach(function (message) {
       var lang = message.lang === 'bo' ? 'bo' : 'zh-CN';
-      var el = bubble('bot', String(message.text || ''), lang);
+      var el = withChoices ? renderReply(message) : bubble('bot', String(message.text || ''), lang);
       el.className += ' pushed';
       el.setAttribute('data-push-id', turn.id);
       if (typeof message.notice === 'string' && message.notice) {

@@ -82,9 +82,19 @@ export const configSchema = z.object({
   /** Outreach messages per second on WeChat (customer-service and template), all workers together. */
   WECHAT_BROADCAST_RATE: withDefault(z.coerce.number().positive().max(1000), 20),
   COUNSELLOR_WEBHOOK_URL: opt(z.url()),
+  /** One `whsec_<base64>` key, or several separated by spaces while a key is rotated. */
   COUNSELLOR_WEBHOOK_SECRET: opt(
-    z.string().regex(/^whsec_[A-Za-z0-9+/=]+$/, 'expected whsec_<base64>'),
+    z
+      .string()
+      .trim()
+      .regex(/^whsec_[A-Za-z0-9+/=]+( +whsec_[A-Za-z0-9+/=]+)*$/, 'expected whsec_<base64>'),
   ),
+  /** Working minutes within which a counsellor should first answer a case (else case.escalated). */
+  CASE_FIRST_RESPONSE_MINUTES: withDefault(intFrom(1), 30),
+  /** Days within which the office answers a complaint (overdue ones are listed for supervisors). */
+  COMPLAINT_DEADLINE_DAYS: withDefault(intFrom(1), 15),
+  /** The holiday calendar (public holidays, Tibet's regional ones, make-up working days). */
+  HOLIDAYS_FILE: withDefault(z.string(), 'calendar/holidays.json'),
   LOG_LEVEL: withDefault(
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     'info',

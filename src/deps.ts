@@ -29,6 +29,7 @@ import { isStale } from './policy-cards/stale.js';
 import { createQuestionRepo, type QuestionRepo } from './questions/question.repo.js';
 import { createAuditRepo, type AuditRepo } from './audit/audit.repo.js';
 import { createCampaigns, type Campaigns } from './campaigns/index.js';
+import { createHandoff, type Handoff } from './handoff/index.js';
 import { createAccountRepo, type AccountRepo } from './accounts/account.repo.js';
 import { createAdminSessionStore, type AdminSessionStore } from './accounts/admin-session.store.js';
 import { ADMIN_USERNAME } from './accounts/auth.js';
@@ -71,6 +72,8 @@ export interface AppDeps extends CoreDeps {
   adminSessions: AdminSessionStore;
   /** Outreach campaigns: the admin API's service and the campaign queue's producer. */
   campaigns: Campaigns;
+  /** Counsellor cases, complaints and the webhooks both ways. */
+  handoff: Handoff;
   /** Every configured channel's inbound side (routes, start/stop) and sender. */
   channels: readonly Channel[];
   /** The Telegram channel when configured (tests drive it directly). */
@@ -168,7 +171,15 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     onLoad: (index) =>
       metrics.cardsStale.set(index.cards.filter((c) => isStale(c.reviewedAt, new Date())).length),
   });
+  const handoff = createHandoff({ ...core, root: ROOT });
   const handleInbound = createInboundHandler({
+    cases: {
+      handoff: handoff.service,
+      complaints: handoff.complaints,
+      translator,
+      isDistress: (text) => knowledge.current().isDistress(text),
+      complaintDays: config.COMPLAINT_DEADLINE_DAYS,
+    },
     coaching: loadRubrics(`${ROOT}knowledge/coaching`),
     questions: core.questions,
     knowledge: () => knowledge.current(),
@@ -208,11 +219,13 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     sessionSecret,
     adminSessions: createAdminSessionStore(redis, prefix),
     campaigns,
+    handoff,
     channels,
     ...(telegram ? { telegram } : {}),
     async close() {
       await knowledge.stop();
       await campaigns.close();
+      await handoff.close();
       await core.close();
     },
   };

@@ -4,6 +4,7 @@ import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { startRetentionWorker } from './retention/retention.worker.js';
 import { startCampaignWorkers } from './campaigns/index.js';
+import { startHandoffWorkers } from './handoff/index.js';
 
 type Role = 'all' | 'web' | 'worker';
 
@@ -52,6 +53,9 @@ async function main(): Promise<void> {
     const outreach = await startCampaignWorkers({ ...core, log });
     // Workers stop taking jobs first; a send in flight finishes (or its job is taken up again).
     closers.unshift(() => outreach.close());
+    // Counsellor replies, closings, follow-ups, escalations, and the webhooks to the counsellors.
+    const handoff = await startHandoffWorkers({ ...core, log });
+    closers.unshift(() => handoff.close());
     log.info({ senders: [...core.senders.keys()] }, 'worker ready');
   }
 

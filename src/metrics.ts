@@ -3,9 +3,32 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** Prometheus metrics of one process (no module-level registry, so tests build their own). */
 export function createMetrics() {
   const registry = new Registry();
+  /** Set by the process that can count them (the web role): read when /metrics is scraped. */
+  const sources: { undeliveredWebhooks?: () => Promise<number> } = {};
   collectDefaultMetrics({ register: registry, prefix: 'lamton_' });
   return {
     registry,
+    sources,
+    webhooks: new Counter({
+      name: 'lamton_webhooks_total',
+      help: 'Calls to the counsellor system by event type and outcome (delivered, retried, undelivered)',
+      labelNames: ['type', 'outcome'] as const,
+      registers: [registry],
+    }),
+    webhooksUndelivered: new Gauge({
+      name: 'lamton_webhook_events_undelivered',
+      help: 'Events the counsellor system never took within the retry window (listed at /api/admin/webhooks)',
+      registers: [registry],
+      async collect() {
+        if (sources.undeliveredWebhooks) this.set(await sources.undeliveredWebhooks().catch(() => 0));
+      },
+    }),
+    cases: new Counter({
+      name: 'lamton_cases_total',
+      help: 'Counsellor cases by event (opened by reason, escalated, closed)',
+      labelNames: ['event'] as const,
+      registers: [registry],
+    }),
     turns: new Counter({
       name: 'lamton_turns_total',
       help: 'Conversation turns handled, by channel and outcome',

@@ -7,6 +7,7 @@ import type { MessageRepo } from '../messages/message.repo.js';
 import type { Metrics } from '../metrics.js';
 import type { PersonRepo } from '../people/person.repo.js';
 import type { QuestionRepo } from '../questions/question.repo.js';
+import type { CaseTurnDeps } from '../handoff/handoff.turn.js';
 import type { IntentMatcher } from './intents.js';
 import type { SessionStore } from './session.store.js';
 
@@ -26,6 +27,8 @@ export interface ConversationDeps {
   log: Logger;
   metrics?: Pick<Metrics, 'turns' | 'turnSeconds' | 'questions'>;
   now?: () => number;
+  /** Counsellor cases: the turn's first step, and the handoff and complaint effects. */
+  cases?: CaseTurnDeps;
   /** After this long without a message, the person comes back to the menu. */
   resumeAfterMs?: number;
 }

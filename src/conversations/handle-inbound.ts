@@ -2,7 +2,9 @@ import type { InboundEvent, InboundHandler, InboundInput } from '../messaging/in
 import { normalizeInput } from '../lib/normalize.js';
 import { splitText } from '../lib/split-text.js';
 import type { ConversationDeps } from './conversation-deps.js';
-import { runTurn } from './run-turn.js';
+import { caseTurn, fileComplaint, openCase } from '../handoff/handoff.turn.js';
+import type { OutgoingMessage } from '../messaging/content.js';
+import { runTurn, type TurnResult } from './run-turn.js';
 import type { Session } from './session.store.js';
 
 export type { ConversationDeps } from './conversation-deps.js';
@@ -22,15 +24,8 @@ export function createInboundHandler(deps: ConversationDeps): InboundHandler {
       const started = now();
       const input = normalizeEvent(event);
       const { session, resumed } = await loadSession(deps, event, current, started, resumeAfter);
-      const turn = await runTurn(deps, event, session, input, started, resumed);
-
-      for (const effect of turn.effects) {
-        if (effect.type === 'setLanguage') {
-          // The profile already has it when the session does (a choice pressed twice).
-          if (effect.lang !== current?.lang)
-            await deps.people.setLanguage(session.personId, effect.lang);
-        } else await deps.people.setOutreachOptOut(session.personId, effect.optOut);
-      }
+      const said = describeInput(input, session, deps);
+      const turn = await takeTurn(deps, event, session, input, said, started, resumed, current);
       const offered = turn.replies.at(-1)?.choices?.map((c) => c.id);
       const { offered: _old, ...rest } = turn.session;
       const next: Session = {
@@ -42,7 +37,7 @@ export function createInboundHandler(deps: ConversationDeps): InboundHandler {
       // The log is written in the background (group commit): the reply never waits for it.
       deps.messages
         .append(session.personId, event.channel, [
-          { from: 'person', text: describeInput(input, session, deps), at },
+          { from: 'person', text: said, at, ...mediaOf(input, deps) },
           ...turn.replies.map((r) => ({
             from: 'assistant' as const,
             text: r.text,
@@ -76,6 +71,73 @@ export function createInboundHandler(deps: ConversationDeps): InboundHandler {
     } finally {
       end?.();
     }
+  };
+}
+
+/**
+ * One pass: the open case first (while a counsellor has the conversation the assistant only
+ * forwards), then intents, the engine and Q&A; then the effects the engine asked for (language,
+ * opt-out, a case, a complaint), whose own replies follow the engine's.
+ */
+async function takeTurn(
+  deps: ConversationDeps,
+  event: InboundEvent,
+  session: Session,
+  input: InboundInput,
+  said: string,
+  started: number,
+  resumed: boolean,
+  current: Session | null,
+): Promise<TurnResult> {
+  const now = new Date(started);
+  const lang = session.lang ?? 'zh-CN';
+  let before: OutgoingMessage[] = [];
+  if (deps.cases) {
+    const pre = await caseTurn(deps.cases, {
+      event,
+      personId: session.personId,
+      lang,
+      input,
+      engineInput: deps.intents.toEngineInput(input),
+      said,
+      now,
+    });
+    if (pre.kind === 'handled') return { session, replies: pre.replies, effects: [] };
+    before = pre.before;
+  }
+  const turn = await runTurn(deps, event, session, input, started, resumed);
+  const after: OutgoingMessage[] = [];
+  const turnLang = turn.session.lang ?? lang;
+  const ctx = { event, personId: session.personId, lang: turnLang, now, input, said };
+  for (const effect of turn.effects) {
+    switch (effect.type) {
+      case 'setLanguage':
+        // The profile already has it when the session does (a choice pressed twice).
+        if (effect.lang !== current?.lang)
+          await deps.people.setLanguage(session.personId, effect.lang);
+        break;
+      case 'outreach':
+        await deps.people.setOutreachOptOut(session.personId, effect.optOut);
+        break;
+      case 'handoff':
+        after.push(
+          ...(deps.cases
+            ? await openCase(deps.cases, ctx, effect.reason)
+            : [{ text: deps.translator.t(turnLang, 'main:soon.hotline'), lang: turnLang }]),
+        );
+        break;
+      case 'complaint': {
+        const text = turn.complaintText?.trim() ?? '';
+        if (!deps.cases || text.length === 0)
+          after.push({ text: deps.translator.t(turnLang, 'main:complaint.ask'), lang: turnLang });
+        else after.push(...(await fileComplaint(deps.cases, ctx, text)));
+        break;
+      }
+    }
+  }
+  return {
+    ...turn,
+    replies: [...before, ...turn.replies.filter((r) => r.text || r.choices?.length), ...after],
   };
 }
 
@@ -120,6 +182,12 @@ function normalizeEvent(event: InboundEvent): InboundInput {
   const head = input.text.length > cap * 2 ? input.text.slice(0, cap * 2) : input.text;
   const text = normalizeInput(head);
   return { kind: 'text', text: text.length > cap ? splitText(text, cap)[0]! : text };
+}
+
+/** A voice note's or photo's link (this service's own, expiring) for the log and the counsellor. */
+function mediaOf(input: InboundInput, deps: ConversationDeps): { mediaUrl?: string } {
+  const url = input.kind === 'media' && input.ref ? deps.cases?.mediaLink?.(input.ref) : undefined;
+  return url ? { mediaUrl: url } : {};
 }
 
 /** What goes into the conversation log for the person's side of the turn. */

@@ -27,8 +27,8 @@ const INTENT_NODE: Record<Exclude<Intent, 'start'>, string> = {
   menu: 'main:menu',
   language: 'language:choose',
   help: 'main:help',
-  human: 'main:soon-counsellor',
-  complaint: 'main:soon-complaint',
+  human: 'main:human',
+  complaint: 'main:complaint',
   subscribe: 'main:soon-jobs',
   subscriptions: 'main:soon-jobs',
   unsubscribe: 'main:soon-jobs',
@@ -68,7 +68,7 @@ export interface IntentMatcher {
 }
 
 /** Keywords that take arguments after them (订阅岗位 保安 司机). */
-const WITH_ARGS: ReadonlySet<string> = new Set(['subscribe']);
+const WITH_ARGS: ReadonlySet<string> = new Set(['subscribe', 'complaint']);
 
 export function createIntentMatcher(
   keywords: KeywordTable,
@@ -89,8 +89,10 @@ export function createIntentMatcher(
     for (const n of names) langByName.set(keywordForm(n), lang);
   }
 
-  const fromIntent = (intent: Intent): EngineInput =>
-    intent === 'start' ? { kind: 'start' } : { kind: 'goto', node: INTENT_NODE[intent] };
+  const fromIntent = (intent: Intent, args = ''): EngineInput =>
+    intent === 'start'
+      ? { kind: 'start' }
+      : { kind: 'goto', node: INTENT_NODE[intent], ...(args ? { args } : {}) };
 
   return {
     toEngineInput(input) {
@@ -98,7 +100,9 @@ export function createIntentMatcher(
         case 'command': {
           const name = input.name.toLowerCase();
           const command = COMMANDS.find((c) => c === name);
-          return command ? fromIntent(command) : { kind: 'goto', node: 'main:help' };
+          return command
+            ? fromIntent(command, input.args.trim())
+            : { kind: 'goto', node: 'main:help' };
         }
         case 'choice':
           return { kind: 'choice', id: input.id };
@@ -108,11 +112,32 @@ export function createIntentMatcher(
           const form = keywordForm(input.text);
           const lang = langByName.get(form);
           if (lang) return { kind: 'setLanguage', lang };
-          const intent = exact.get(form) ?? prefixes.find(([p]) => form.startsWith(p))?.[1];
-          if (intent) return fromIntent(intent);
+          const whole = exact.get(form);
+          if (whole) return fromIntent(whole);
+          // 订阅岗位 保安 / 投诉 …: the keyword, then its arguments (cut from the text as written).
+          // A complaint needs a separator ("投诉怎么处理" asks about complaints, it is not one).
+          const prefixed = prefixes.find(
+            ([p, intent]) =>
+              form.startsWith(p) &&
+              (intent !== 'complaint' || /^[\s,，、:：]/u.test(form.slice(p.length))),
+          );
+          if (prefixed) return fromIntent(prefixed[1], argsAfter(input.text, prefixed[0]));
           return { kind: 'text', text: input.text, script: detectScript(input.text) };
         }
       }
     },
   };
+}
+
+/** The text after a keyword typed at its start (the keyword compared in its keyword form). */
+function argsAfter(text: string, keyword: string): string {
+  const trimmed = text.trim();
+  // The keyword is short: only the first few characters can end it (a long text costs nothing).
+  for (let i = 1; i <= Math.min(trimmed.length, keyword.length * 2 + 8); i++)
+    if (keywordForm(trimmed.slice(0, i)) === keyword)
+      return trimmed
+        .slice(i)
+        .replace(/^[\s,，、:：]+/u, '')
+        .trim();
+  return '';
 }

@@ -25,6 +25,8 @@ export type QaOutcome =
       at: string;
       lastQuestion?: string;
       declined?: boolean;
+      /** Declined because the assistant was not sure (not because it was off-topic). */
+      unsure?: boolean;
     }
   | { kind: 'engine'; input: EngineInput; after?: OutgoingMessage[] };
 
@@ -95,6 +97,7 @@ export async function answerQuestion(
         at: 'policy:ask',
         lastQuestion: qid,
         declined: true,
+        unsure: decision.reason !== 'offtopic',
       };
   }
 }
@@ -140,7 +143,7 @@ export async function handleKbChoice(deps: QaDeps, ctx: QaContext, id: string): 
       if (ctx.lastQuestion) await deps.questions.setHelpful(ctx.lastQuestion, ctx.personId, false);
       return replies(renderDecline(deps.translator, ctx.lang));
     case 'h':
-      return { kind: 'engine', input: { kind: 'goto', node: 'main:soon-counsellor' } };
+      return { kind: 'engine', input: { kind: 'goto', node: 'main:human' } };
     case 'a':
       return { kind: 'engine', input: { kind: 'goto', node: 'policy:ask' } };
     default:

@@ -23,6 +23,8 @@ export interface TurnResult {
   session: Session;
   replies: OutgoingMessage[];
   effects: Effect[];
+  /** What a `complaint` effect files: the command's arguments or the text the person wrote. */
+  complaintText?: string;
 }
 
 /** One turn: free text goes to the policy cards unless a flow is waiting for it. */
@@ -37,6 +39,24 @@ export async function runTurn(
   const script = input.kind === 'text' ? detectScript(input.text) : null;
   const replyLang: Lang | 'both' = script ?? session.lang ?? 'both';
   let engineInput = deps.intents.toEngineInput(input);
+  // `/complaint <text>`, `投诉 <text>`: filed at once, without asking what happened.
+  let complaintText: string | undefined;
+  if (engineInput.kind === 'goto' && engineInput.node === 'main:complaint' && engineInput.args) {
+    complaintText = engineInput.args;
+    engineInput = { kind: 'goto', node: 'main:complaint-filed' };
+  } else if (
+    session.at === 'main:complaint' &&
+    input.kind === 'text' &&
+    engineInput.kind === 'text'
+  )
+    complaintText = input.text;
+  // A voice note the assistant cannot understand goes to a counsellor.
+  if (
+    input.kind === 'media' &&
+    (input.media === 'voice' || input.media === 'audio') &&
+    session.lang !== null
+  )
+    engineInput = { kind: 'goto', node: 'main:voice' };
   if (engineInput.kind === 'text') {
     const picked = pickOffered(session.offered, engineInput.text);
     if (picked) engineInput = { kind: 'choice', id: picked };
@@ -118,10 +138,14 @@ export async function runTurn(
     qa = undefined;
   }
   if (qa) {
+    // Two questions in a row the assistant could not answer: a counsellor takes over.
+    const misses = qa.unsure ? (session.misses ?? 0) + 1 : 0;
+    if (misses >= 2) effects.push({ type: 'handoff', reason: 'not-understood' });
     return {
       session: {
         ...state,
         at: qa.at,
+        misses: misses >= 2 ? 0 : misses,
         ...(qa.lastQuestion ? { lastQuestion: qa.lastQuestion } : {}),
       },
       replies: qa.replies,
@@ -151,7 +175,12 @@ export async function runTurn(
       };
     }
   }
-  return { session: next, replies, effects };
+  return {
+    session: next,
+    replies,
+    effects,
+    ...(complaintText !== undefined ? { complaintText } : {}),
+  };
 }
 
 /** The coaching rubric of the node waiting for the person's answer, if it coaches. */

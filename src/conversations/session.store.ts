@@ -11,6 +11,8 @@ export type Session = SessionState & {
   offered?: string[] | undefined;
   /** The last policy question asked, for its "helpful?" buttons. */
   lastQuestion?: string | undefined;
+  /** Questions in a row the assistant could not answer (two open a case with a counsellor). */
+  misses?: number | undefined;
 };
 
 const sessionSchema = z.object({
@@ -21,6 +23,7 @@ const sessionSchema = z.object({
   personId: z.string(),
   offered: z.array(z.string()).optional(),
   lastQuestion: z.string().optional(),
+  misses: z.number().int().min(0).optional(),
 });
 
 export interface SessionStore {

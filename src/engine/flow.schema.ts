@@ -27,6 +27,15 @@ export const choiceSchema = z
 export const effectSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('setLanguage'), lang }).strict(),
   z.object({ type: z.literal('outreach'), optOut: z.boolean() }).strict(),
+  /** Opens a case with a counsellor (the handoff says who will answer and when). */
+  z
+    .object({
+      type: z.literal('handoff'),
+      reason: z.enum(['asked', 'not-understood', 'distress', 'voice', 'complaint']),
+    })
+    .strict(),
+  /** Files the turn's text (or the command's arguments) as a complaint with a ticket number. */
+  z.object({ type: z.literal('complaint') }).strict(),
 ]);
 
 export const nodeSchema = z

@@ -15,7 +15,8 @@ export interface SessionState {
 
 export type EngineInput =
   | { kind: 'start' }
-  | { kind: 'goto'; node: string }
+  /** `args`: what followed a command or keyword (`/complaint <text>`, `订阅岗位 保安`). */
+  | { kind: 'goto'; node: string; args?: string }
   | { kind: 'setLanguage'; lang: Lang }
   | { kind: 'choice'; id: string }
   | { kind: 'text'; text: string; script: Lang | null }

@@ -99,7 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       config: deps.config,
       accounts: deps.accounts,
       adminSessions: deps.adminSessions,
-      featureRoutes: [deps.campaigns.routes],
+      featureRoutes: [deps.campaigns.routes, deps.handoff.routes],
       cards: deps.cards,
       flows: deps.flows,
       knowledge: deps.knowledge,
@@ -130,8 +130,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   // The whole text of an announcement that went out (WeChat's template message links here).
   await app.register(deps.campaigns.publicRoutes);
+  // The counsellor system's signed calls (Standard Webhooks; the raw body is verified).
+  await app.register(deps.handoff.webhookRoutes);
   // bull-board for administrators (login session).
-  await app.register(queueBoardRoutes(deps, () => deps.campaigns.boardQueues));
+  await app.register(
+    queueBoardRoutes(deps, () => [...deps.campaigns.boardQueues, ...deps.handoff.boardQueues]),
+  );
   // Every configured channel's routes: the web chat, the Telegram webhook, the WeChat callback.
   for (const channel of deps.channels) if (channel.routes) await app.register(channel.routes);
   return app;

@@ -1,5 +1,5 @@
 /** Lhasa keeps China Standard Time, UTC+8 all year (no daylight saving since 1991). */
-const LHASA_OFFSET_MS = 8 * 60 * 60 * 1000;
+export const LHASA_OFFSET_MS = 8 * 60 * 60 * 1000;
 
 /** `YYYY-MM` in Lhasa (China Standard Time), the month key kept on records reported by month. */
 export function lhasaMonth(at: Date): string {

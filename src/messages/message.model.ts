@@ -5,6 +5,8 @@ export interface MessageEntry {
   from: 'person' | 'assistant' | 'counsellor';
   text: string;
   at: Date;
+  /** A voice note or photo: this service's own expiring link to it (never a channel's URL). */
+  mediaUrl?: string;
 }
 
 /**
@@ -28,6 +30,7 @@ const entrySchema = new Schema<MessageEntry>(
     from: { type: String, enum: ['person', 'assistant', 'counsellor'], required: true },
     text: { type: String, required: true },
     at: { type: Date, required: true },
+    mediaUrl: { type: String, default: undefined },
   },
   { _id: false },
 );

@@ -10,6 +10,7 @@ export interface LogEntry {
   from: 'person' | 'assistant' | 'counsellor';
   text: string;
   at: Date;
+  mediaUrl?: string;
 }
 
 export interface MessageRepo {
@@ -51,7 +52,12 @@ export function createMessageRepo(
       const kept = entries
         .filter((e) => e.text.length > 0)
         // The database never sees NUL (FerretDB rejects it; inputs are normalised already).
-        .map((e) => ({ from: e.from, text: e.text.replaceAll('\u0000', ''), at: e.at }));
+        .map((e) => ({
+          from: e.from,
+          text: e.text.replaceAll('\u0000', ''),
+          at: e.at,
+          ...(e.mediaUrl ? { mediaUrl: e.mediaUrl } : {}),
+        }));
       const first = kept[0];
       if (!first) return;
       await commit([
@@ -77,6 +83,7 @@ export function createMessageRepo(
           text: e.text,
           at: e.at,
           channel: d.channel,
+          ...(e.mediaUrl ? { mediaUrl: e.mediaUrl } : {}),
         })),
       );
       return lines.slice(-limit);

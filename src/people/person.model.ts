@@ -12,6 +12,8 @@ export interface PersonDoc {
   district?: string | null;
   categories?: string[];
   tags?: string[];
+  /** The person's own counsellor (account id), kept once assigned. */
+  counsellorId?: string | null;
 }
 
 /** One channel identity (`telegram:123`, `web:<sid>`) pointing at a person; /link adds more. */
@@ -33,6 +35,7 @@ const personSchema = new Schema<PersonDoc>(
     district: { type: String, default: undefined },
     categories: { type: [String], default: undefined },
     tags: { type: [String], default: undefined },
+    counsellorId: { type: String, default: undefined },
   },
   { collection: 'people', versionKey: false },
 );

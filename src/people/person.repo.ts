@@ -22,6 +22,9 @@ export interface PersonRepo {
    * Nothing is created for an identity never seen.
    */
   setReachable(channel: ChannelId, chatId: string, reachable: boolean, now: Date): Promise<void>;
+  /** The person's own counsellor (an account id; sticky once set, standard 7.2(3)). */
+  counsellorOf(personId: string): Promise<string | null>;
+  setCounsellor(personId: string, accountId: string): Promise<void>;
   /** Since when the channel cannot reach the person; null when it can (or the identity is unknown). */
   unreachableSince(channel: ChannelId, chatId: string): Promise<Date | null>;
 }
@@ -71,6 +74,14 @@ export function createPersonRepo(conn: Connection): PersonRepo {
     async unreachableSince(channel, chatId) {
       const doc = await Identity.findById(`${channel}:${chatId}`).lean();
       return doc?.unreachableSince ?? null;
+    },
+    async counsellorOf(personId) {
+      if (!Types.ObjectId.isValid(personId)) return null;
+      const doc = await Person.findById(personId).lean();
+      return doc?.counsellorId ?? null;
+    },
+    async setCounsellor(personId, accountId) {
+      await Person.updateOne({ _id: personId }, { $set: { counsellorId: accountId } });
     },
     async findById(personId) {
       if (!Types.ObjectId.isValid(personId)) return null;

@@ -45,6 +45,8 @@ const questionSchema = new Schema<QuestionDoc>(
 questionSchema.index({ unanswered: 1, _id: -1 });
 // Retention clean-up.
 questionSchema.index({ at: 1 });
+// A person's recent questions (the case summary a counsellor reads).
+questionSchema.index({ personId: 1, at: 1 });
 
 export function questionModel(conn: Connection): Model<QuestionDoc> {
   return (

@@ -47,6 +47,12 @@ export interface QuestionRepo {
     cursor?: string;
   }): Promise<{ items: UnansweredQuestion[]; nextCursor: string | null }>;
   deleteOlderThan(before: Date): Promise<number>;
+  /** A person's questions since `since`, oldest first (a counsellor's case summary). */
+  recentOf(
+    personId: string,
+    since: Date,
+    limit?: number,
+  ): Promise<{ text: string; outcome: QuestionDoc['outcome']; topic: string | null; at: Date }[]>;
 }
 
 export function createQuestionRepo(
@@ -132,6 +138,17 @@ export function createQuestionRepo(
         at: d.at.toISOString(),
       }));
       return { items, nextCursor: docs.length > limit ? (items.at(-1)?.id ?? null) : null };
+    },
+    async recentOf(personId, since, limit = 50) {
+      if (!Types.ObjectId.isValid(personId)) return [];
+      await commit.flush();
+      const docs = await Question.find({ personId: new Types.ObjectId(personId), at: { $gte: since } })
+        .sort({ at: -1 })
+        .limit(limit)
+        .lean();
+      return docs
+        .reverse()
+        .map((d) => ({ text: d.text, outcome: d.outcome, topic: d.topic ?? null, at: d.at }));
     },
     async deleteOlderThan(before) {
       return (await Question.deleteMany({ at: { $lt: before } })).deletedCount;

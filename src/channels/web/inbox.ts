@@ -25,6 +25,11 @@ const itemSchema = z.object({
         text: z.string().max(PUSH_TEXT_MAX),
         lang,
         notice: z.string().max(PUSH_NOTICE_MAX).optional(),
+        /** Buttons (a rating question, a follow-up's answers). */
+        choices: z
+          .array(z.object({ id: z.string().max(64), label: z.string().max(200) }))
+          .max(10)
+          .optional(),
       }),
     )
     .min(1)
@@ -42,7 +47,12 @@ export interface PushedTurn {
   id: string;
   at: number;
   pushed: true;
-  replies: { text: string; lang: Lang; notice?: string }[];
+  replies: {
+    text: string;
+    lang: Lang;
+    notice?: string;
+    choices?: { id: string; label: string }[];
+  }[];
   /** The one language of its messages, or null. */
   lang: Lang | null;
 }
@@ -111,7 +121,7 @@ export function parsePublishedPush(raw: string): PublishedPush | null {
 
 /**
  * Outgoing content as an inbox item: text (with its links as lines) and notice, each cut at a
- * safe boundary when too long. The page shows no buttons for a push (the notice says how to stop).
+ * safe boundary when too long, with its buttons when it has any (a rating question).
  */
 export function toInboxItem(messages: OutgoingMessage[], at: number, id: string): InboxItem {
   return {
@@ -122,6 +132,9 @@ export function toInboxItem(messages: OutgoingMessage[], at: number, id: string)
         text: capText(pushText(m), PUSH_TEXT_MAX),
         lang: m.lang,
         ...(m.notice ? { notice: capText(m.notice, PUSH_NOTICE_MAX) } : {}),
+        ...(m.choices && m.choices.length > 0
+          ? { choices: m.choices.slice(0, 10).map((c) => ({ id: c.id, label: c.label })) }
+          : {}),
       };
     }),
   };
@@ -145,6 +158,7 @@ export function pushedTurn(item: InboxItem): PushedTurn {
       text: m.text,
       lang: m.lang,
       ...(m.notice ? { notice: m.notice } : {}),
+      ...(m.choices ? { choices: m.choices } : {}),
     })),
     lang: langs.size === 1 && only ? only : null,
   };

@@ -1,0 +1,375 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AccountRepo } from '../accounts/account.repo.js';
+import { actorName, requireRole } from '../accounts/auth.js';
+import type { AuditRepo } from '../audit/audit.repo.js';
+import type { Outbox } from '../webhooks/outbox.js';
+import type { CaseDoc } from './case.model.js';
+import type { ComplaintService } from './complaints.js';
+import type { HandoffService } from './handoff.service.js';
+import { casesCsv } from './records.js';
+
+export interface CaseRoutesDeps {
+  handoff: HandoffService;
+  complaints: ComplaintService;
+  outbox: Outbox;
+  accounts: Pick<AccountRepo, 'byId'>;
+  audit: AuditRepo;
+  now?: () => Date;
+}
+
+const hex24 = (what: string) => z.string().regex(/^[0-9a-f]{24}$/, `expected a ${what} id`);
+const idParams = z.object({ id: hex24('case') });
+const LANG = z.enum(['zh-CN', 'bo']);
+
+/** A case as the API shows it (ids as strings, dates as ISO 8601). */
+export function caseView(d: CaseDoc, now: Date) {
+  const waitingSince = d.firstResponseAt ? null : d.openedAt;
+  return {
+    id: d._id.toHexString(),
+    personId: d.personId.toHexString(),
+    channel: d.channel,
+    language: d.language,
+    reason: d.reason,
+    status: d.status,
+    counsellor: d.counsellorId ? { id: d.counsellorId, name: d.counsellorName } : null,
+    openedAt: d.openedAt.toISOString(),
+    firstResponseAt: d.firstResponseAt?.toISOString() ?? null,
+    dueAt: d.dueAt?.toISOString() ?? null,
+    escalatedAt: d.escalatedAt?.toISOString() ?? null,
+    closedAt: d.closedAt?.toISOString() ?? null,
+    closedBy: d.closedBy ?? null,
+    lastPersonAt: d.lastPersonAt?.toISOString() ?? null,
+    waitingMinutes:
+      waitingSince && d.status !== 'closed'
+        ? Math.max(0, Math.round((now.getTime() - waitingSince.getTime()) / 60_000))
+        : null,
+    summary: d.summary,
+    rating: d.rating ?? null,
+    ratingComment: d.ratingComment ?? null,
+    followups: d.followups.map((f) => ({
+      id: f.id,
+      at: f.at.toISOString(),
+      note: f.note,
+      sentAt: f.sentAt?.toISOString() ?? null,
+      answeredAt: f.answeredAt?.toISOString() ?? null,
+    })),
+  };
+}
+
+/**
+ * Cases, complaints, reports and the webhook outbox on the admin API (inside the admin plugin:
+ * authenticated). Counsellors work cases; supervisors and administrators also see reports,
+ * complaints and records; the outbox is for administrators.
+ */
+export function caseRoutes(deps: CaseRoutesDeps): FastifyPluginAsync {
+  const now = deps.now ?? (() => new Date());
+  return async (base) => {
+    const app = base.withTypeProvider<ZodTypeProvider>();
+    const tags = ['cases'];
+    const security = [{ bearer: [] }];
+    const staff = requireRole('admin', 'supervisor', 'counsellor');
+    const lead = requireRole('admin', 'supervisor');
+    const admin = requireRole('admin');
+    const notFound = { error: 'not_found', message: 'unknown case' } as const;
+
+    app.get(
+      '/api/admin/cases',
+      {
+        onRequest: staff,
+        schema: {
+          tags,
+          security,
+          summary: 'Cases: open ones longest-waiting first (status=waiting), or by status',
+          querystring: z.object({
+            status: z.enum(['waiting', 'open', 'assigned', 'active', 'closed']).default('waiting'),
+            lang: LANG.optional(),
+            mine: z.enum(['1', 'true']).optional(),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+          }),
+        },
+      },
+      async (req) => {
+        const q = req.query;
+        const items = await deps.handoff.list({
+          status: q.status,
+          ...(q.lang ? { lang: q.lang } : {}),
+          ...(q.mine && req.actor ? { counsellorId: req.actor.id } : {}),
+          limit: q.limit,
+        });
+        const at = now();
+        return { items: items.map((d) => caseView(d, at)) };
+      },
+    );
+
+    app.get(
+      '/api/admin/cases/:id',
+      {
+        onRequest: staff,
+        schema: {
+          tags,
+          security,
+          summary: 'A case: summary, its thread and the transcript',
+          params: idParams,
+        },
+      },
+      async (req, reply) => {
+        const doc = await deps.handoff.get(req.params.id);
+        if (!doc) return reply.code(404).send(notFound);
+        const [thread, transcript] = await Promise.all([
+          deps.handoff.thread(req.params.id),
+          deps.handoff.transcript(req.params.id),
+        ]);
+        return {
+          ...caseView(doc, now()),
+          thread: thread.map((e) => ({
+            from: e.from,
+            text: e.text,
+            at: e.at.toISOString(),
+            mediaUrl: e.mediaUrl ?? null,
+            deliveredAt: e.deliveredAt?.toISOString() ?? null,
+          })),
+          transcript: transcript.map((l) => ({
+            from: l.from,
+            text: l.text,
+            at: l.at.toISOString(),
+            channel: l.channel,
+            ...(l.mediaUrl ? { mediaUrl: l.mediaUrl } : {}),
+          })),
+        };
+      },
+    );
+
+    app.post(
+      '/api/admin/cases/:id/reply',
+      {
+        onRequest: staff,
+        schema: {
+          tags,
+          security,
+          summary: 'Reply to the person in their chat (as the signed-in counsellor)',
+          params: idParams,
+          body: z.object({ text: z.string().trim().min(1, 'required').max(4000) }).strict(),
+        },
+      },
+      async (req, reply) => {
+        const actor = req.actor;
+        const account = actor ? await deps.accounts.byId(actor.id) : null;
+        const by = actor ? { id: actor.id, name: account?.displayName ?? actor.username } : null;
+        const r = await deps.handoff.reply(req.params.id, req.body.text, by, now());
+        if (r === 'unknown') return reply.code(404).send(notFound);
+        await deps.audit.record({
+          at: now(),
+          actor: actorName(req),
+          action: 'case.reply',
+          target: `case:${req.params.id}`,
+        });
+        return { ok: true };
+      },
+    );
+
+    app.post(
+      '/api/admin/cases/:id/close',
+      {
+        onRequest: staff,
+        schema: {
+          tags,
+          security,
+          summary: 'Close the case (the person is asked to rate it)',
+          params: idParams,
+        },
+      },
+      async (req, reply) => {
+        const r = await deps.handoff.close(req.params.id, 'counsellor', now());
+        if (r === 'unknown') return reply.code(404).send(notFound);
+        await deps.audit.record({
+          at: now(),
+          actor: actorName(req),
+          action: 'case.close',
+          target: `case:${req.params.id}`,
+        });
+        return { ok: true, alreadyClosed: r === 'already' };
+      },
+    );
+
+    app.post(
+      '/api/admin/cases/:id/followups',
+      {
+        onRequest: staff,
+        schema: {
+          tags,
+          security,
+          summary: 'Schedule a follow-up check-in (quiet hours hold it)',
+          params: idParams,
+          body: z
+            .object({
+              at: z.iso.datetime({ offset: true }),
+              note: z.string().trim().max(1000).default(''),
+            })
+            .strict(),
+        },
+      },
+      async (req, reply) => {
+        const at = new Date(req.body.at);
+        if (at.getTime() < now().getTime() - 60_000)
+          return reply
+            .code(400)
+            .send({ error: 'validation', details: [{ path: 'at', message: 'in the past' }] });
+        const r = await deps.handoff.scheduleFollowup(req.params.id, at, req.body.note, now());
+        if (r === 'unknown') return reply.code(404).send(notFound);
+        await deps.audit.record({
+          at: now(),
+          actor: actorName(req),
+          action: 'case.followup',
+          target: `case:${req.params.id}`,
+        });
+        return reply.code(201).send({ id: r, at: at.toISOString() });
+      },
+    );
+
+    app.get(
+      '/api/admin/people/:id/cases',
+      {
+        onRequest: lead,
+        schema: {
+          tags,
+          security,
+          summary: 'A person’s case history (standard 7.1(6)), as JSON or CSV',
+          params: z.object({ id: hex24('person') }),
+          querystring: z.object({ format: z.enum(['json', 'csv']).default('json') }),
+        },
+      },
+      async (req, reply) => {
+        const docs = await deps.handoff.list({ personId: req.params.id, limit: 1000 });
+        const at = now();
+        const withThreads = await Promise.all(
+          docs.map(async (d) => ({
+            ...caseView(d, at),
+            thread: (await deps.handoff.thread(d._id.toHexString())).map((e) => ({
+              from: e.from,
+              text: e.text,
+              at: e.at.toISOString(),
+              mediaUrl: e.mediaUrl ?? null,
+            })),
+          })),
+        );
+        await deps.audit.record({
+          at: now(),
+          actor: actorName(req),
+          action: 'case.export',
+          target: `person:${req.params.id}`,
+        });
+        if (req.query.format === 'csv')
+          return reply
+            .type('text/csv; charset=utf-8')
+            .header('content-disposition', `attachment; filename="cases-${req.params.id}.csv"`)
+            .send(casesCsv(withThreads));
+        return { personId: req.params.id, cases: withThreads };
+      },
+    );
+
+    app.get(
+      '/api/admin/complaints',
+      {
+        onRequest: lead,
+        schema: {
+          tags,
+          security,
+          summary: 'Complaints: overdue=1 lists open ones past their deadline (oldest first)',
+          querystring: z.object({
+            overdue: z.enum(['1', 'true']).optional(),
+            status: z.enum(['open', 'resolved']).optional(),
+            limit: z.coerce.number().int().min(1).max(500).default(100),
+          }),
+        },
+      },
+      async (req) => {
+        const items = await deps.complaints.list(
+          {
+            overdue: Boolean(req.query.overdue),
+            ...(req.query.status ? { status: req.query.status } : {}),
+            limit: req.query.limit,
+          },
+          now(),
+        );
+        return { items };
+      },
+    );
+
+    app.get(
+      '/api/admin/reports/satisfaction',
+      {
+        onRequest: lead,
+        schema: {
+          tags,
+          security,
+          summary: 'Satisfaction ratings by counsellor for a month (Lhasa time)',
+          querystring: z.object({
+            month: z
+              .string()
+              .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM')
+              .optional(),
+          }),
+        },
+      },
+      async (req) => {
+        const month =
+          req.query.month ?? new Date(now().getTime() + 8 * 3_600_000).toISOString().slice(0, 7);
+        return { month, counsellors: await deps.handoff.satisfaction(month) };
+      },
+    );
+
+    app.get(
+      '/api/admin/webhooks',
+      {
+        onRequest: admin,
+        schema: {
+          tags: ['webhooks'],
+          security,
+          summary:
+            'Events to the counsellor system (status=undelivered: given up after the retry window)',
+          querystring: z.object({
+            status: z.enum(['pending', 'delivered', 'undelivered', 'skipped']).optional(),
+            limit: z.coerce.number().int().min(1).max(500).default(100),
+          }),
+        },
+      },
+      async (req) => ({
+        items: await deps.outbox.list({
+          ...(req.query.status ? { status: req.query.status } : {}),
+          limit: req.query.limit,
+        }),
+      }),
+    );
+
+    app.post(
+      '/api/admin/webhooks/:id/redeliver',
+      {
+        onRequest: admin,
+        schema: {
+          tags: ['webhooks'],
+          security,
+          summary: 'Send an undelivered event again (same webhook-id, a new retry window)',
+          params: z.object({
+            id: z.string().regex(/^msg_[A-Za-z0-9]{1,40}$/, 'expected an event id'),
+          }),
+        },
+      },
+      async (req, reply) => {
+        const ok = await deps.outbox.redeliver(req.params.id);
+        if (!ok)
+          return reply
+            .code(404)
+            .send({ error: 'not_found', message: 'no undelivered event with this id' });
+        await deps.audit.record({
+          at: now(),
+          actor: actorName(req),
+          action: 'webhook.redeliver',
+          target: `webhook:${req.params.id}`,
+        });
+        return { ok: true };
+      },
+    );
+  };
+}

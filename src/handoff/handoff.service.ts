@@ -1,0 +1,434 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { Types, type Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import type { AccountRepo } from '../accounts/account.repo.js';
+import { lhasaMonth } from '../lib/lhasa-time.js';
+import type { MessageRepo } from '../messages/message.repo.js';
+import type { ChannelId } from '../messaging/inbound.js';
+import type { Lang } from '../messaging/lang.js';
+import type { Metrics } from '../metrics.js';
+import type { PersonRepo } from '../people/person.repo.js';
+import type { QuestionRepo } from '../questions/question.repo.js';
+import type { Outbox } from '../webhooks/outbox.js';
+import { chooseCounsellor } from './assign.js';
+import { caseModels, setFollowupField, type CaseDoc, type CaseReason } from './case.model.js';
+import { caseKeys, type Awaiting } from './keys.js';
+import { HANDOFF_JOB, type HandoffJob } from './queue.js';
+import { summarize } from './summary.js';
+import type { ServiceClock } from './service-clock.js';
+
+export interface HandoffDeps {
+  mongo: Connection;
+  redis: Redis;
+  prefix: string;
+  log: Logger;
+  metrics?: Pick<Metrics, 'cases'>;
+  outbox: Outbox;
+  queue: Queue<HandoffJob>;
+  accounts: Pick<AccountRepo, 'list'>;
+  people: Pick<PersonRepo, 'counsellorOf' | 'setCounsellor'>;
+  messages: Pick<MessageRepo, 'transcript' | 'append'>;
+  questions: Pick<QuestionRepo, 'recentOf'>;
+  clock: ServiceClock;
+}
+
+export interface OpenRequest {
+  personId: string;
+  channel: ChannelId;
+  chatId: string;
+  lang: Lang;
+  reason: CaseReason;
+  now: Date;
+  /** A media link to go with the handoff (the voice note it could not understand). */
+  mediaUrl?: string;
+  /** The person's words of this turn (not in the log yet: it is written after the turn). */
+  current?: { text: string; at: Date; mediaUrl?: string };
+}
+
+export interface Opened {
+  caseId: string;
+  /** False: the person already had an open case (nothing new was sent). */
+  created: boolean;
+  counsellorName: string | null;
+  /** Out of working hours: when the office starts again (the person is told). */
+  answerFrom: Date | null;
+}
+
+/** How many log lines go to the counsellor with the handoff. */
+const TRANSCRIPT_LINES = 50;
+const SUMMARY_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
+const AWAIT_TTL_S = 7 * 24 * 60 * 60;
+
+export type HandoffService = ReturnType<typeof createHandoffService>;
+
+/** Cases: opening with a named counsellor, the thread both ways, closing, follow-ups, ratings. */
+export function createHandoffService(deps: HandoffDeps) {
+  const { Case, CaseEntry } = caseModels(deps.mongo);
+  const keys = caseKeys(deps.prefix);
+  const enqueue = (job: HandoffJob, opts: { delay?: number; jobId?: string } = {}) =>
+    deps.queue.add(job.kind, job, { ...HANDOFF_JOB, ...opts });
+
+  async function counsellorLoad(): Promise<Map<string, number>> {
+    const rows = await Case.aggregate<{ _id: string | null; n: number }>([
+      { $match: { status: { $in: ['open', 'assigned', 'active'] } } },
+      { $group: { _id: '$counsellorId', n: { $sum: 1 } } },
+    ]);
+    return new Map(rows.filter((r) => r._id).map((r) => [r._id as string, r.n]));
+  }
+
+  async function pickCounsellor(personId: string, lang: Lang) {
+    const accounts = await deps.accounts.list();
+    const counsellors = accounts
+      .filter((a) => a.role === 'counsellor' && !a.disabled)
+      .map((a) => ({ id: a.id, name: a.displayName ?? a.username, languages: a.languages }));
+    if (counsellors.length === 0) return null;
+    const own = await deps.people.counsellorOf(personId);
+    const chosen = chooseCounsellor(counsellors, lang, own, await counsellorLoad());
+    if (chosen && !own) await deps.people.setCounsellor(personId, chosen.id);
+    return chosen;
+  }
+
+  const service = {
+    /** The person's open case, if any (one Redis read: every turn asks). */
+    async openCaseOf(personId: string): Promise<string | null> {
+      return deps.redis.get(keys.open(personId));
+    },
+
+    async get(caseId: string): Promise<CaseDoc | null> {
+      return Types.ObjectId.isValid(caseId) ? Case.findById(caseId).lean() : null;
+    },
+
+    /**
+     * Opens a case (or finds the open one), names a counsellor, sends `handoff.requested` with the
+     * transcript and the summary, and starts the first-response timer.
+     */
+    async open(req: OpenRequest): Promise<Opened> {
+      const caseId = new Types.ObjectId();
+      // The guard against two open cases of one person (two channels at once).
+      const claimed = await deps.redis.set(keys.open(req.personId), caseId.toHexString(), 'NX');
+      if (claimed !== 'OK') {
+        const existing = await deps.redis.get(keys.open(req.personId));
+        const doc = existing ? await service.get(existing) : null;
+        if (doc && doc.status !== 'closed')
+          return {
+            caseId: existing as string,
+            created: false,
+            counsellorName: doc.counsellorName,
+            answerFrom: null,
+          };
+        await deps.redis.set(keys.open(req.personId), caseId.toHexString());
+      }
+      try {
+        return await createCase(caseId, req);
+      } catch (err) {
+        await deps.redis.del(keys.open(req.personId)).catch(() => undefined);
+        throw err;
+      }
+    },
+
+    /** Something the person said while the case is open: into the thread and to the counsellor. */
+    async forward(
+      caseId: string,
+      line: { text: string; mediaUrl?: string; at: Date },
+    ): Promise<void> {
+      await CaseEntry.create({
+        caseId: new Types.ObjectId(caseId),
+        from: 'person',
+        text: line.text,
+        mediaUrl: line.mediaUrl ?? null,
+        at: line.at,
+      });
+      await Case.updateOne({ _id: caseId }, { $set: { lastPersonAt: line.at } });
+      await deps.outbox.emit(
+        'case.message',
+        { caseId, text: line.text, ...(line.mediaUrl ? { mediaUrl: line.mediaUrl } : {}) },
+        line.at,
+      );
+    },
+
+    /** True the first time only: the person is told once that the counsellor reads along. */
+    async firstForward(caseId: string): Promise<boolean> {
+      return (await deps.redis.set(keys.acked(caseId), '1', 'EX', 30 * 86_400, 'NX')) === 'OK';
+    },
+
+    /**
+     * A counsellor's reply: kept in the thread and the person's log, then delivered by the
+     * worker (queued: a channel that is down loses nothing). 'unknown' when no such case.
+     */
+    async reply(
+      caseId: string,
+      text: string,
+      by: { id: string; name: string } | null,
+      now: Date,
+    ): Promise<'ok' | 'unknown'> {
+      const doc = await service.get(caseId);
+      if (!doc) return 'unknown';
+      const entry = await CaseEntry.create({
+        caseId: doc._id,
+        from: 'counsellor',
+        text,
+        at: now,
+        deliveredAt: null,
+      });
+      const set: Record<string, unknown> = {};
+      if (!doc.firstResponseAt) set.firstResponseAt = now;
+      if (doc.status === 'open' || doc.status === 'assigned') set.status = 'active';
+      if (by && !doc.counsellorId)
+        Object.assign(set, { counsellorId: by.id, counsellorName: by.name });
+      if (Object.keys(set).length > 0) await Case.updateOne({ _id: doc._id }, { $set: set });
+      deps.messages
+        .append(doc.personId.toHexString(), doc.channel as ChannelId, [
+          { from: 'counsellor', text, at: now },
+        ])
+        .catch((err: unknown) => deps.log.error({ err, caseId }, 'conversation log write failed'));
+      await enqueue(
+        { kind: 'reply', entryId: entry._id.toHexString() },
+        {
+          jobId: `reply-${entry._id.toHexString()}`,
+        },
+      );
+      return 'ok';
+    },
+
+    /** Closes the case (counsellor or person); the person is asked to rate it. */
+    async close(
+      caseId: string,
+      by: 'counsellor' | 'person',
+      now: Date,
+    ): Promise<'ok' | 'unknown' | 'already'> {
+      const doc = await service.get(caseId);
+      if (!doc) return 'unknown';
+      if (doc.status === 'closed') return 'already';
+      const res = await Case.updateOne(
+        { _id: doc._id, status: { $ne: 'closed' } },
+        { $set: { status: 'closed', closedAt: now, closedBy: by, closedMonth: lhasaMonth(now) } },
+      );
+      if (res.modifiedCount === 0) return 'already';
+      const open = keys.open(doc.personId.toHexString());
+      if ((await deps.redis.get(open)) === caseId) await deps.redis.del(open);
+      deps.metrics?.cases.inc({ event: 'closed' });
+      await enqueue({ kind: 'closed', caseId }, { jobId: `closed-${caseId}` });
+      return 'ok';
+    },
+
+    /** A check-in at `at` (the worker sends it; quiet hours hold it). */
+    async scheduleFollowup(caseId: string, at: Date, note: string, now: Date) {
+      const doc = await service.get(caseId);
+      if (!doc) return 'unknown' as const;
+      const id = new Types.ObjectId().toHexString().slice(-8);
+      await Case.updateOne({ _id: doc._id }, { $push: { followups: { id, at, note } } });
+      await enqueue(
+        { kind: 'followup', caseId, followupId: id },
+        { delay: Math.max(0, at.getTime() - now.getTime()), jobId: `followup-${caseId}-${id}` },
+      );
+      return id;
+    },
+
+    /** A rating (1-5) of a closed case by its own person; false when it is not theirs. */
+    async rate(caseId: string, personId: string, rating: number, now: Date): Promise<boolean> {
+      if (!Types.ObjectId.isValid(caseId) || !Types.ObjectId.isValid(personId)) return false;
+      const res = await Case.updateOne(
+        { _id: caseId, personId: new Types.ObjectId(personId), status: 'closed' },
+        { $set: { rating, ratedAt: now } },
+      );
+      return res.matchedCount > 0;
+    },
+
+    async comment(caseId: string, text: string): Promise<void> {
+      await Case.updateOne({ _id: caseId }, { $set: { ratingComment: text } });
+    },
+
+    async followupAnswered(caseId: string, followupId: string, now: Date) {
+      await setFollowupField(Case, caseId, followupId, 'answeredAt', now);
+    },
+
+    async setAwaiting(personId: string, awaiting: Awaiting | null): Promise<void> {
+      if (awaiting)
+        await deps.redis.set(keys.awaiting(personId), JSON.stringify(awaiting), 'EX', AWAIT_TTL_S);
+      else await deps.redis.del(keys.awaiting(personId));
+    },
+
+    async awaiting(personId: string): Promise<Awaiting | null> {
+      const raw = await deps.redis.get(keys.awaiting(personId));
+      if (!raw) return null;
+      try {
+        return JSON.parse(raw) as Awaiting;
+      } catch {
+        return null;
+      }
+    },
+
+    /** Counsellor lines the person has not seen (a closed WeChat window); marks them seen. */
+    async takeWaiting(personId: string, now: Date) {
+      const caseId = await deps.redis.get(keys.waiting(personId));
+      if (!caseId || !Types.ObjectId.isValid(caseId)) return [];
+      const entries = await CaseEntry.find({
+        caseId: new Types.ObjectId(caseId),
+        from: 'counsellor',
+        deliveredAt: null,
+      })
+        .sort({ at: 1 })
+        .lean();
+      if (entries.length > 0)
+        await CaseEntry.updateMany(
+          { _id: { $in: entries.map((e) => e._id) } },
+          { $set: { deliveredAt: now } },
+        );
+      await deps.redis.del(keys.waiting(personId));
+      const doc = await service.get(caseId);
+      return entries.map((e) => ({ text: e.text, counsellorName: doc?.counsellorName ?? null }));
+    },
+
+    /** Cases for the console and the admin API: open ones longest-waiting first. */
+    async list(q: {
+      status?: CaseDoc['status'] | 'waiting';
+      lang?: Lang;
+      counsellorId?: string;
+      personId?: string;
+      limit: number;
+    }) {
+      const filter: Record<string, unknown> = {};
+      if (q.status === 'waiting') filter.status = { $in: ['open', 'assigned', 'active'] };
+      else if (q.status) filter.status = q.status;
+      if (q.lang) filter.language = q.lang;
+      if (q.counsellorId) filter.counsellorId = q.counsellorId;
+      if (q.personId) {
+        if (!Types.ObjectId.isValid(q.personId)) return [];
+        filter.personId = new Types.ObjectId(q.personId);
+      }
+      return Case.find(filter)
+        .sort(q.status === 'closed' || q.personId ? { openedAt: -1 } : { openedAt: 1 })
+        .limit(q.limit)
+        .lean<CaseDoc[]>();
+    },
+
+    /** The person's log (what a counsellor reads), newest 200 lines. */
+    async transcript(caseId: string) {
+      const doc = await service.get(caseId);
+      return doc ? deps.messages.transcript(doc.personId.toHexString(), 200) : [];
+    },
+
+    /**
+     * Satisfaction (standard 8.1) by counsellor for one month of closing: how many rated, and
+     * the average (sum / count: FerretDB has no $avg guarantee).
+     */
+    async satisfaction(month: string) {
+      // A plain $group of the closed cases, and the rated ones read (a month's, few): the
+      // average is sum / count (DESIGN.md: what FerretDB v1 serves).
+      const by = { id: '$counsellorId', name: '$counsellorName' };
+      const [closed, ratedDocs] = await Promise.all([
+        Case.aggregate<{ _id: { id: string | null; name: string | null }; n: number }>([
+          { $match: { closedMonth: month } },
+          { $group: { _id: by, n: { $sum: 1 } } },
+        ]),
+        Case.find({ closedMonth: month, rating: { $gte: 1 } })
+          .select({ rating: 1, counsellorId: 1, counsellorName: 1 })
+          .lean(),
+      ]);
+      const rated: { _id: { id: string | null; name: string | null }; n: number; sum: number }[] = [];
+      for (const d of ratedDocs) {
+        const id = { id: d.counsellorId ?? null, name: d.counsellorName ?? null };
+        const row = rated.find((r) => r._id.id === id.id && r._id.name === id.name);
+        if (row) {
+          row.n++;
+          row.sum += d.rating ?? 0;
+        } else rated.push({ _id: id, n: 1, sum: d.rating ?? 0 });
+      }
+      const key = (k: { id: string | null; name: string | null }) =>
+        `${k.id ?? ''}|${k.name ?? ''}`;
+      const ratings = new Map(rated.map((r) => [key(r._id), r]));
+      return closed
+        .map((c) => {
+          const r = ratings.get(key(c._id));
+          return {
+            counsellorId: c._id.id,
+            counsellorName: c._id.name,
+            month,
+            closed: c.n,
+            rated: r?.n ?? 0,
+            average: r && r.n > 0 ? Math.round((r.sum / r.n) * 100) / 100 : null,
+          };
+        })
+        .sort((a, b) => (a.counsellorName ?? '').localeCompare(b.counsellorName ?? ''));
+    },
+
+    async thread(caseId: string) {
+      if (!Types.ObjectId.isValid(caseId)) return [];
+      return CaseEntry.find({ caseId: new Types.ObjectId(caseId) })
+        .sort({ at: 1 })
+        .lean();
+    },
+  };
+
+  async function createCase(caseId: Types.ObjectId, req: OpenRequest): Promise<Opened> {
+    const { personId, now } = req;
+    const [questions, transcript, counsellor] = await Promise.all([
+      deps.questions.recentOf(personId, new Date(now.getTime() - SUMMARY_WINDOW_MS)),
+      deps.messages.transcript(personId, TRANSCRIPT_LINES),
+      pickCounsellor(personId, req.lang),
+    ]);
+    if (req.current) transcript.push({ from: 'person', channel: req.channel, ...req.current });
+    const summary = summarize({
+      questions,
+      transcriptLines: transcript.length,
+      language: req.lang,
+      channel: req.channel,
+      distress: req.reason === 'distress',
+    });
+    const timing = deps.clock.firstResponse(now);
+    await Case.create({
+      _id: caseId,
+      personId: new Types.ObjectId(personId),
+      channel: req.channel,
+      chatId: req.chatId,
+      language: req.lang,
+      reason: req.reason,
+      status: counsellor ? 'assigned' : 'open',
+      counsellorId: counsellor?.id ?? null,
+      counsellorName: counsellor?.name ?? null,
+      openedAt: now,
+      month: lhasaMonth(now),
+      assignedAt: counsellor ? now : null,
+      dueAt: timing.dueAt,
+      summary,
+      followups: [],
+    });
+    const id = caseId.toHexString();
+    deps.metrics?.cases.inc({ event: `opened:${req.reason}` });
+    await deps.outbox.emit(
+      'handoff.requested',
+      {
+        caseId: id,
+        personId,
+        language: req.lang,
+        channel: req.channel,
+        reason: req.reason,
+        transcript: transcript.map((l) => ({
+          from: l.from,
+          text: l.text,
+          at: l.at.toISOString(),
+          ...(l.mediaUrl ? { mediaUrl: l.mediaUrl } : {}),
+        })),
+        // Only what the person consented to share: nothing is profiled before the intake.
+        profile: {},
+        summary,
+        ...(counsellor ? { counsellor: { id: counsellor.id, name: counsellor.name } } : {}),
+        ...(req.mediaUrl ? { mediaUrl: req.mediaUrl } : {}),
+      },
+      now,
+    );
+    await enqueue(
+      { kind: 'sla', caseId: id },
+      { delay: Math.max(0, timing.dueAt.getTime() - now.getTime()), jobId: `sla-${id}` },
+    );
+    return {
+      caseId: id,
+      created: true,
+      counsellorName: counsellor?.name ?? null,
+      answerFrom: timing.answerFrom,
+    };
+  }
+
+  return service;
+}

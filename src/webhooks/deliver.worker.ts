@@ -1,0 +1,140 @@
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import type { Metrics } from '../metrics.js';
+import { webhookEventModel } from './event.model.js';
+import { DELIVER_JOB, WEBHOOK_QUEUE, type DeliverJobData } from './outbox.js';
+import { createSigner } from './signing.js';
+
+export interface WebhookWorkerDeps {
+  redisUrl: string;
+  prefix: string;
+  mongo: Connection;
+  log: Logger;
+  metrics: Pick<Metrics, 'webhooks'>;
+  url: string;
+  secret: string;
+  /** Exponential backoff: first retry after `baseMs`, doubling up to `maxMs` (10 s … 1 h). */
+  backoff?: { baseMs: number; maxMs: number };
+  /** How often events still pending without a job are queued again (a lost enqueue). */
+  sweepEveryMs?: number;
+  timeoutMs?: number;
+}
+
+export const backoffDelay = (attempt: number, baseMs: number, maxMs: number) =>
+  Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+
+/**
+ * Delivers the outbox to the counsellor system: signed (Standard Webhooks), the same
+ * `webhook-id` and body on every attempt, retried with exponential backoff until the event's
+ * window ends, then marked undelivered (the admin list and metric show it).
+ */
+export async function startWebhookWorker(deps: WebhookWorkerDeps) {
+  const { baseMs, maxMs } = deps.backoff ?? { baseMs: 10_000, maxMs: 3_600_000 };
+  const Event = webhookEventModel(deps.mongo);
+  const signer = createSigner(deps.secret);
+  const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
+  connection.on('error', (err: Error) =>
+    deps.log.warn({ err: err.message }, 'redis (webhook worker) connection error'),
+  );
+  const prefix = `${deps.prefix}bull`;
+
+  const process = async (job: Job<DeliverJobData>) => {
+    const ev = await Event.findById(job.data.eventId).lean();
+    if (!ev || ev.status !== 'pending') return;
+    const body = JSON.stringify({
+      type: ev.type,
+      timestamp: ev.createdAt.toISOString(),
+      data: ev.data,
+    });
+    let error: string;
+    try {
+      const res = await fetch(deps.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...signer.headers(ev._id, new Date(), body),
+        },
+        body,
+        signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
+      });
+      await res.body?.cancel().catch(() => undefined);
+      if (res.ok) {
+        await Event.updateOne(
+          { _id: ev._id },
+          {
+            $set: { status: 'delivered', deliveredAt: new Date(), lastError: null },
+            $inc: { attempts: 1 },
+          },
+        );
+        deps.metrics.webhooks.inc({ type: ev.type, outcome: 'delivered' });
+        return;
+      }
+      error = `HTTP ${res.status}`;
+    } catch (err) {
+      error = err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 200) : 'network error';
+    }
+    await Event.updateOne({ _id: ev._id }, { $set: { lastError: error }, $inc: { attempts: 1 } });
+    const next = backoffDelay(job.attemptsMade + 1, baseMs, maxMs);
+    if (Date.now() + next > ev.retryUntil.getTime()) {
+      await Event.updateOne(
+        { _id: ev._id, status: 'pending' },
+        { $set: { status: 'undelivered' } },
+      );
+      deps.metrics.webhooks.inc({ type: ev.type, outcome: 'undelivered' });
+      deps.log.error(
+        { eventId: ev._id, type: ev.type, error },
+        'webhook undelivered: retry window over',
+      );
+      throw new UnrecoverableError(error);
+    }
+    deps.metrics.webhooks.inc({ type: ev.type, outcome: 'retried' });
+    deps.log.warn(
+      { eventId: ev._id, type: ev.type, error, retryInMs: next },
+      'webhook delivery failed',
+    );
+    throw new Error(error);
+  };
+
+  const worker = new Worker<DeliverJobData>(WEBHOOK_QUEUE, process, {
+    connection,
+    prefix,
+    concurrency: 5,
+    settings: {
+      backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, baseMs, maxMs),
+    },
+  });
+  worker.on('error', (err: Error) => deps.log.warn({ err: err.message }, 'webhook worker error'));
+
+  // An event recorded whose job was never added (Redis away at that moment) is queued again.
+  const queue = new Queue<DeliverJobData>(WEBHOOK_QUEUE, { connection, prefix });
+  queue.on('error', () => undefined);
+  const sweep = async () => {
+    const stale = await Event.find({
+      status: 'pending',
+      createdAt: { $lt: new Date(Date.now() - 30_000) },
+    })
+      .select({ _id: 1 })
+      .limit(500)
+      .lean();
+    for (const ev of stale)
+      await queue.add('deliver', { eventId: ev._id }, { jobId: ev._id, ...DELIVER_JOB });
+  };
+  const timer = setInterval(() => {
+    sweep().catch((err: unknown) => deps.log.warn({ err }, 'webhook sweep failed'));
+  }, deps.sweepEveryMs ?? 60_000);
+  timer.unref();
+
+  return {
+    worker,
+    /** A producer on the same queue (the worker process's own events: escalations). */
+    queue,
+    async close() {
+      clearInterval(timer);
+      await worker.close();
+      await queue.close();
+      await connection.quit().catch(() => connection.disconnect());
+    },
+  };
+}

@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import type { Queue } from 'bullmq';
+import type { Connection } from 'mongoose';
+import { webhookEventModel, type WebhookEventDoc } from './event.model.js';
+
+/** The outbound webhook queue: one job per event, id = the event's `webhook-id`. */
+export const WEBHOOK_QUEUE = 'webhooks';
+
+/**
+ * The job retries until the event's own `retryUntil` (the processor decides; the attempt count
+ * is only a bound), with the worker's exponential backoff.
+ */
+export const DELIVER_JOB = {
+  attempts: 10_000,
+  backoff: { type: 'custom' },
+  removeOnComplete: 1000,
+  removeOnFail: 1000,
+} as const;
+
+/** Events this service sends (DESIGN.md, "Counsellor webhooks"). */
+export type OutboundType =
+  'handoff.requested' | 'case.message' | 'case.escalated' | 'complaint.created' | 'person.deleted';
+
+export interface DeliverJobData {
+  eventId: string;
+}
+
+/** How long an event is retried before it is marked undelivered (DESIGN.md: at least 24 h). */
+export const RETRY_WINDOW_MS = 25 * 60 * 60 * 1000;
+
+export interface WebhookEvent {
+  id: string;
+  type: string;
+  status: WebhookEventDoc['status'];
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  deliveredAt: string | null;
+}
+
+export interface Outbox {
+  /**
+   * Records the event, then queues its delivery (ids only in the job). Without a counsellor URL
+   * the event is recorded as `skipped` (the console is then the counsellors' only view).
+   */
+  emit(type: OutboundType, data: Record<string, unknown>, now?: Date): Promise<string>;
+  list(q: { status?: WebhookEventDoc['status']; limit: number }): Promise<WebhookEvent[]>;
+  /** Queues an undelivered event again, with a fresh retry window; false when unknown. */
+  redeliver(id: string, now?: Date): Promise<boolean>;
+  undeliveredCount(): Promise<number>;
+}
+
+/** `msg_` and 24 random base32 characters: unique, stable for every attempt of the event. */
+export const newEventId = () =>
+  `msg_${randomBytes(15).toString('base64url').replace(/[-_]/g, 'x')}`;
+
+export function createOutbox(
+  conn: Connection,
+  queue: Queue<DeliverJobData> | undefined,
+  opts: { configured: boolean; retryWindowMs?: number },
+): Outbox {
+  const Event = webhookEventModel(conn);
+  const windowMs = opts.retryWindowMs ?? RETRY_WINDOW_MS;
+  const enqueue = (id: string, jobId = id) =>
+    queue?.add('deliver', { eventId: id }, { jobId, ...DELIVER_JOB });
+  return {
+    async emit(type, data, now = new Date()) {
+      const id = newEventId();
+      const status = opts.configured ? 'pending' : 'skipped';
+      await Event.create({
+        _id: id,
+        type,
+        data,
+        status,
+        attempts: 0,
+        createdAt: now,
+        retryUntil: new Date(now.getTime() + windowMs),
+      });
+      if (status === 'pending') await enqueue(id);
+      return id;
+    },
+    async list({ status, limit }) {
+      const docs = await Event.find(status ? { status } : {})
+        .sort({ createdAt: -1 })
+        .limit(limit)
+        .lean();
+      return docs.map((d) => ({
+        id: d._id,
+        type: d.type,
+        status: d.status,
+        attempts: d.attempts,
+        lastError: d.lastError ?? null,
+        createdAt: d.createdAt.toISOString(),
+        deliveredAt: d.deliveredAt?.toISOString() ?? null,
+      }));
+    },
+    async redeliver(id, now = new Date()) {
+      const res = await Event.updateOne(
+        { _id: id, status: { $in: ['undelivered', 'pending'] } },
+        { $set: { status: 'pending', retryUntil: new Date(now.getTime() + windowMs) } },
+      );
+      if (res.matchedCount === 0) return false;
+      // A finished job keeps its id for a while: a new id for the job, the same webhook-id.
+      await enqueue(id, `${id}-r${now.getTime()}`);
+      return true;
+    },
+    undeliveredCount: () => Event.countDocuments({ status: 'undelivered' }),
+  };
+}

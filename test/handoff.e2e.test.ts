@@ -1,0 +1,549 @@
+/**
+ * Counsellor handoff end to end over the web chat: a person reaches a human from anywhere, the
+ * office's system (a Standard Webhooks receiver on loopback, verifying with the
+ * `standardwebhooks` package) gets a signed case with transcript and summary, the assistant
+ * stays quiet while the case is open, replies come back into the chat, closing asks for a
+ * rating, complaints get a ticket and an outcome, follow-ups wait out quiet hours, an unanswered
+ * case escalates, and a counsellor system that is down loses nothing. Real app, real Redis and
+ * FerretDB, the worker role's queues.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Queue } from 'bullmq';
+import { createOutbox } from '../src/webhooks/outbox.js';
+import { startTestApp, type TestApp } from './support/app.js';
+import { adminApi, until, type Json } from './support/campaigns.js';
+import { newSecret, startCounsellorSystem, type CounsellorSystem } from './support/counsellor.js';
+import { joined, startHandoffTestWorkers, webPerson } from './support/handoff.js';
+import { ev, TIBETAN } from './support/events.js';
+
+const ADMIN = 'handoff-admin-token-0123456789';
+const SECRET = newSecret();
+let office: CounsellorSystem;
+let app: TestApp;
+let workers: { close(): Promise<void> };
+/** The worker's clock (a test moves it into quiet hours). */
+let clock: () => Date = () => new Date();
+const api = adminApi(() => app.url, ADMIN);
+
+beforeAll(async () => {
+  office = await startCounsellorSystem(SECRET);
+  app = await startTestApp({
+    ADMIN_TOKEN: ADMIN,
+    COUNSELLOR_WEBHOOK_URL: office.url,
+    COUNSELLOR_WEBHOOK_SECRET: SECRET,
+  });
+  workers = await startHandoffTestWorkers(app.deps, { now: () => clock() });
+});
+afterAll(async () => {
+  await workers?.close();
+  await app?.close();
+  await office?.close();
+});
+
+const person = () => webPerson(() => app.url);
+const caseOf = (e: { data: Json }) => e.data.caseId as string;
+const handoffQueue = () => app.deps.handoff.boardQueues[0] as Queue;
+
+describe('a person reaches a counsellor and back (Chinese)', () => {
+  it('hands off with transcript and summary, stays quiet, delivers the reply, asks for a rating', async () => {
+    const p = person();
+    await p.press('language:choose#zh');
+    const answered = await p.say('失业登记需要带什么材料？');
+    expect(joined(answered)).toContain('失业登记');
+    const opened = await p.say('转人工');
+    expect(joined(opened)).toContain('就业指导员');
+    expect(joined(opened)).toContain('“菜单”');
+
+    const requested = await office.waitFor('handoff.requested', (d) =>
+      JSON.stringify(d.transcript).includes('失业登记需要带什么材料'),
+    );
+    const caseId = caseOf(requested);
+    expect(requested.id).toMatch(/^msg_/);
+    expect(requested.data).toMatchObject({ language: 'zh-CN', channel: 'web', reason: 'asked' });
+    const summary = requested.data.summary as Json;
+    expect(summary.answered).toBeGreaterThanOrEqual(1);
+    expect(summary.topics).toContain('unemployment-registration');
+    expect(summary).toMatchObject({ distress: false, language: 'zh-CN', channel: 'web' });
+    const transcript = requested.data.transcript as { from: string; text: string; at: string }[];
+    expect(transcript.map((l) => l.from)).toContain('assistant');
+    expect(transcript.every((l) => !Number.isNaN(Date.parse(l.at)))).toBe(true);
+
+    // While the case is open: forwarded, acknowledged once, never answered by the assistant.
+    const first = await p.say('我想找保安的工作');
+    expect(first).toHaveLength(1);
+    expect(first[0]!.text).toContain('转给就业指导员');
+    await office.waitFor(
+      'case.message',
+      (d) => d.text === '我想找保安的工作' && d.caseId === caseId,
+    );
+    const second = await p.say('失业登记需要带什么材料？');
+    expect(second).toEqual([]);
+    await office.waitFor('case.message', (d) => d.text === '失业登记需要带什么材料？');
+    expect(joined(await p.say('人工'))).toContain('已经在和就业指导员联系');
+
+    // The counsellor answers through the signed webhook; the reply lands in the same chat.
+    const reply = await office.call(app.url, 'counsellor.reply', {
+      caseId,
+      text: '您好，我是王老师。明天上午可以来城关区就业服务站。',
+      counsellor: { name: '王老师' },
+    });
+    expect(reply.status).toBe(200);
+    await until(async () =>
+      joined(await p.pushes()).includes('明天上午可以来城关区就业服务站') ? true : undefined,
+    );
+    expect(joined(await p.pushes())).toContain('【就业指导员 王老师】');
+    // The same webhook-id again: 200, nothing repeated.
+    const again = await office.call(
+      app.url,
+      'counsellor.reply',
+      { caseId, text: '您好，我是王老师。明天上午可以来城关区就业服务站。' },
+      { id: reply.id },
+    );
+    expect(again).toMatchObject({ status: 200, body: { duplicate: true } });
+
+    expect((await office.call(app.url, 'case.closed', { caseId })).status).toBe(200);
+    const rating = await until(async () =>
+      (await p.pushes()).find((r) => r.choices?.some((c) => c.id.startsWith('case#r:'))),
+    );
+    expect(rating.choices).toHaveLength(5);
+    const pushes = await p.pushes();
+    expect(pushes.filter((r) => r.text.includes('明天上午可以来城关区就业服务站'))).toHaveLength(1);
+
+    expect(joined(await p.press(`case#r:${caseId}:4`))).toContain('谢谢您的评价');
+    expect(joined(await p.say('王老师很耐心'))).toContain('意见已经记录');
+    // The case is over: the assistant answers again.
+    expect(joined(await p.say('失业登记需要带什么材料？'))).toContain('失业登记');
+
+    const view = await api('GET', `/api/admin/cases/${caseId}`);
+    expect(view.status).toBe(200);
+    expect(view.body).toMatchObject({
+      status: 'closed',
+      closedBy: 'counsellor',
+      rating: 4,
+      ratingComment: '王老师很耐心',
+      counsellor: { name: '王老师' },
+    });
+    const thread = view.body.thread as { from: string; text: string }[];
+    expect(thread.map((e) => e.from)).toEqual(['person', 'person', 'counsellor']);
+    const report = await api('GET', '/api/admin/reports/satisfaction');
+    expect(report.body.counsellors).toContainEqual(
+      expect.objectContaining({ counsellorName: '王老师', rated: 1, average: 4 }),
+    );
+    const csv = await fetch(
+      `${app.url}/api/admin/people/${view.body.personId as string}/cases?format=csv`,
+      { headers: { authorization: `Bearer ${ADMIN}` } },
+    );
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const bytes = Buffer.from(await csv.arrayBuffer());
+    // UTF-8 with a BOM, so Excel reads the Chinese and Tibetan right.
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = bytes.toString('utf8');
+    expect(text.slice(1).startsWith('"caseId"')).toBe(true);
+    expect(text).toContain('明天上午可以来城关区就业服务站');
+  });
+
+  it('hears the Tibetan keyword, answers in Tibetan, and lets the person leave with the menu', async () => {
+    const p = person();
+    await p.press('language:choose#bo');
+    const opened = await p.say('མི་ངོ་མ');
+    expect(joined(opened)).toMatch(TIBETAN);
+    const requested = await office.waitFor('handoff.requested', (d) => d.language === 'bo');
+    const caseId = caseOf(requested);
+    const ack = await p.say('ང་ལ་ལས་ཀ་ཞིག་དགོས།');
+    expect(joined(ack)).toMatch(TIBETAN);
+    await office.waitFor('case.message', (d) => d.caseId === caseId);
+    await office.call(app.url, 'counsellor.reply', {
+      caseId,
+      text: 'བཀྲ་ཤིས་བདེ་ལེགས། སང་ཉིན་ཕེབས་རོགས།',
+    });
+    await until(async () =>
+      joined(await p.pushes()).includes('སང་ཉིན་ཕེབས་རོགས') ? true : undefined,
+    );
+    expect(joined(await p.pushes())).toContain('【ལས་ཞུགས་ལམ་སྟོན་པ】');
+    const left = await p.say('དཀར་ཆག');
+    expect(left.at(-1)?.choices?.length).toBeGreaterThan(5);
+    expect(joined(left)).toContain('མཇུག་བསྡུས');
+    const view = await api('GET', `/api/admin/cases/${caseId}`);
+    expect(view.body).toMatchObject({ status: 'closed', closedBy: 'person' });
+  });
+});
+
+describe('triggers', () => {
+  it('distress during a case gets the hotline at once and still goes to the counsellor', async () => {
+    const p = person();
+    await p.press('language:choose#zh');
+    await p.say('这几天心情很差');
+    await p.say('人工');
+    await office.waitFor('handoff.requested', (d) =>
+      JSON.stringify(d.transcript).includes('这几天心情很差'),
+    );
+    const replies = await p.say('我真的撑不下去了，不想活了');
+    expect(joined(replies)).toContain('12356');
+    await office.waitFor('case.message', (d) => d.text === '我真的撑不下去了，不想活了');
+  });
+
+  it('distress alone opens a case (reason distress) after the hotline', async () => {
+    const p = person();
+    await p.press('language:choose#zh');
+    const replies = await p.say('找了一年工作都没找到，我不想活了');
+    expect(joined(replies)).toContain('12356');
+    expect(joined(replies)).toContain('就业指导员');
+    const e = await office.waitFor('handoff.requested', (d) =>
+      JSON.stringify(d.transcript).includes('我不想活了'),
+    );
+    expect(e.data.reason).toBe('distress');
+    expect((e.data.summary as Json).distress).toBe(true);
+  });
+
+  it('two questions in a row it cannot answer open a case (reason not-understood)', async () => {
+    const p = person();
+    await p.press('language:choose#zh');
+    const once = await p.say('那个表格第三栏填什么');
+    expect(joined(once)).not.toContain('已请就业指导员');
+    const twice = await p.say('窗口说要盖章的那个东西是什么');
+    expect(joined(twice)).toContain('已请就业指导员');
+    const e = await office.waitFor('handoff.requested', (d) => d.reason === 'not-understood');
+    expect((e.data.summary as Json).unanswered).toBe(2);
+  });
+
+  it('a voice note it cannot understand goes to a counsellor (reason voice)', async () => {
+    const chat = `voice-${Date.now()}`;
+    await app.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    const replies = await app.deps.handleInbound(
+      ev(chat, { kind: 'media', media: 'voice', ref: { channel: 'web', id: 'v1', durationS: 4 } }),
+    );
+    expect(joined(replies)).toContain('听不了语音');
+    const e = await office.waitFor('handoff.requested', (d) => d.reason === 'voice');
+    expect(e.data.channel).toBe('web');
+  });
+
+  it('out of working hours, the person is told when the office answers', async () => {
+    // Saturday 2026-12-05 12:00 in Lhasa: the office opens Monday 09:30 (WORKING_HOURS default).
+    const { createInboundHandler } = await import('../src/conversations/handle-inbound.js');
+    const { createIntentMatcher } = await import('../src/conversations/intents.js');
+    const { readGlossary } = await import('../src/glossary.js');
+    const glossary = readGlossary(new URL('../locales/glossary.json', import.meta.url).pathname);
+    const saturday = Date.parse('2026-12-05T04:00:00Z');
+    const handler = createInboundHandler({
+      ...app.deps,
+      knowledge: () => app.deps.knowledge.current(),
+      intents: createIntentMatcher(glossary.keywords, glossary.languageNames),
+      cases: {
+        handoff: app.deps.handoff.service,
+        complaints: app.deps.handoff.complaints,
+        translator: app.deps.translator,
+        isDistress: () => false,
+        complaintDays: 15,
+      },
+      now: () => saturday,
+    });
+    const chat = `weekend-${Date.now()}`;
+    await handler(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    const replies = await handler(ev(chat, { kind: 'text', text: '人工' }));
+    expect(joined(replies)).toContain('非工作时间');
+    expect(joined(replies)).toContain('12月7日 09:30');
+    const e = await office.waitFor(
+      'handoff.requested',
+      (d) =>
+        JSON.stringify(d.transcript).includes('人工') &&
+        d.channel === 'web' &&
+        d.reason === 'asked',
+    );
+    void e;
+  });
+});
+
+describe('the signed webhook into the assistant', () => {
+  let caseId: string;
+  beforeAll(async () => {
+    const p = person();
+    await p.press('language:choose#zh');
+    await p.say('我要找人工');
+    await p.say('人工');
+    caseId = caseOf(
+      await office.waitFor('handoff.requested', (d) =>
+        JSON.stringify(d.transcript).includes('我要找人工'),
+      ),
+    );
+  });
+
+  it('refuses unsigned, wrongly signed and stale calls with 401', async () => {
+    const body = {
+      type: 'counsellor.reply',
+      timestamp: new Date().toISOString(),
+      data: { caseId, text: 'x' },
+    };
+    const unsigned = await fetch(`${app.url}/webhooks/counsellor`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(unsigned.status).toBe(401);
+    const wrong = await office.call(
+      app.url,
+      'counsellor.reply',
+      { caseId, text: 'x' },
+      { secret: newSecret() },
+    );
+    expect(wrong.status).toBe(401);
+    const stale = await office.call(
+      app.url,
+      'counsellor.reply',
+      { caseId, text: 'x' },
+      {
+        at: new Date(Date.now() - 6 * 60_000),
+      },
+    );
+    expect(stale.status).toBe(401);
+    const future = await office.call(
+      app.url,
+      'counsellor.reply',
+      { caseId, text: 'x' },
+      {
+        at: new Date(Date.now() + 6 * 60_000),
+      },
+    );
+    expect(future.status).toBe(401);
+    // A signature over other bytes (the body changed on the way).
+    const tampered = await office.call(
+      app.url,
+      'counsellor.reply',
+      { caseId, text: 'x' },
+      {
+        signature: 'v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+      },
+    );
+    expect(tampered.status).toBe(401);
+  });
+
+  it('accepts several signatures when one is ours (key rotation)', async () => {
+    const { Webhook } = await import('standardwebhooks');
+    const id = `msg_rotation${Date.now()}`;
+    const at = new Date();
+    const raw = JSON.stringify({
+      type: 'counsellor.reply',
+      timestamp: at.toISOString(),
+      data: { caseId, text: '轮换密钥后的回复' },
+    });
+    const sigs = [
+      new Webhook(newSecret()).sign(id, at, raw),
+      new Webhook(SECRET).sign(id, at, raw),
+    ];
+    const res = await office.call(
+      app.url,
+      'counsellor.reply',
+      {},
+      { id, at, raw, signature: sigs.join(' ') },
+    );
+    expect(res.status).toBe(200);
+  });
+
+  it('answers 400 for an unknown type, bad JSON or a missing field, and 404 for an unknown case or ticket', async () => {
+    expect((await office.call(app.url, 'counsellor.wave', { caseId })).status).toBe(400);
+    const bad = await office.call(
+      app.url,
+      'x',
+      {},
+      { raw: '{"type": "counsellor.reply", "data": ' },
+    );
+    expect(bad.status).toBe(400);
+    const missing = await office.call(app.url, 'counsellor.reply', { caseId });
+    expect(missing).toMatchObject({ status: 400, body: { details: [{ path: 'data.text' }] } });
+    const noCase = await office.call(app.url, 'counsellor.reply', {
+      caseId: '0'.repeat(24),
+      text: 'x',
+    });
+    expect(noCase.status).toBe(404);
+    const noTicket = await office.call(app.url, 'complaint.resolved', {
+      ticketId: 'TS00000000',
+      outcome: '已处理',
+      language: 'zh-CN',
+    });
+    expect(noTicket.status).toBe(404);
+    const badDate = await office.call(app.url, 'followup.schedule', {
+      caseId,
+      at: '2026-12-07 10:00',
+      note: '',
+    });
+    expect(badDate).toMatchObject({ status: 400, body: { details: [{ path: 'data.at' }] } });
+  });
+
+  it('every call it sent so far verified at the office', () => {
+    expect(office.rejected).toBe(0);
+  });
+});
+
+describe('complaints', () => {
+  it('files a ticket, tells the office, and sends the outcome to the person', async () => {
+    const p = person();
+    await p.press('language:choose#zh');
+    const filed = await p.say('投诉 窗口工作人员态度很差，让我跑了三趟');
+    const ticket = /TS\d{8}/.exec(joined(filed))?.[0];
+    expect(ticket).toBeDefined();
+    const created = await office.waitFor('complaint.created', (d) => d.ticketId === ticket);
+    expect(created.data).toMatchObject({
+      language: 'zh-CN',
+      text: '窗口工作人员态度很差，让我跑了三趟',
+    });
+    await office.waitFor('handoff.requested', (d) => d.reason === 'complaint');
+    const resolved = await office.call(app.url, 'complaint.resolved', {
+      ticketId: ticket,
+      outcome: '已约谈该窗口工作人员，并安排专人为您办理。',
+      language: 'zh-CN',
+    });
+    expect(resolved.status).toBe(200);
+    await until(async () =>
+      joined(await p.pushes()).includes('已约谈该窗口工作人员') ? true : undefined,
+    );
+    expect(joined(await p.pushes())).toContain(ticket!);
+  });
+
+  it('asks what happened when the complaint comes without text, in Tibetan too', async () => {
+    const p = person();
+    await p.press('language:choose#bo');
+    const ask = await p.say('ཞུ་གཏུག');
+    expect(joined(ask)).toMatch(TIBETAN);
+    const filed = await p.say('ལས་བྱེད་པས་ང་ལ་ལན་མ་བཏབ།');
+    expect(joined(filed)).toMatch(/TS\d{8}/);
+    await office.waitFor('complaint.created', (d) => d.language === 'bo');
+  });
+
+  it('lists complaints past their deadline for supervisors', async () => {
+    const old = new Date(Date.now() - 20 * 86_400_000);
+    const ticket = await app.deps.handoff.complaints.create({
+      personId: '65a000000000000000000001',
+      channel: 'web',
+      chatId: 'nobody',
+      lang: 'zh-CN',
+      text: '很久以前的投诉',
+      caseId: null,
+      now: old,
+    });
+    const list = await api('GET', '/api/admin/complaints?overdue=1');
+    expect(list.status).toBe(200);
+    expect((list.body.items as Json[]).map((c) => c.ticketId)).toContain(ticket);
+    expect((list.body.items as Json[]).every((c) => c.overdue === true)).toBe(true);
+  });
+});
+
+describe('follow-up, escalation and an office that is down', () => {
+  it('holds a follow-up in quiet hours, sends it after, and forwards the answer', async () => {
+    const p = person();
+    await p.press('language:choose#zh');
+    await p.say('面试以后想请指导员回访我');
+    await p.say('人工');
+    const caseId = caseOf(
+      await office.waitFor('handoff.requested', (d) =>
+        JSON.stringify(d.transcript).includes('面试以后想请指导员回访我'),
+      ),
+    );
+    await office.call(app.url, 'case.closed', { caseId });
+    // 23:30 in Lhasa: inside the default quiet hours (22:00-08:00).
+    clock = () => new Date('2026-12-05T15:30:00Z');
+    const scheduled = await office.call(app.url, 'followup.schedule', {
+      caseId,
+      at: new Date(Date.now() + 200).toISOString().replace('Z', '+00:00'),
+      note: '面试结果出来了吗？',
+    });
+    expect(scheduled.status).toBe(200);
+    const jobId = `followup-${caseId}-${scheduled.body.followupId as string}`;
+    // Taken by the worker once, then put back to wait for the end of quiet hours.
+    const held = await until(async () => {
+      const job = await handoffQueue().getJob(jobId);
+      const state = await job?.getState();
+      return job?.processedOn && state === 'delayed' ? state : undefined;
+    });
+    expect(held).toBe('delayed');
+    expect(joined(await p.pushes())).not.toContain('面试结果出来了吗');
+    clock = () => new Date();
+    await (await handoffQueue().getJob(jobId))!.promote();
+    const checkin = await until(async () =>
+      (await p.pushes()).find((r) => r.text.includes('面试结果出来了吗')),
+    );
+    const ok = checkin.choices!.find((c) => c.id.endsWith(':ok'))!;
+    expect(joined(await p.press(ok.id))).toContain('已转给就业指导员');
+    await office.waitFor('case.message', (d) => d.caseId === caseId && d.text === '一切顺利');
+  });
+
+  it('escalates a case nobody answered by its due time, and not one that was answered', async () => {
+    const a = person();
+    await a.press('language:choose#zh');
+    await a.say('我想跟人工说话');
+    await a.say('人工');
+    const waiting = caseOf(
+      await office.waitFor('handoff.requested', (d) =>
+        JSON.stringify(d.transcript).includes('我想跟人工说话'),
+      ),
+    );
+    const b = person();
+    await b.press('language:choose#zh');
+    await b.say('我需要工作人员帮忙');
+    await b.say('人工');
+    const answered = caseOf(
+      await office.waitFor('handoff.requested', (d) =>
+        JSON.stringify(d.transcript).includes('我需要工作人员帮忙'),
+      ),
+    );
+    await office.call(app.url, 'counsellor.reply', { caseId: answered, text: '我来了' });
+    await until(async () =>
+      (await api('GET', `/api/admin/cases/${answered}`)).body.firstResponseAt ? true : undefined,
+    );
+    for (const id of [waiting, answered])
+      await (await handoffQueue().getJob(`sla-${id}`))!.promote();
+    const escalated = await office.waitFor('case.escalated', (d) => d.caseId === waiting);
+    expect(typeof escalated.data.waitedMinutes).toBe('number');
+    await new Promise((r) => setTimeout(r, 800));
+    expect(
+      office.events.some((e) => e.type === 'case.escalated' && e.data.caseId === answered),
+    ).toBe(false);
+    expect((await api('GET', `/api/admin/cases/${waiting}`)).body.escalatedAt).toEqual(
+      expect.any(String),
+    );
+  });
+
+  it('retries with the same webhook-id while the office is down, and delivers when it is back', async () => {
+    office.setDown(true);
+    const p = person();
+    await p.press('language:choose#zh');
+    await p.say('办公室系统停了也要找到人');
+    await p.say('人工');
+    const failing = await until(async () => {
+      const ids = office.attempts.filter((a) => a.status === 503).map((a) => a.id);
+      const counts = new Map<string, number>();
+      for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+      return [...counts].find(([, n]) => n >= 3)?.[0];
+    });
+    office.setDown(false);
+    const delivered = await office.waitFor('handoff.requested', (d) =>
+      JSON.stringify(d.transcript).includes('办公室系统停了也要找到人'),
+    );
+    expect(delivered.id).toBe(failing);
+  });
+
+  it('marks an event undelivered after its window, lists it, and redelivers it on demand', async () => {
+    office.setDown(true);
+    const webhookQueue = app.deps.handoff.boardQueues[1] as Queue;
+    const outbox = createOutbox(app.deps.mongo, webhookQueue, {
+      configured: true,
+      retryWindowMs: 700,
+    });
+    const id = await outbox.emit('person.deleted', { personId: '65a0000000000000000000ff' });
+    const listed = await until(async () => {
+      const list = await api('GET', '/api/admin/webhooks?status=undelivered');
+      return (list.body.items as Json[]).find((e) => e.id === id);
+    });
+    expect(listed).toMatchObject({
+      type: 'person.deleted',
+      status: 'undelivered',
+      lastError: 'HTTP 503',
+    });
+    const metrics = await fetch(`${app.url}/metrics`, {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(await metrics.text()).toMatch(/lamton_webhook_events_undelivered [1-9]/);
+    office.setDown(false);
+    expect((await api('POST', `/api/admin/webhooks/${id}/redeliver`)).status).toBe(200);
+    const got = await office.waitFor('person.deleted', () => true);
+    expect(got.id).toBe(id);
+  });
+});
