@@ -171,9 +171,14 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     onLoad: (index) =>
       metrics.cardsStale.set(index.cards.filter((c) => isStale(c.reviewedAt, new Date())).length),
   });
-  const handoff = createHandoff({ ...core, root: ROOT });
+  const sessionSecret =
+    config.SESSION_SECRET ?? (await sharedSecret(redis, `${prefix}session-secret`));
+  const handoff = createHandoff({ ...core, root: ROOT, sessionSecret });
   const handleInbound = createInboundHandler({
     cases: {
+      // Only for media a channel can fetch again (Telegram, WeChat): a link that works.
+      mediaLink: (ref) =>
+        core.senders.get(ref.channel)?.fetchMedia ? handoff.mediaLinks.link(ref) : undefined,
       handoff: handoff.service,
       complaints: handoff.complaints,
       translator,
@@ -192,8 +197,6 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     log,
     metrics,
   });
-  const sessionSecret =
-    config.SESSION_SECRET ?? (await sharedSecret(redis, `${prefix}session-secret`));
   const channels = buildChannels(
     { config, log, redis, prefix, metrics, handleInbound, translator, flows, people: core.people },
     core.senders,

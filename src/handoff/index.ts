@@ -11,7 +11,10 @@ import type { PersonRepo } from '../people/person.repo.js';
 import type { QuestionRepo } from '../questions/question.repo.js';
 import { createCalendarSource, parseWorkingHours } from '../lib/working-time.js';
 import { createOutbox, WEBHOOK_QUEUE, type DeliverJobData } from '../webhooks/outbox.js';
+import type { ChannelId } from '../messaging/inbound.js';
+import type { Sender } from '../messaging/send.js';
 import { caseRoutes } from './case.routes.js';
+import { createMediaLinks, mediaRoutes } from './media.js';
 import { createComplaintService } from './complaints.js';
 import { counsellorWebhookRoutes } from './counsellor-webhook.routes.js';
 import { createHandoffService } from './handoff.service.js';
@@ -31,6 +34,9 @@ export interface HandoffContext {
   questions: QuestionRepo;
   audit: AuditRepo;
   metrics: Metrics;
+  senders: ReadonlyMap<ChannelId, Sender>;
+  /** Signs the media links (the web role's session secret). */
+  sessionSecret: string;
   /** The project folder (a relative HOLIDAYS_FILE is read from it). */
   root: string;
 }
@@ -84,10 +90,16 @@ export function createHandoff(ctx: HandoffContext) {
     queue,
     deadlineDays: config.COMPLAINT_DEADLINE_DAYS,
   });
+  const mediaLinks = createMediaLinks({
+    secret: ctx.sessionSecret,
+    baseUrl: config.PUBLIC_URL ?? `http://localhost:${config.PORT}`,
+  });
   return {
     service,
     complaints,
     outbox,
+    mediaLinks,
+    mediaRoutes: mediaRoutes({ links: mediaLinks, senders: ctx.senders, log: ctx.log }),
     routes: caseRoutes({
       handoff: service,
       complaints,

@@ -26,6 +26,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
+    // A media link's token (a Telegram file_id, its expiry and signature) is longer than the
+    // default 100 characters of a path parameter; routes check their parameters themselves.
+    maxParamLength: 1024,
     // X-Forwarded-For only from the proxies the operator names (else anyone could pick an address).
     trustProxy: deps.config.TRUST_PROXY ?? false,
     genReqId: () => crypto.randomUUID(),
@@ -132,6 +135,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deps.campaigns.publicRoutes);
   // The counsellor system's signed calls (Standard Webhooks; the raw body is verified).
   await app.register(deps.handoff.webhookRoutes);
+  // Voice notes and photos people sent, behind signed expiring links (for counsellors).
+  await app.register(deps.handoff.mediaRoutes);
   // bull-board for administrators (login session).
   await app.register(
     queueBoardRoutes(deps, () => [...deps.campaigns.boardQueues, ...deps.handoff.boardQueues]),

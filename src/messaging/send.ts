@@ -31,6 +31,12 @@ export interface Sender {
    * window: a template message). Absent where the channel has none or it is not configured.
    */
   sendNotification?(address: string, notification: Notification): Promise<SendResult>;
+  /**
+   * The bytes of something the person sent (a Telegram `file_id`, a WeChat `MediaId`), fetched
+   * with the channel's own credentials, so a counsellor gets a link of ours, never the channel's
+   * (its URL carries the bot token). Absent where the channel keeps no media.
+   */
+  fetchMedia?(id: string): Promise<FetchedMedia>;
   /** Frees connections (keep-alive agents) when the process stops. */
   close?(): void;
 }
@@ -45,6 +51,14 @@ export interface Notification {
   /** A page with the whole text. */
   url?: string;
 }
+
+export interface FetchedMedia {
+  bytes: Buffer;
+  contentType: string;
+}
+
+/** Longest media we pass on (Telegram's Bot API serves files up to 20 MB). */
+export const MEDIA_MAX_BYTES = 20 * 1024 * 1024;
 
 export interface SendOptions {
   /**

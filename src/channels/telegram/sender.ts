@@ -2,7 +2,13 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Telegram, TelegramError } from 'telegraf';
 import type { OutgoingMessage } from '../../messaging/content.js';
-import { SendError, type Sender, type SendOptions } from '../../messaging/send.js';
+import {
+  MEDIA_MAX_BYTES,
+  SendError,
+  type FetchedMedia,
+  type Sender,
+  type SendOptions,
+} from '../../messaging/send.js';
 import type { SendBudget } from './budget.js';
 import { renderTelegram } from './render.js';
 
@@ -67,6 +73,18 @@ export function createTelegramSender(opts: {
     parts: (messages) => messages.reduce((n, m) => n + renderTelegram(m).length, 0),
     preview: (messages) => messages.flatMap((m) => renderTelegram(m).map((p) => p.text)),
     ...(opts.budget ? { busy: () => opts.budget!.waitMs() } : {}),
+    async fetchMedia(fileId): Promise<FetchedMedia> {
+      const link = await api.getFileLink(fileId).catch((err: unknown) => {
+        throw telegramSendError(err);
+      });
+      const res = await fetch(link, { signal: AbortSignal.timeout(30_000) }).catch((err: unknown) => {
+        throw telegramSendError(err);
+      });
+      if (!res.ok) throw new SendError(res.status >= 500 ? 'transient' : 'rejected', `file ${res.status}`);
+      const bytes = Buffer.from(await res.arrayBuffer());
+      if (bytes.length > MEDIA_MAX_BYTES) throw new SendError('rejected', 'file too large');
+      return { bytes, contentType: mediaType(link.pathname) };
+    },
     close: () => agent.destroy(),
   };
 }
@@ -89,4 +107,22 @@ export function telegramSendError(err: unknown, sent = 0): SendError {
   // Network: refused, reset, timed out, DNS — try again later.
   const message = err instanceof Error ? err.message : String(err);
   return new SendError('transient', message, undefined, sent);
+}
+
+/** Telegram says nothing of a file's type: the extension of its path does. */
+function mediaType(path: string): string {
+  const ext = path.split('.').pop()?.toLowerCase() ?? '';
+  const types: Record<string, string> = {
+    oga: 'audio/ogg',
+    ogg: 'audio/ogg',
+    mp3: 'audio/mpeg',
+    m4a: 'audio/mp4',
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    png: 'image/png',
+    webp: 'image/webp',
+    mp4: 'video/mp4',
+    pdf: 'application/pdf',
+  };
+  return types[ext] ?? 'application/octet-stream';
 }

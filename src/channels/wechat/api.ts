@@ -26,6 +26,8 @@ export interface WechatApi {
   /** POST JSON to a `/cgi-bin/...` path with the access token; the answer's fields. */
   post(path: string, body: unknown): Promise<Record<string, unknown>>;
   get(path: string, query?: Record<string, string>): Promise<Record<string, unknown>>;
+  /** A temporary media file the person sent (voice, image) by its MediaId: bytes and type. */
+  media(mediaId: string): Promise<{ bytes: Buffer; contentType: string }>;
   /** A customer-service text message (inside the 48-hour window). */
   sendText(openId: string, content: string): Promise<string>;
   /** A template message (outside the window; for outreach): its msgid. */
@@ -155,6 +157,36 @@ export function createWechatApi(o: WechatApiOptions): WechatApi {
         url.search = new URLSearchParams({ ...query, access_token: t }).toString();
         return request(url.toString());
       }),
+    async media(mediaId) {
+      const download = async (t: string) => {
+        const url = new URL(`${root}/cgi-bin/media/get`);
+        url.search = new URLSearchParams({ access_token: t, media_id: mediaId }).toString();
+        let res: Response;
+        try {
+          res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs * 3) });
+        } catch (err) {
+          throw new WechatApiError(-2, err instanceof Error ? err.message : 'network', 0);
+        }
+        if (!res.ok) throw new WechatApiError(-2, `http ${res.status}`, res.status);
+        const type = res.headers.get('content-type') ?? 'application/octet-stream';
+        const bytes = Buffer.from(await res.arrayBuffer());
+        // An error comes back as JSON instead of the file.
+        if (/json|text\/plain/.test(type)) {
+          const body = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+          const code = typeof body.errcode === 'number' ? body.errcode : -2;
+          throw new WechatApiError(code, scalar(body.errmsg));
+        }
+        return { bytes, contentType: type };
+      };
+      const first = await token();
+      try {
+        return await download(first);
+      } catch (err) {
+        if (!(err instanceof WechatApiError) || !TOKEN_ERRORS.has(err.errcode)) throw err;
+        await forget(first);
+        return download(await token());
+      }
+    },
     async sendText(openId, content) {
       const body = await api.post('/cgi-bin/message/custom/send', {
         touser: openId,

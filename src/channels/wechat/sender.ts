@@ -53,6 +53,13 @@ export function createWechatSender(
       sendTexts(openId, renderWechat(messages)),
     parts: (messages) => renderWechat(messages).length,
     preview: (messages) => renderWechat(messages),
+    async fetchMedia(mediaId: string) {
+      try {
+        return await api.media(mediaId);
+      } catch (err) {
+        throw wechatSendError(err);
+      }
+    },
     // Outside the window, outreach goes as the account's template message (WECHAT_TEMPLATE_ID):
     // fixed fields, not free text: what it is about, when, and how to read it in full.
     ...(templateId

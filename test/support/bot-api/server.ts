@@ -110,6 +110,8 @@ export interface BotApiServer {
   floodRefusals(): { global: number; chat: number };
   /** Override / add a method. Return the `result`; throw ApiError for {ok:false}. */
   handle(method: string, handler: MethodHandler): void;
+  /** A file `getFile` finds and `/file/bot<token>/<path>` serves (a voice note the person sent). */
+  addFile(fileId: string, bytes: Buffer, path?: string): void;
   /** Forget recorded calls, messages, queued updates and pending faults (webhook/commands kept). */
   reset(): void;
   close(): Promise<void>;
@@ -223,6 +225,7 @@ export async function startBotApiServer(opts: StartOptions = {}): Promise<BotApi
   >();
   const messages = new Map<string, StoredMessage>();
   const customHandlers = new Map<string, MethodHandler>();
+  const files = new Map<string, { path: string; bytes: Buffer }>();
   const pollWaiters = new Set<PollWaiter>();
   const listeners = new Set<() => void>();
   let closed = false;
@@ -439,6 +442,16 @@ export async function startBotApiServer(opts: StartOptions = {}): Promise<BotApi
 
   const methods: Record<string, Handler> = {
     getMe: () => getMeResult,
+    getFile: (params) => {
+      const file = files.get(String(params.file_id));
+      if (!file) throw new ApiError(400, 'Bad Request: invalid file_id');
+      return {
+        file_id: params.file_id,
+        file_unique_id: `u${String(params.file_id)}`,
+        file_size: file.bytes.length,
+        file_path: file.path,
+      };
+    },
     logOut: () => true,
     close: () => true,
     getUpdates,
@@ -717,6 +730,21 @@ export async function startBotApiServer(opts: StartOptions = {}): Promise<BotApi
 
   async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // File downloads (`getFile` → /file/bot<token>/<file_path>), as Telegram serves them.
+    const f = /^\/file\/bot([^/]+)\/(.+)$/.exec(url.pathname);
+    if (f) {
+      const file = [...files.values()].find((x) => x.path === decodeURIComponent(f[2] ?? ''));
+      if (decodeURIComponent(f[1] ?? '') !== token || !file) {
+        sendJson(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
+        return;
+      }
+      res.writeHead(200, {
+        'content-type': 'application/octet-stream',
+        'content-length': file.bytes.length,
+      });
+      res.end(file.bytes);
+      return;
+    }
     const m = /^\/bot([^/]+)\/(?:test\/)?([A-Za-z0-9_]+)\/?$/.exec(url.pathname);
     if (!m) {
       sendJson(res, 404, { ok: false, error_code: 404, description: 'Not Found' });
@@ -887,6 +915,9 @@ export async function startBotApiServer(opts: StartOptions = {}): Promise<BotApi
       const list = faults.get(key) ?? [];
       list.push({ response, remaining: times, delayMs: opts.delayMs ?? 0 });
       faults.set(key, list);
+    },
+    addFile: (fileId, bytes, path = `voice/${fileId}.oga`) => {
+      files.set(fileId, { path, bytes });
     },
     handle: (method, handler) => {
       customHandlers.set(method.toLowerCase(), handler);

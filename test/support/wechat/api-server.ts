@@ -22,6 +22,8 @@ export interface WechatApiServer {
   /** The next `times` calls of `path` answer this errcode. */
   failNext(path: string, errcode: number, errmsg?: string, times?: number): void;
   waitForSent(pred: (m: WechatSent) => boolean, timeoutMs?: number): Promise<WechatSent>;
+  /** A temporary media file (a voice note) `/cgi-bin/media/get` serves by its MediaId. */
+  addMedia(mediaId: string, bytes: Buffer, contentType?: string): void;
   /** The remark (备注名) staff gave a follower in the account's console. */
   setRemark(openId: string, remark: string): void;
   /** An OAuth code (what WeChat appends to the redirect) for this person. */
@@ -44,6 +46,7 @@ export async function startWechatApiServer(): Promise<WechatApiServer> {
   const waiters = new Set<() => void>();
   const codes = new Map<string, string>();
   const remarks = new Map<string, string>();
+  const media = new Map<string, { bytes: Buffer; type: string }>();
 
   const json = (res: ServerResponse, body: unknown) => {
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -92,6 +95,12 @@ export async function startWechatApiServer(): Promise<WechatApiServer> {
           remark: remarks.get(openid) ?? '',
         });
       }
+      if (path === '/cgi-bin/media/get') {
+        const file = media.get(url.searchParams.get('media_id') ?? '');
+        if (!file) return json(res, { errcode: 40007, errmsg: 'invalid media_id' });
+        res.writeHead(200, { 'content-type': file.type, 'content-length': file.bytes.length });
+        return res.end(file.bytes);
+      }
       const fault = faults.get(path)?.[0];
       if (fault) {
         fault.times--;
@@ -134,6 +143,7 @@ export async function startWechatApiServer(): Promise<WechatApiServer> {
       faults.set(path, [...(faults.get(path) ?? []), { errcode, errmsg, times }]);
     },
     setRemark: (openId, remark) => void remarks.set(openId, remark),
+    addMedia: (mediaId, bytes, type = 'audio/amr') => void media.set(mediaId, { bytes, type }),
     oauthCode(openId) {
       const code = `code-${randomUUID()}`;
       codes.set(code, openId);

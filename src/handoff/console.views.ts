@@ -1,0 +1,224 @@
+import type { AdminStrings } from '../accounts/admin-pages.js';
+import type { Role } from '../accounts/role.js';
+import { esc } from '../campaigns/campaign.views.js';
+import type { Lang } from '../messaging/lang.js';
+import {
+  caseBody,
+  flagsHtml,
+  isDistress,
+  waitedText,
+  type CaseDetail,
+  type CaseItem,
+  type Text,
+} from './console.views.case.js';
+
+/** Who is looking and in which language; `path` is the page's own path (for the language link). */
+export interface ConsoleContext {
+  lang: Lang;
+  path: string;
+  role: Role;
+}
+
+/** The list's filter: the case language (all when null) and the counsellor's own cases only. */
+export interface QueueFilter {
+  language: Lang | null;
+  mine: boolean;
+}
+
+export interface SatisfactionRow {
+  counsellorId: string | null;
+  counsellorName: string | null;
+  closed: number;
+  rated: number;
+  average: number | null;
+}
+
+export interface ConsoleViewsDeps {
+  /** locales/<lang>/admin.json, flat (the `console.*` keys). */
+  strings: AdminStrings;
+  /** Versioned URLs of the pages' stylesheet and script. */
+  assets: { css: string; js: string };
+}
+
+/** Roles that see the satisfaction reports. */
+export const REPORT_ROLES: readonly Role[] = ['admin', 'supervisor'];
+
+/**
+ * The counsellor console's HTML, in one language at a time (`?lang=`): the open cases, one case
+ * and the satisfaction report. Everything a person wrote is escaped here; the script writes
+ * with textContent only.
+ */
+export function consoleViews(deps: ConsoleViewsDeps) {
+  const textOf =
+    (lang: Lang): Text =>
+    (key, params) =>
+      fill(deps.strings(lang)[`console.${key}`] ?? key, params);
+  /** The page's own strings for its script: `console.*` without the prefix. */
+  const scriptStrings = (lang: Lang) =>
+    Object.fromEntries(
+      Object.entries(deps.strings(lang))
+        .filter(([k]) => k.startsWith('console.'))
+        .map(([k, v]) => [k.slice('console.'.length), v]),
+    );
+  const href = (ctx: ConsoleContext, path: string) => `${path}?lang=${ctx.lang}`;
+
+  function page(
+    ctx: ConsoleContext,
+    title: string,
+    body: string,
+    data?: Record<string, unknown>,
+  ): string {
+    const text = textOf(ctx.lang);
+    const t = (key: string) => esc(text(key));
+    const other: Lang = ctx.lang === 'bo' ? 'zh-CN' : 'bo';
+    const script = data ? `<script src="${deps.assets.js}" defer></script>` : '';
+    const json = data
+      ? `\n<script type="application/json" id="page-data">${scriptJson({
+          ...data,
+          lang: ctx.lang,
+          strings: scriptStrings(ctx.lang),
+        })}</script>`
+      : '';
+    const reports = REPORT_ROLES.includes(ctx.role)
+      ? ` <a href="${href(ctx, '/counsellor/reports')}">${t('reports.title')}</a>`
+      : '';
+    return `<!doctype html>
+<html lang="${ctx.lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<meta name="referrer" content="same-origin">
+<title>${esc(title)} · ${esc(deps.strings(ctx.lang).title ?? '')}</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="${deps.assets.css}">
+${script}
+</head>
+<body>
+<header class="bar">
+<nav><a href="/admin">${t('home')}</a> <a href="${href(ctx, '/counsellor')}">${t('queue.title')}</a>${reports}</nav>
+<a class="lang-switch" href="${esc(ctx.path)}?lang=${other}" lang="${other}" hreflang="${other}">${esc(textOf(other)('langName'))}</a>
+</header>
+<main>
+${body}
+</main>${json}
+</body>
+</html>
+`;
+  }
+
+  /** One row of the open cases (the script builds the same from the API). */
+  function row(ctx: ConsoleContext, c: CaseItem): string {
+    const text = textOf(ctx.lang);
+    const t = (key: string) => esc(text(key));
+    return `<tr data-case-id="${esc(c.id)}"${isDistress(c) ? ' class="distress"' : ''}>
+<td class="waiting">${esc(waitedText(text, c.waitingMinutes))}</td>
+<td>${t(`lang.${c.language}`)}</td>
+<td>${t(`channel.${c.channel}`)}</td>
+<td>${t(`reason.${c.reason}`)}</td>
+<td>${esc(c.counsellor?.name ?? text('unassigned'))}</td>
+<td class="flags">${flagsHtml(text, c)}</td>
+<td><a class="open" href="${href(ctx, `/counsellor/cases/${esc(c.id)}`)}">${t('field.open')}</a></td>
+</tr>`;
+  }
+
+  return {
+    queue(ctx: ConsoleContext, items: CaseItem[], filter: QueueFilter): string {
+      const t = (key: string) => esc(textOf(ctx.lang)(key));
+      const option = (value: string, label: string, lang?: Lang) =>
+        `<option value="${value}"${lang ? ` lang="${lang}"` : ''}${(filter.language ?? '') === value ? ' selected' : ''}>${esc(label)}</option>`;
+      const body = `<h1>${t('queue.title')}</h1>
+<p class="muted">${t('queue.hint')}</p>
+<form id="filter" class="filters" method="get" action="/counsellor">
+<input type="hidden" name="lang" value="${ctx.lang}">
+<label for="f-language">${t('filter.language')}</label>
+<select id="f-language" name="language">
+${option('', textOf(ctx.lang)('filter.all'))}
+${option('zh-CN', '中文', 'zh-CN')}
+${option('bo', 'བོད་ཡིག', 'bo')}
+</select>
+<label class="check"><input type="checkbox" id="f-mine" name="mine" value="1"${filter.mine ? ' checked' : ''}> ${t('filter.mine')}</label>
+<button type="submit" id="f-apply">${t('filter.apply')}</button>
+</form>
+<p id="refresh-error" class="error" role="status" hidden>${t('refreshFailed')}</p>
+<table class="cases" id="cases"${items.length ? '' : ' hidden'}>
+<thead><tr><th>${t('field.waiting')}</th><th>${t('field.language')}</th><th>${t('field.channel')}</th><th>${t('field.reason')}</th><th>${t('field.counsellor')}</th><th>${t('field.flags')}</th><th></th></tr></thead>
+<tbody id="case-rows">
+${items.map((c) => row(ctx, c)).join('\n')}
+</tbody>
+</table>
+<p class="muted" id="cases-empty"${items.length ? ' hidden' : ''}>${t('queue.empty')}</p>`;
+      return page(ctx, textOf(ctx.lang)('queue.title'), body, {
+        page: 'queue',
+        items,
+        filter,
+      });
+    },
+
+    case(ctx: ConsoleContext, c: CaseDetail): string {
+      const text = textOf(ctx.lang);
+      return page(ctx, text(`reason.${c.reason}`), caseBody(text, ctx.lang, c), {
+        page: 'case',
+        case: c,
+      });
+    },
+
+    reports(ctx: ConsoleContext, month: string, rows: SatisfactionRow[]): string {
+      const text = textOf(ctx.lang);
+      const t = (key: string) => esc(text(key));
+      const cells = rows
+        .map(
+          (r) => `<tr>
+<td>${esc(r.counsellorName ?? text('unassigned'))}</td>
+<td class="num">${r.closed}</td>
+<td class="num">${r.rated}</td>
+<td class="num">${r.average === null ? '—' : r.average.toFixed(2)}</td>
+</tr>`,
+        )
+        .join('\n');
+      const table = rows.length
+        ? `<table class="cases" id="report">
+<thead><tr><th>${t('field.counsellor')}</th><th>${t('reports.closed')}</th><th>${t('reports.rated')}</th><th>${t('reports.average')}</th></tr></thead>
+<tbody>
+${cells}
+</tbody>
+</table>`
+        : `<p class="muted" id="report-empty">${t('reports.empty')}</p>`;
+      const body = `<h1>${t('reports.title')}</h1>
+<form id="month-form" class="filters" method="get" action="/counsellor/reports">
+<input type="hidden" name="lang" value="${ctx.lang}">
+<label for="m-month">${t('reports.month')}</label>
+<input id="m-month" name="month" type="month" value="${esc(month)}" required>
+<button type="submit">${t('reports.show')}</button>
+</form>
+<p class="muted">${t('reports.hint')}</p>
+${table}`;
+      return page(ctx, text('reports.title'), body);
+    },
+
+    /** A refusal or a missing case, as a page of its own. */
+    problem(ctx: ConsoleContext, kind: 'forbidden' | 'notFound'): string {
+      const message = textOf(ctx.lang)(kind);
+      return page(ctx, message, `<p class="error" role="alert">${esc(message)}</p>`);
+    },
+  };
+}
+
+export type ConsoleViews = ReturnType<typeof consoleViews>;
+
+function fill(text: string, params?: Record<string, string | number>): string {
+  if (!params) return text;
+  return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, k: string) =>
+    Object.hasOwn(params, k) ? String(params[k]) : m,
+  );
+}
+
+/** JSON inside a `<script type="application/json">`: nothing in it can close the element. */
+function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/>/g, '\\u003e')
+    .replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
+}
