@@ -40,6 +40,29 @@ describe('config', () => {
       }),
     ).toThrow(/TELEGRAM_WEBHOOK_SECRET/);
   });
+  it('signs counsellor webhooks both ways: the URL needs the secret and the secret the URL', () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    expect(() =>
+      loadConfig({ ...base, COUNSELLOR_WEBHOOK_URL: 'https://cases.example/hooks' }),
+    ).toThrow(/COUNSELLOR_WEBHOOK_SECRET/);
+    expect(() => loadConfig({ ...base, COUNSELLOR_WEBHOOK_SECRET: secret })).toThrow(
+      /COUNSELLOR_WEBHOOK_URL/,
+    );
+    // Two keys while one is rotated.
+    const both = loadConfig({
+      ...base,
+      COUNSELLOR_WEBHOOK_URL: 'https://cases.example/hooks',
+      COUNSELLOR_WEBHOOK_SECRET: `${secret} whsec_c2Vjb25kLWtleS1mb3Itcm90YXRpb24=`,
+    });
+    expect(both.COUNSELLOR_WEBHOOK_SECRET?.split(' ')).toHaveLength(2);
+    expect(() =>
+      loadConfig({
+        ...base,
+        COUNSELLOR_WEBHOOK_SECRET: 'not-a-secret',
+        COUNSELLOR_WEBHOOK_URL: 'https://x.example',
+      }),
+    ).toThrow(/COUNSELLOR_WEBHOOK_SECRET/);
+  });
   it('names a missing database URL', () => {
     expect(() => loadConfig({ REDIS_URL: base.REDIS_URL })).toThrow(/MONGODB_URI/);
   });

@@ -136,5 +136,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         'Invalid configuration:\n  TELEGRAM_WEBHOOK_SECRET: required when TELEGRAM_MODE=webhook',
       );
   }
+  if (Boolean(cfg.COUNSELLOR_WEBHOOK_URL) !== Boolean(cfg.COUNSELLOR_WEBHOOK_SECRET))
+    throw new ConfigError(
+      `Invalid configuration:\n  ${cfg.COUNSELLOR_WEBHOOK_URL ? 'COUNSELLOR_WEBHOOK_SECRET' : 'COUNSELLOR_WEBHOOK_URL'}: required with ${cfg.COUNSELLOR_WEBHOOK_URL ? 'COUNSELLOR_WEBHOOK_URL' : 'COUNSELLOR_WEBHOOK_SECRET'} (the counsellor webhooks are signed both ways)`,
+    );
   return Object.freeze(cfg);
 }
