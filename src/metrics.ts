@@ -20,7 +20,8 @@ export function createMetrics() {
       help: 'Events the counsellor system never took within the retry window (listed at /api/admin/webhooks)',
       registers: [registry],
       async collect() {
-        if (sources.undeliveredWebhooks) this.set(await sources.undeliveredWebhooks().catch(() => 0));
+        if (sources.undeliveredWebhooks)
+          this.set(await sources.undeliveredWebhooks().catch(() => 0));
       },
     }),
     cases: new Counter({

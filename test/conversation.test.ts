@@ -36,7 +36,7 @@ describe('conversation engine against real Redis and FerretDB', () => {
     expect(reply?.lang).toBe('bo');
     const back = await later(text(chat, 'hello'));
     expect(back[0]?.text).toMatch(TIBETAN);
-    expect(back[0]?.choices).toHaveLength(8);
+    expect(back[0]?.choices).toHaveLength(9);
   });
 
   it('serialises quick messages of one conversation: four answers advance four questions', async () => {
@@ -177,7 +177,7 @@ describe('conversation engine against real Redis and FerretDB', () => {
     expect((await t.deps.people.findById(session!.personId))?.outreachOptOut).toBe(true);
     const menu = await t.deps.handleInbound(text(chat, 'དཀར་ཆག'));
     expect(menu[0]?.text).toMatch(TIBETAN);
-    expect(menu[0]?.choices).toHaveLength(8);
+    expect(menu[0]?.choices).toHaveLength(9);
     const lang = await t.deps.handleInbound(text(chat, '语言'));
     expect(lang[0]?.choices?.map((c) => c.label)).toEqual(['中文', 'བོད་ཡིག']);
     const hotline = await t.deps.handleInbound(text(chat, '人工'));
@@ -218,12 +218,17 @@ describe('commands before a language is chosen', () => {
     });
 
   it('are answered in the language the channel hints, and the language stays unchosen', async () => {
+    // A human, before anything else: the case opens in the hinted language.
     const [reply] = await cmd('pre-1', 'human', 'zh-hans');
-    expect(reply?.text).toContain('12333');
+    expect(reply?.text).toContain('就业指导员');
     expect(reply?.text).toMatch(HAN);
     expect(reply?.text).not.toMatch(TIBETAN);
     expect((await t.deps.sessions.get('web:pre-1'))?.lang).toBeNull();
-    const [greeting] = await cmd('pre-1', 'start');
+    const [help] = await cmd('pre-3', 'help', 'bo');
+    expect(help?.text).toMatch(TIBETAN);
+    expect(help?.text).not.toMatch(HAN);
+    // /start ends the case from the person's side and greets with the language choice.
+    const greeting = (await cmd('pre-1', 'start')).at(-1);
     expect(greeting?.choices?.map((c) => c.label)).toEqual(['中文', 'བོད་ཡིག']);
   });
 

@@ -90,9 +90,10 @@ describe('policy Q&A in the conversation', () => {
   it('distress overrides everything, even in the middle of an interview practice', async () => {
     await press('q5', 'language:choose#zh');
     await press('q5', 'interview:start#practice');
-    const [reply] = await say('q5', '找不到工作，活着没意思');
+    const [reply, handoff] = await say('q5', '找不到工作，活着没意思');
     expect(reply?.text).toContain('12356');
-    expect(ids(reply)).toContain('psych:distress#human');
+    // …and a counsellor is asked to take over at once (a case opens, reason distress).
+    expect(handoff?.text).toContain('就业指导员');
   });
 
   it('the policy menu prompts for a question and its quick buttons answer', async () => {

@@ -95,7 +95,13 @@ describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeCh
     const menu = replyText(account, (await post(text(person, '2'))).body)!;
     expect(menu).toMatch(TIBETAN);
     expect(menu).not.toMatch(HAN);
-    expect(menu).toMatch(/^1\. /mu);
+    // The welcome, the prompt and nine items pass WeChat's 2,048 bytes in Tibetan: the numbered
+    // list follows as a customer-service message when it does not fit in the passive reply.
+    const list = /^1\. /mu.test(menu)
+      ? menu
+      : (await api.waitForSent((m) => m.touser === person && /^1\. /mu.test(m.content ?? '')))
+          .content;
+    expect(list).toMatch(/^9\. /mu);
 
     const answer = replyText(
       account,

@@ -4,7 +4,8 @@ import { splitText } from '../lib/split-text.js';
 import type { ConversationDeps } from './conversation-deps.js';
 import { caseTurn, fileComplaint, openCase } from '../handoff/handoff.turn.js';
 import type { OutgoingMessage } from '../messaging/content.js';
-import { runTurn, type TurnResult } from './run-turn.js';
+import { hintedLang, runTurn, type TurnResult } from './run-turn.js';
+import { detectScript } from '../lib/script.js';
 import type { Session } from './session.store.js';
 
 export type { ConversationDeps } from './conversation-deps.js';
@@ -90,7 +91,9 @@ async function takeTurn(
   current: Session | null,
 ): Promise<TurnResult> {
   const now = new Date(started);
-  const lang = session.lang ?? 'zh-CN';
+  // Before a language is chosen: the script written in, else the channel's hint.
+  const written = input.kind === 'text' ? detectScript(input.text) : null;
+  const lang = session.lang ?? written ?? hintedLang(event.languageHint) ?? 'zh-CN';
   let before: OutgoingMessage[] = [];
   if (deps.cases) {
     const pre = await caseTurn(deps.cases, {
@@ -107,7 +110,7 @@ async function takeTurn(
   }
   const turn = await runTurn(deps, event, session, input, started, resumed);
   const after: OutgoingMessage[] = [];
-  const turnLang = turn.session.lang ?? lang;
+  const turnLang = written ?? turn.session.lang ?? lang;
   const ctx = { event, personId: session.personId, lang: turnLang, now, input, said };
   for (const effect of turn.effects) {
     switch (effect.type) {

@@ -205,7 +205,7 @@ function pickOffered(offered: string[] | undefined, text: string): string | unde
 }
 
 /** zh*, bo* → a language we speak; anything else → none. */
-function hintedLang(hint: string | undefined): Lang | undefined {
+export function hintedLang(hint: string | undefined): Lang | undefined {
   const h = hint?.toLowerCase() ?? '';
   if (h.startsWith('bo')) return 'bo';
   if (h.startsWith('zh')) return 'zh-CN';

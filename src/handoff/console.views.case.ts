@@ -103,9 +103,7 @@ export function caseBody(text: Text, lang: Lang, c: CaseDetail): string {
   const t = (key: string) => esc(text(key));
   const s = c.summary;
   const closed = c.status === 'closed';
-  const questions = s.unansweredQuestions
-    .map((q) => `<li${langAttr(q)}>${esc(q)}</li>`)
-    .join('\n');
+  const questions = s.unansweredQuestions.map((q) => `<li${langAttr(q)}>${esc(q)}</li>`).join('\n');
   const topics = s.topics.length
     ? s.topics.map((topic) => `<span class="topic">${esc(topic)}</span>`).join(' ')
     : t('summary.none');

@@ -326,7 +326,8 @@ export function createHandoffService(deps: HandoffDeps) {
           .select({ rating: 1, counsellorId: 1, counsellorName: 1 })
           .lean(),
       ]);
-      const rated: { _id: { id: string | null; name: string | null }; n: number; sum: number }[] = [];
+      const rated: { _id: { id: string | null; name: string | null }; n: number; sum: number }[] =
+        [];
       for (const d of ratedDocs) {
         const id = { id: d.counsellorId ?? null, name: d.counsellorName ?? null };
         const row = rated.find((r) => r._id.id === id.id && r._id.name === id.name);

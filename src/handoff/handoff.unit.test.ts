@@ -16,7 +16,7 @@ describe('Standard Webhooks signing', () => {
     const signer = createSigner(`${KEY_A} ${KEY_B}`);
     const body = '{"type":"case.message","data":{"caseId":"x","text":"你好"}}';
     const headers = signer.headers('msg_1', new Date(), body);
-    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(headers['webhook-signature']!.split(' ')).toHaveLength(2);
     expect(() => new Webhook(KEY_A).verify(body, headers)).not.toThrow();
     expect(() => new Webhook(KEY_B).verify(body, headers)).not.toThrow();
   });

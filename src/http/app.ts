@@ -10,6 +10,7 @@ import {
 import { registerActor, sessionActor } from '../accounts/auth.js';
 import { loginRoutes } from '../accounts/login.routes.js';
 import { campaignPages } from '../campaigns/campaign.pages.js';
+import { consolePages } from '../handoff/console.pages.js';
 import type { AppDeps } from '../deps.js';
 import { queueBoardRoutes } from '../campaigns/queue-board.js';
 import { loadDocsCss } from '../channels/web/web.assets.js';
@@ -126,6 +127,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     campaignPages({
       service: deps.campaigns.service,
+      accounts: deps.accounts,
+      adminSessions: deps.adminSessions,
+      strings: (lang) => deps.translator.namespace(lang, 'admin'),
+    }),
+  );
+  // The counsellor console (/counsellor…), behind the admin login; it uses the cases API.
+  await app.register(
+    consolePages({
+      service: deps.handoff.service,
       accounts: deps.accounts,
       adminSessions: deps.adminSessions,
       strings: (lang) => deps.translator.namespace(lang, 'admin'),

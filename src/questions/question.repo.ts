@@ -142,7 +142,10 @@ export function createQuestionRepo(
     async recentOf(personId, since, limit = 50) {
       if (!Types.ObjectId.isValid(personId)) return [];
       await commit.flush();
-      const docs = await Question.find({ personId: new Types.ObjectId(personId), at: { $gte: since } })
+      const docs = await Question.find({
+        personId: new Types.ObjectId(personId),
+        at: { $gte: since },
+      })
         .sort({ at: -1 })
         .limit(limit)
         .lean();

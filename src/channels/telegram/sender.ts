@@ -77,10 +77,13 @@ export function createTelegramSender(opts: {
       const link = await api.getFileLink(fileId).catch((err: unknown) => {
         throw telegramSendError(err);
       });
-      const res = await fetch(link, { signal: AbortSignal.timeout(30_000) }).catch((err: unknown) => {
-        throw telegramSendError(err);
-      });
-      if (!res.ok) throw new SendError(res.status >= 500 ? 'transient' : 'rejected', `file ${res.status}`);
+      const res = await fetch(link, { signal: AbortSignal.timeout(30_000) }).catch(
+        (err: unknown) => {
+          throw telegramSendError(err);
+        },
+      );
+      if (!res.ok)
+        throw new SendError(res.status >= 500 ? 'transient' : 'rejected', `file ${res.status}`);
       const bytes = Buffer.from(await res.arrayBuffer());
       if (bytes.length > MEDIA_MAX_BYTES) throw new SendError('rejected', 'file too large');
       return { bytes, contentType: mediaType(link.pathname) };

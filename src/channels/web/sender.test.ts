@@ -57,6 +57,8 @@ describe('the web sender', () => {
             text: '区里本周五有招聘会\n通知 https://example.org/n',
             lang: 'zh-CN',
             notice: '拉萨市就业服务中心 · 回复“退订”不再接收',
+            // Buttons travel with a push (a counsellor's rating question).
+            choices: [{ id: 'x', label: '详情' }],
           },
         ],
       },
