@@ -182,7 +182,6 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
       handoff: handoff.service,
       complaints: handoff.complaints,
       translator,
-      isDistress: (text) => knowledge.current().isDistress(text),
       complaintDays: config.COMPLAINT_DEADLINE_DAYS,
     },
     coaching: loadRubrics(`${ROOT}knowledge/coaching`),

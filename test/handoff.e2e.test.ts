@@ -232,7 +232,6 @@ describe('triggers', () => {
         handoff: app.deps.handoff.service,
         complaints: app.deps.handoff.complaints,
         translator: app.deps.translator,
-        isDistress: () => false,
         complaintDays: 15,
       },
       now: () => saturday,

@@ -5,7 +5,7 @@ import type { ConversationDeps } from './conversation-deps.js';
 import { caseTurn, fileComplaint, openCase } from '../handoff/handoff.turn.js';
 import type { OutgoingMessage } from '../messaging/content.js';
 import { hintedLang, runTurn, type TurnResult } from './run-turn.js';
-import { detectScript } from '../lib/script.js';
+import { readInput } from './read-input.js';
 import type { Session } from './session.store.js';
 
 export type { ConversationDeps } from './conversation-deps.js';
@@ -76,9 +76,10 @@ export function createInboundHandler(deps: ConversationDeps): InboundHandler {
 }
 
 /**
- * One pass: the open case first (while a counsellor has the conversation the assistant only
- * forwards), then intents, the engine and Q&A; then the effects the engine asked for (language,
- * opt-out, a case, a complaint), whose own replies follow the engine's.
+ * One pass: the message read once (intent, command arguments, a typed number, script,
+ * distress) → the open case (while a counsellor has the conversation the assistant only
+ * forwards) → the engine step and its named actions (the policy Q&A, a node's question) → the
+ * effects it asked for (language, opt-out, a case, a complaint), whose replies follow its own.
  */
 async function takeTurn(
   deps: ConversationDeps,
@@ -91,8 +92,10 @@ async function takeTurn(
   current: Session | null,
 ): Promise<TurnResult> {
   const now = new Date(started);
+  // What the message is — command, keyword, number, script, distress — read once for the turn.
+  const reading = readInput(deps, session, input);
   // Before a language is chosen: the script written in, else the channel's hint.
-  const written = input.kind === 'text' ? detectScript(input.text) : null;
+  const written = reading.script;
   const lang = session.lang ?? written ?? hintedLang(event.languageHint) ?? 'zh-CN';
   let before: OutgoingMessage[] = [];
   if (deps.cases) {
@@ -101,14 +104,15 @@ async function takeTurn(
       personId: session.personId,
       lang,
       input,
-      engineInput: deps.intents.toEngineInput(input),
+      engineInput: reading.input,
+      distress: reading.distress,
       said,
       now,
     });
     if (pre.kind === 'handled') return { session, replies: pre.replies, effects: [] };
     before = pre.before;
   }
-  const turn = await runTurn(deps, event, session, input, started, resumed);
+  const turn = await runTurn(deps, event, session, reading, started, resumed);
   const after: OutgoingMessage[] = [];
   const turnLang = written ?? turn.session.lang ?? lang;
   const ctx = { event, personId: session.personId, lang: turnLang, now, input, said };

@@ -63,8 +63,11 @@ export const COMMANDS = [
 export type KeywordTable = Partial<Record<string, Partial<Record<Lang, string[]>>>>;
 
 export interface IntentMatcher {
-  /** Maps what the person sent to engine input, resolving commands and keywords. */
-  toEngineInput(input: InboundInput): EngineInput;
+  /**
+   * Maps what the person sent to engine input, resolving commands and keywords; `script`: the
+   * text's, when the caller knows it already.
+   */
+  toEngineInput(input: InboundInput, script?: Lang | null): EngineInput;
 }
 
 /** Keywords that take arguments after them (订阅岗位 保安 司机). */
@@ -95,7 +98,7 @@ export function createIntentMatcher(
       : { kind: 'goto', node: INTENT_NODE[intent], ...(args ? { args } : {}) };
 
   return {
-    toEngineInput(input) {
+    toEngineInput(input, script) {
       switch (input.kind) {
         case 'command': {
           const name = input.name.toLowerCase();
@@ -122,7 +125,11 @@ export function createIntentMatcher(
               (intent !== 'complaint' || /^[\s,，、:：]/u.test(form.slice(p.length))),
           );
           if (prefixed) return fromIntent(prefixed[1], argsAfter(input.text, prefixed[0]));
-          return { kind: 'text', text: input.text, script: detectScript(input.text) };
+          return {
+            kind: 'text',
+            text: input.text,
+            script: script === undefined ? detectScript(input.text) : script,
+          };
         }
       }
     },

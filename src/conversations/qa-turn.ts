@@ -36,6 +36,8 @@ export interface QaContext {
   lang: Lang;
   lastQuestion?: string;
   now: Date;
+  /** Whether the text shows distress, as the turn read it (not decided again). */
+  distress?: boolean;
 }
 
 /** Prefix of the choice ids this module owns (`kb#d:<cardId>` …); short enough for Telegram. */
@@ -46,8 +48,14 @@ export async function answerQuestion(
   deps: QaDeps,
   ctx: QaContext,
   text: string,
+  /** The decision when the caller made it already (coaching looks before it answers). */
+  decided?: Decision,
 ): Promise<QaOutcome> {
-  const decision = deps.knowledge().decide(text, ctx.lang);
+  const decision =
+    decided ??
+    deps
+      .knowledge()
+      .decide(text, ctx.lang, ctx.distress === undefined ? undefined : { distress: ctx.distress });
   const { id: qid, stored } = deps.questions.record({
     personId: ctx.personId,
     channel: ctx.channel,

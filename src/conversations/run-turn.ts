@@ -1,13 +1,11 @@
 import type { OutgoingMessage } from '../messaging/content.js';
-import type { InboundEvent, InboundInput } from '../messaging/inbound.js';
+import type { InboundEvent } from '../messaging/inbound.js';
 import type { Lang } from '../messaging/lang.js';
 import type { Effect } from '../engine/flow.schema.js';
 import { step } from '../engine/step.js';
 import type { Rubric } from '../coaching/coach.js';
 import { asksSomething } from '../knowledge/focus.js';
-import { choiceNumber } from '../lib/choice-number.js';
 import { renderCoaching } from './coach-turn.js';
-import { detectScript } from '../lib/script.js';
 import type { ConversationDeps } from './conversation-deps.js';
 import {
   answerQuestion,
@@ -16,6 +14,7 @@ import {
   type QaContext,
   type QaOutcome,
 } from './qa-turn.js';
+import type { Reading } from './read-input.js';
 import { renderReplies } from './render-replies.js';
 import type { Session } from './session.store.js';
 
@@ -27,40 +26,23 @@ export interface TurnResult {
   complaintText?: string;
 }
 
-/** One turn: free text goes to the policy cards unless a flow is waiting for it. */
+/**
+ * The engine's part of the one-pass turn (after the open case): the reading of the message
+ * (decided once) → the engine step → its named actions (the policy Q&A for free text, a node's
+ * question) → channel-neutral messages. Coaching and care for distress come first.
+ */
 export async function runTurn(
   deps: ConversationDeps,
   event: InboundEvent,
   session: Session,
-  input: InboundInput,
+  reading: Reading,
   now: number,
   resumed: boolean,
 ): Promise<TurnResult> {
-  const script = input.kind === 'text' ? detectScript(input.text) : null;
+  const { script, distress } = reading;
+  let engineInput = reading.input;
   const replyLang: Lang | 'both' = script ?? session.lang ?? 'both';
-  let engineInput = deps.intents.toEngineInput(input);
-  // `/complaint <text>`, `投诉 <text>`: filed at once, without asking what happened.
-  let complaintText: string | undefined;
-  if (engineInput.kind === 'goto' && engineInput.node === 'main:complaint' && engineInput.args) {
-    complaintText = engineInput.args;
-    engineInput = { kind: 'goto', node: 'main:complaint-filed' };
-  } else if (
-    session.at === 'main:complaint' &&
-    input.kind === 'text' &&
-    engineInput.kind === 'text'
-  )
-    complaintText = input.text;
-  // A voice note the assistant cannot understand goes to a counsellor.
-  if (
-    input.kind === 'media' &&
-    (input.media === 'voice' || input.media === 'audio') &&
-    session.lang !== null
-  )
-    engineInput = { kind: 'goto', node: 'main:voice' };
-  if (engineInput.kind === 'text') {
-    const picked = pickOffered(session.offered, engineInput.text);
-    if (picked) engineInput = { kind: 'choice', id: picked };
-  }
+  const complaintText = reading.complaintText;
 
   const effects: Effect[] = [];
   let state: Session = session;
@@ -78,24 +60,19 @@ export async function runTurn(
     channel: event.channel,
     lang,
     now: new Date(now),
+    distress,
     ...(session.lastQuestion ? { lastQuestion: session.lastQuestion } : {}),
   });
 
   // A practice answer gets feedback on what was written; a policy question typed mid-practice is
-  // answered, and the practice question is asked again.
+  // answered, and the practice question is asked again. Distress is never coached.
   const rubric = rubricAt(deps, session);
   let coaching: OutgoingMessage | undefined;
-  // Distress is never coached: care comes first, as anywhere else.
-  if (
-    rubric &&
-    engineInput.kind === 'text' &&
-    qaLang &&
-    !deps.knowledge().isDistress(engineInput.text)
-  ) {
+  if (rubric && engineInput.kind === 'text' && qaLang && !distress) {
     if (!rubric.questionsAreAnswers && asksSomething(engineInput.text)) {
-      const decision = deps.knowledge().decide(engineInput.text, qaLang);
+      const decision = deps.knowledge().decide(engineInput.text, qaLang, { distress });
       if (decision.kind === 'answer' || decision.kind === 'clarify') {
-        const asked = await answerQuestion(deps, ctx(qaLang), engineInput.text);
+        const asked = await answerQuestion(deps, ctx(qaLang), engineInput.text, decision);
         if (asked.kind === 'replies') {
           const again = step(
             deps.flows,
@@ -122,10 +99,16 @@ export async function runTurn(
     coaching = renderCoaching(deps.translator, rubric, engineInput.text, qaLang);
   }
 
+  // The engine decides where the input leads; free text it does not wait for is the Q&A's
+  // (distress always is: care comes first, whatever the flow was waiting for).
+  let result =
+    engineInput.kind === 'text' && distress
+      ? undefined
+      : step(deps.flows, state, engineInput, { now, resumed });
   let qa: QaOutcome | undefined;
   if (engineInput.kind === 'choice' && engineInput.id.startsWith(KB_CHOICE)) {
     qa = await handleKbChoice(deps, ctx(qaLang ?? 'zh-CN'), engineInput.id);
-  } else if (engineInput.kind === 'text' && qaLang && wantsQa(deps, session, engineInput.text)) {
+  } else if (engineInput.kind === 'text' && qaLang && (distress || result?.action?.kind === 'qa')) {
     qa = await answerQuestion(deps, ctx(qaLang), engineInput.text);
     // A first message we cannot answer gets the welcome and the menu rather than an apology.
     if (firstContact && qa.kind === 'replies' && qa.declined)
@@ -133,7 +116,7 @@ export async function runTurn(
   }
   let after: OutgoingMessage[] = [];
   if (qa?.kind === 'engine') {
-    engineInput = qa.input;
+    result = step(deps.flows, state, qa.input, { now, resumed });
     after = qa.after ?? [];
     qa = undefined;
   }
@@ -152,8 +135,8 @@ export async function runTurn(
       effects,
     };
   }
-
-  const result = step(deps.flows, state, engineInput, { now, resumed });
+  // (Text with no language to answer in: the engine's own step stands.)
+  result ??= step(deps.flows, state, engineInput, { now, resumed });
   effects.push(...result.effects);
   // Before any choice, a command is answered in the language the channel hints (Telegram's
   // language_code, the browser's Accept-Language), or in both.
@@ -163,9 +146,9 @@ export async function runTurn(
   replies = [...replies, ...after];
   let next: Session = { ...state, ...result.state };
   // A node may ask the policy Q&A a question (the quick-question buttons of the policy menu).
-  const ask = deps.flows.node(result.state.at)?.ask;
-  if (ask && lang !== 'both') {
-    const asked = await answerQuestion(deps, ctx(lang), deps.translator.t(lang, ask));
+  if (result.action?.kind === 'ask' && lang !== 'both') {
+    const question = deps.translator.t(lang, result.action.key);
+    const asked = await answerQuestion(deps, { ...ctx(lang), distress: false }, question);
     if (asked.kind === 'replies') {
       replies = [...replies.filter((r) => r.text.length > 0), ...asked.replies];
       next = {
@@ -188,20 +171,6 @@ function rubricAt(deps: ConversationDeps, session: Session): Rubric | undefined 
   const input = deps.flows.node(session.at)?.input;
   const id = input && 'coach' in input ? input.coach : undefined;
   return id ? deps.coaching?.get(id) : undefined;
-}
-
-/** Free text goes to the policy Q&A unless the current node waits for it (distress always does). */
-function wantsQa(deps: ConversationDeps, session: Session, text: string): boolean {
-  if (text.length === 0) return false;
-  if (deps.knowledge().isDistress(text)) return true;
-  const input = deps.flows.node(session.at)?.input;
-  return !(input && 'next' in input);
-}
-
-/** "2" (also "２", "༢", "2.") picks the second of the choices offered last. */
-function pickOffered(offered: string[] | undefined, text: string): string | undefined {
-  const n = choiceNumber(text);
-  return n === undefined ? undefined : offered?.[n - 1];
 }
 
 /** zh*, bo* → a language we speak; anything else → none. */

@@ -40,37 +40,42 @@ describe('engine step', () => {
     expect(r.state.lang).toBeNull();
   });
 
-  it('a number picks the nth choice (WeChat-style numbered lists, full-width too)', () => {
-    expect(step(flows, zh, { kind: 'text', text: '5', script: null }, { now: 1 }).state.at).toBe(
-      'interview:start',
-    );
-    expect(step(flows, zh, { kind: 'text', text: '７', script: null }, { now: 1 }).state.at).toBe(
-      'training:start',
-    );
-    expect(step(flows, zh, { kind: 'text', text: '༣', script: null }, { now: 1 }).state.at).toBe(
-      'career:start',
-    );
+  it('free text no flow waits for is the policy Q&A’s: a named action, nothing said, nowhere moved', () => {
+    const r = step(flows, zh, { kind: 'text', text: '失业金怎么领', script: 'zh-CN' }, { now: 1 });
+    expect(r.action).toEqual({ kind: 'qa', text: '失业金怎么领' });
+    expect(r.replies).toEqual([]);
+    expect(r.state.at).toBe('main:menu');
+    // The policy node marks it explicitly (`input: {qa: true}`).
+    const policy = { ...zh, at: 'policy:ask' };
+    expect(
+      step(flows, policy, { kind: 'text', text: '创业贷款', script: 'zh-CN' }, { now: 1 }).action,
+    ).toEqual({
+      kind: 'qa',
+      text: '创业贷款',
+    });
   });
 
-  it('unknown text gets short help and the menu, never silence', () => {
-    const r = step(
-      flows,
-      zh,
-      { kind: 'text', text: '今天天气怎么样', script: 'zh-CN' },
-      { now: 1 },
-    );
+  it('empty text gets short help and the menu, never silence', () => {
+    const r = step(flows, zh, { kind: 'text', text: '  ', script: null }, { now: 1 });
     expect(keysOf(r)).toEqual(['main:notUnderstood', 'main:menu.prompt']);
     expect(r.state.at).toBe('main:menu');
+    expect(r.action).toBeUndefined();
+  });
+
+  it('a node with a question for the policy cards names it as its action', () => {
+    const node = [...flows.flows.values()]
+      .flatMap((f) => Object.entries(f.nodes).map(([id, n]) => ({ ref: `${f.id}:${id}`, n })))
+      .find((x) => x.n.ask);
+    expect(node).toBeDefined();
+    const r = step(flows, zh, { kind: 'goto', node: node!.ref }, { now: 1 });
+    expect(r.action).toEqual({ kind: 'ask', key: node!.n.ask });
   });
 
   it('a person back after a while is welcomed back instead of "not understood"', () => {
-    const r = step(
-      flows,
-      zh,
-      { kind: 'text', text: '你好', script: 'zh-CN' },
-      { now: 1, resumed: true },
-    );
+    const r = step(flows, zh, { kind: 'choice', id: 'main:menu#gone' }, { now: 1, resumed: true });
     expect(keysOf(r)[0]).toBe('main:welcomeBack');
+    const now = step(flows, zh, { kind: 'choice', id: 'main:menu#gone' }, { now: 1 });
+    expect(keysOf(now)[0]).toBe('main:notUnderstood');
   });
 
   it('interview practice: the answer to a question is followed by a model answer and the next question', () => {

@@ -1,6 +1,5 @@
 import type { Lang } from '../messaging/lang.js';
-import type { Effect, FlowNode, SayItem } from './flow.schema.js';
-import { choiceNumber } from '../lib/choice-number.js';
+import type { Effect, SayItem } from './flow.schema.js';
 import { qualify, type FlowSet } from './flows.js';
 
 /** Session state kept in Redis between turns. */
@@ -35,10 +34,18 @@ export interface Reply {
   choices: ReplyChoice[];
 }
 
+/**
+ * What the conversation layer does next for the engine, beyond saying: answer the text from
+ * the policy cards (`qa`: free text where no flow waits for it, or a node marked
+ * `input: {qa: true}`), or ask them the question a node names (`ask`).
+ */
+export type StepAction = { kind: 'qa'; text: string } | { kind: 'ask'; key: string };
+
 export interface StepResult {
   state: SessionState;
   replies: Reply[];
   effects: Effect[];
+  action?: StepAction;
 }
 
 export interface StepContext {
@@ -48,6 +55,8 @@ export interface StepContext {
 }
 
 const MAX_HOPS = 8;
+/** `route`'s answer when the text goes to the policy Q&A (no node is visited). */
+const QA = '';
 
 /** The pure conversation step: (state, input) → (state, what to say, effects to apply). */
 export function step(
@@ -58,7 +67,10 @@ export function step(
 ): StepResult {
   const out: StepResult = { state: { ...state, updatedAt: ctx.now }, replies: [], effects: [] };
   const target = route(flows, out, input, ctx);
+  if (target === QA) return out;
   visit(flows, out, target);
+  const ask = flows.node(out.state.at)?.ask;
+  if (ask) out.action = { kind: 'ask', key: ask };
   return out;
 }
 
@@ -95,12 +107,11 @@ function route(flows: FlowSet, out: StepResult, input: EngineInput, ctx: StepCon
       }
       if (current?.input && 'next' in current.input)
         return qualify(flowOf(out.state.at), current.input.next);
-      const picked = pickByNumber(current, input.text);
-      if (picked) {
-        applyEffects(out, picked.effects);
-        return qualify(flowOf(out.state.at), picked.next);
-      }
-      return notUnderstood(out, ctx);
+      // Free text where no flow waits for it (or a node marked `input: {qa: true}`): the policy
+      // Q&A answers it. (A typed number was read as its choice before the engine.)
+      if (input.text.trim().length === 0) return notUnderstood(out, ctx);
+      out.action = { kind: 'qa', text: input.text };
+      return QA;
     }
   }
 }
@@ -108,12 +119,6 @@ function route(flows: FlowSet, out: StepResult, input: EngineInput, ctx: StepCon
 function notUnderstood(out: StepResult, ctx: StepContext): string {
   if (out.state.lang === null) return 'language:choose';
   return ctx.resumed ? 'main:welcome-back' : 'main:not-understood';
-}
-
-/** "2" (also full-width "２", or "2." ) picks the second choice: WeChat shows numbered lists. */
-function pickByNumber(node: FlowNode | undefined, text: string) {
-  const n = choiceNumber(text);
-  return n === undefined ? undefined : node?.choices?.[n - 1];
 }
 
 function visit(flows: FlowSet, out: StepResult, start: string): void {

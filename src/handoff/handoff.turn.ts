@@ -13,7 +13,6 @@ export interface CaseTurnDeps {
   handoff: HandoffService;
   complaints: ComplaintService;
   translator: Translator;
-  isDistress(text: string): boolean;
   /** This service's own expiring link to a voice note or photo (none without a public URL). */
   mediaLink?: (ref: MediaRef) => string | undefined;
   complaintDays: number;
@@ -26,6 +25,8 @@ export interface CaseTurnInput {
   input: InboundInput;
   /** What the intents made of it (commands and keywords resolved). */
   engineInput: EngineInput;
+  /** The text shows distress (read once for the turn). */
+  distress: boolean;
   /** How the person's side reads in the log (`[voice]`, a button's label). */
   said: string;
   now: Date;
@@ -92,8 +93,7 @@ export async function caseTurn(deps: CaseTurnDeps, turn: CaseTurnInput): Promise
       turn.input.kind === 'media' && turn.input.ref ? deps.mediaLink?.(turn.input.ref) : undefined;
     await handoff.forward(caseId, { text: turn.said, ...(mediaUrl ? { mediaUrl } : {}), at: now });
     const replies: OutgoingMessage[] = [];
-    if (turn.input.kind === 'text' && deps.isDistress(turn.input.text))
-      replies.push({ text: t('psych:distress'), lang });
+    if (turn.distress) replies.push({ text: t('psych:distress'), lang });
     if (await handoff.firstForward(caseId)) replies.push({ text: t('handoff:forwarded'), lang });
     return { kind: 'handled', replies: [...before, ...replies] };
   }

@@ -22,7 +22,8 @@ export interface KnowledgeIndex {
   /** Cards ranked for `text`, best first (only cards with some evidence). */
   search(text: string, lang?: Lang): SearchHit[];
   /** Answer, ask which of a few cards is meant, decline, or hand over to distress support. */
-  decide(text: string, lang: Lang): Decision;
+  /** `known.distress`: already decided for this text (the turn reads it once). */
+  decide(text: string, lang: Lang, known?: { distress?: boolean }): Decision;
   /** Whether a message signals acute distress (the lexicon, or the learnt model: DISTRESS). */
   isDistress(text: string): boolean;
   /** The evidence behind the ranking (for tuning and kb:check), best first. */
@@ -100,10 +101,10 @@ export function createKnowledgeIndex(
         },
       ),
     isDistress,
-    decide(text, lang) {
+    decide(text, lang, known) {
       const query = analyzeQuery(text);
       const topical = withRelated(decideTopic(query, lang, aspectsOf(text)), text);
-      if (!isDistress(text)) return topical;
+      if (!(known?.distress ?? isDistress(text))) return topical;
       return topical.kind === 'answer' && topical.card.topic !== 'psychological-support'
         ? { kind: 'distress', answer: topical.card }
         : { kind: 'distress' };

@@ -1,0 +1,61 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadFlows } from '../engine/flows.js';
+import { readGlossary } from '../glossary.js';
+import { createIntentMatcher } from './intents.js';
+import { readInput } from './read-input.js';
+import type { Session } from './session.store.js';
+
+const flows = loadFlows(fileURLToPath(new URL('../../flows', import.meta.url)));
+const glossary = readGlossary(
+  fileURLToPath(new URL('../../locales/glossary.json', import.meta.url)),
+);
+const intents = createIntentMatcher(glossary.keywords, glossary.languageNames);
+let distressChecks = 0;
+const deps = {
+  intents,
+  flows,
+  knowledge: () => ({
+    isDistress: (t: string) => {
+      distressChecks++;
+      return t.includes('不想活');
+    },
+  }),
+};
+const menu: Session = { v: 1, at: 'main:menu', lang: 'zh-CN', updatedAt: 0, personId: 'p' };
+const read = (text: string, session: Session = menu) =>
+  readInput(deps, session, { kind: 'text', text });
+
+describe('reading a message once', () => {
+  it('a number picks the nth choice of the current node (WeChat-style lists, full-width, Tibetan digits)', () => {
+    expect(read('5').input).toEqual({ kind: 'choice', id: 'main:menu#interview' });
+    expect(read('７').input).toEqual({ kind: 'choice', id: 'main:menu#training' });
+    expect(read('༣').input).toEqual({ kind: 'choice', id: 'main:menu#career' });
+  });
+
+  it('…or of the choices offered last when the turn recorded them (a pick-list of cards)', () => {
+    const offered = { ...menu, offered: ['kb#c:a', 'kb#c:b'] };
+    expect(read('2', offered).input).toEqual({ kind: 'choice', id: 'kb#c:b' });
+    expect(read('9', offered).input.kind).toBe('text');
+  });
+
+  it('decides script and distress once, and keeps a command’s arguments', () => {
+    distressChecks = 0;
+    const r = read('我不想活了');
+    expect(r).toMatchObject({ script: 'zh-CN', distress: true, input: { kind: 'text' } });
+    expect(distressChecks).toBe(1);
+    const c = readInput(deps, menu, { kind: 'command', name: 'complaint', args: ' 等了三个小时 ' });
+    expect(c.input).toEqual({ kind: 'goto', node: 'main:complaint-filed' });
+    expect(c.complaintText).toBe('等了三个小时');
+    const k = read('投诉：窗口没人');
+    expect(k.complaintText).toBe('窗口没人');
+    // Asking about complaints is a question, not a complaint.
+    expect(read('投诉怎么处理').input.kind).toBe('text');
+  });
+
+  it('a voice note goes to a counsellor once a language is known; before, the language is asked', () => {
+    const voice = { kind: 'media', media: 'voice' } as const;
+    expect(readInput(deps, menu, voice).input).toEqual({ kind: 'goto', node: 'main:voice' });
+    expect(readInput(deps, { ...menu, lang: null }, voice).input).toEqual({ kind: 'media' });
+  });
+});

@@ -1,0 +1,72 @@
+import type { EngineInput } from '../engine/step.js';
+import type { FlowSet } from '../engine/flows.js';
+import type { KnowledgeIndex } from '../knowledge/index.js';
+import { choiceNumber } from '../lib/choice-number.js';
+import { detectScript } from '../lib/script.js';
+import type { InboundInput } from '../messaging/inbound.js';
+import type { Lang } from '../messaging/lang.js';
+import type { IntentMatcher } from './intents.js';
+import type { Session } from './session.store.js';
+
+/**
+ * What the person's message is, decided once at the start of the turn: every later step (the
+ * open case, the engine, the Q&A, coaching) reads this rather than deciding again.
+ */
+export interface Reading {
+  /** For the engine: a command or keyword resolved (with its arguments), a number as its choice. */
+  input: EngineInput;
+  /** The script the text is written in (Tibetan or Chinese), or null. */
+  script: Lang | null;
+  /** The text shows distress (care comes first, whatever else happens). */
+  distress: boolean;
+  /** What a complaint files: `/complaint <text>`'s arguments, or the text written when asked. */
+  complaintText?: string;
+}
+
+export interface ReadDeps {
+  intents: IntentMatcher;
+  flows: FlowSet;
+  knowledge: () => Pick<KnowledgeIndex, 'isDistress'>;
+}
+
+export function readInput(deps: ReadDeps, session: Session, input: InboundInput): Reading {
+  const script = input.kind === 'text' ? detectScript(input.text) : null;
+  let engine = deps.intents.toEngineInput(input, script);
+  let complaintText: string | undefined;
+  if (engine.kind === 'goto' && engine.node === 'main:complaint' && engine.args) {
+    // Filed at once, without asking what happened.
+    complaintText = engine.args;
+    engine = { kind: 'goto', node: 'main:complaint-filed' };
+  } else if (session.at === 'main:complaint' && engine.kind === 'text') complaintText = engine.text;
+  // A voice note the assistant cannot understand goes to a counsellor (once a language is known).
+  if (
+    input.kind === 'media' &&
+    (input.media === 'voice' || input.media === 'audio') &&
+    session.lang
+  )
+    engine = { kind: 'goto', node: 'main:voice' };
+  if (engine.kind === 'text') {
+    const picked = pickByNumber(deps.flows, session, engine.text);
+    if (picked) engine = { kind: 'choice', id: picked };
+  }
+  const distress =
+    engine.kind === 'text' && engine.text.length > 0 && deps.knowledge().isDistress(engine.text);
+  return {
+    input: engine,
+    script,
+    distress,
+    ...(complaintText !== undefined ? { complaintText } : {}),
+  };
+}
+
+/**
+ * "2" (also "２", "༢", "二", "第二个") picks the second of the choices offered last (a WeChat
+ * numbered list; any channel), or of the current node's when nothing was recorded.
+ */
+function pickByNumber(flows: FlowSet, session: Session, text: string): string | undefined {
+  const n = choiceNumber(text);
+  if (n === undefined) return undefined;
+  const offered =
+    session.offered ?? flows.node(session.at)?.choices?.map((c) => `${session.at}#${c.id}`);
+  return offered?.[n - 1];
+}
