@@ -169,6 +169,22 @@ describe('a person reaches a counsellor and back (Chinese)', () => {
 });
 
 describe('triggers', () => {
+  it('reaches a human from inside a flow waiting for an answer, and from the policy card about it', async () => {
+    const p = person();
+    await p.press('language:choose#zh');
+    await p.press('interview:start#practice');
+    const opened = await p.say('人工');
+    expect(joined(opened)).toContain('已为您转接就业指导员');
+    expect(joined(opened)).not.toContain('示范');
+    await office.waitFor('handoff.requested', (d) => JSON.stringify(d.transcript).includes('练习'));
+    const q = person();
+    await q.press('language:choose#zh');
+    const card = await q.say('怎么联系真人就业指导员');
+    const open = card.at(-1)?.choices?.find((c) => c.id === 'kb#f:human-counsellor');
+    expect(open).toBeDefined();
+    expect(joined(await q.press(open!.id))).toContain('已为您转接就业指导员');
+  });
+
   it('distress during a case gets the hotline at once and still goes to the counsellor', async () => {
     const p = person();
     await p.press('language:choose#zh');
