@@ -4,7 +4,7 @@ import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { startRetentionWorker } from './retention/retention.worker.js';
 import { startCampaignWorkers } from './campaigns/index.js';
-import { startHandoffWorkers } from './handoff/index.js';
+import { createCaseRetention, startHandoffWorkers } from './handoff/index.js';
 
 type Role = 'all' | 'web' | 'worker';
 
@@ -45,6 +45,8 @@ async function main(): Promise<void> {
       messages: core.messages,
       questions: core.questions,
       retentionMessagesDays: config.RETENTION_MESSAGES_DAYS,
+      cases: createCaseRetention(core.mongo),
+      retentionCasesDays: config.RETENTION_CASES_DAYS,
       metrics: core.metrics,
       log,
     });

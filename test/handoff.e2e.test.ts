@@ -562,3 +562,43 @@ describe('follow-up, escalation and an office that is down', () => {
     expect(got.id).toBe(id);
   });
 });
+
+describe('retention', () => {
+  it('deletes closed cases with their threads and resolved complaints after RETENTION_CASES_DAYS, and settled events', async () => {
+    const { createCaseRetention } = await import('../src/handoff/index.js');
+    const { runMessageRetention } = await import('../src/retention/retention.processor.js');
+    const p = person();
+    await p.press('language:choose#zh');
+    await p.say('这个个案以后要按期限删除');
+    await p.say('人工');
+    const caseId = caseOf(
+      await office.waitFor('handoff.requested', (d) =>
+        JSON.stringify(d.transcript).includes('这个个案以后要按期限删除'),
+      ),
+    );
+    await p.say('再补充一句');
+    await office.waitFor('case.message', (d) => d.caseId === caseId && d.text === '再补充一句');
+    const open = await api('GET', '/api/admin/cases?status=waiting&limit=200');
+    expect((open.body.items as Json[]).some((c) => c.id === caseId)).toBe(true);
+    await office.call(app.url, 'case.closed', { caseId });
+    await until(async () =>
+      (await api('GET', `/api/admin/cases/${caseId}`)).body.status === 'closed' ? true : undefined,
+    );
+    const retention = {
+      messages: app.deps.messages,
+      questions: app.deps.questions,
+      retentionMessagesDays: 180,
+      cases: createCaseRetention(app.deps.mongo),
+      retentionCasesDays: 1095,
+    };
+    // A year on, the case is kept (three years by default)…
+    await runMessageRetention({ ...retention, now: () => Date.now() + 365 * 86_400_000 });
+    expect((await api('GET', `/api/admin/cases/${caseId}`)).status).toBe(200);
+    // …after three years it is gone, with its thread.
+    await runMessageRetention({ ...retention, now: () => Date.now() + 1100 * 86_400_000 });
+    expect((await api('GET', `/api/admin/cases/${caseId}`)).status).toBe(404);
+    expect(await app.deps.handoff.service.thread(caseId)).toEqual([]);
+    const events = await api('GET', '/api/admin/webhooks?limit=500');
+    expect((events.body.items as Json[]).filter((e) => e.status !== 'pending')).toEqual([]);
+  });
+});

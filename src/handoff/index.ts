@@ -124,3 +124,4 @@ export function createHandoff(ctx: HandoffContext) {
 
 export type Handoff = ReturnType<typeof createHandoff>;
 export { startHandoffWorkers } from './handoff.workers.js';
+export { createCaseRetention } from './retention.js';

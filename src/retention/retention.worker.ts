@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { MessageRepo } from '../messages/message.repo.js';
 import type { QuestionRepo } from '../questions/question.repo.js';
 import type { Metrics } from '../metrics.js';
-import { runMessageRetention } from './retention.processor.js';
+import { runMessageRetention, type RetentionDeps } from './retention.processor.js';
 
 export interface RetentionWorkerDeps {
   redisUrl: string;
@@ -12,6 +12,8 @@ export interface RetentionWorkerDeps {
   messages: MessageRepo;
   questions: QuestionRepo;
   retentionMessagesDays: number;
+  cases?: RetentionDeps['cases'];
+  retentionCasesDays?: number;
   metrics: Metrics;
   log: Logger;
   /** How often the clean-up runs (default every 6 hours). */
