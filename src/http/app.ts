@@ -29,7 +29,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 256 * 1024,
     // A media link's token (a Telegram file_id, its expiry and signature) is longer than the
     // default 100 characters of a path parameter; routes check their parameters themselves.
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
     // X-Forwarded-For only from the proxies the operator names (else anyone could pick an address).
     trustProxy: deps.config.TRUST_PROXY ?? false,
     genReqId: () => crypto.randomUUID(),
