@@ -9,6 +9,8 @@ import type { CaseDoc } from './case.model.js';
 import type { ComplaintService } from './complaints.js';
 import type { HandoffService } from './handoff.service.js';
 import { casesCsv } from './records.js';
+import { reportRoutes } from './report.routes.js';
+import { webhookEventRoutes } from '../webhooks/webhook.routes.js';
 
 export interface CaseRoutesDeps {
   handoff: HandoffService;
@@ -66,12 +68,13 @@ export function caseView(d: CaseDoc, now: Date) {
 export function caseRoutes(deps: CaseRoutesDeps): FastifyPluginAsync {
   const now = deps.now ?? (() => new Date());
   return async (base) => {
+    await base.register(reportRoutes(deps));
+    await base.register(webhookEventRoutes({ outbox: deps.outbox, audit: deps.audit, now }));
     const app = base.withTypeProvider<ZodTypeProvider>();
     const tags = ['cases'];
     const security = [{ bearer: [] }];
     const staff = requireRole('admin', 'supervisor', 'counsellor');
     const lead = requireRole('admin', 'supervisor');
-    const admin = requireRole('admin');
     const notFound = { error: 'not_found', message: 'unknown case' } as const;
 
     app.get(
@@ -266,109 +269,6 @@ export function caseRoutes(deps: CaseRoutesDeps): FastifyPluginAsync {
             .header('content-disposition', `attachment; filename="cases-${req.params.id}.csv"`)
             .send(casesCsv(withThreads));
         return { personId: req.params.id, cases: withThreads };
-      },
-    );
-
-    app.get(
-      '/api/admin/complaints',
-      {
-        onRequest: lead,
-        schema: {
-          tags,
-          security,
-          summary: 'Complaints: overdue=1 lists open ones past their deadline (oldest first)',
-          querystring: z.object({
-            overdue: z.enum(['1', 'true']).optional(),
-            status: z.enum(['open', 'resolved']).optional(),
-            limit: z.coerce.number().int().min(1).max(500).default(100),
-          }),
-        },
-      },
-      async (req) => {
-        const items = await deps.complaints.list(
-          {
-            overdue: Boolean(req.query.overdue),
-            ...(req.query.status ? { status: req.query.status } : {}),
-            limit: req.query.limit,
-          },
-          now(),
-        );
-        return { items };
-      },
-    );
-
-    app.get(
-      '/api/admin/reports/satisfaction',
-      {
-        onRequest: lead,
-        schema: {
-          tags,
-          security,
-          summary: 'Satisfaction ratings by counsellor for a month (Lhasa time)',
-          querystring: z.object({
-            month: z
-              .string()
-              .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM')
-              .optional(),
-          }),
-        },
-      },
-      async (req) => {
-        const month =
-          req.query.month ?? new Date(now().getTime() + 8 * 3_600_000).toISOString().slice(0, 7);
-        return { month, counsellors: await deps.handoff.satisfaction(month) };
-      },
-    );
-
-    app.get(
-      '/api/admin/webhooks',
-      {
-        onRequest: admin,
-        schema: {
-          tags: ['webhooks'],
-          security,
-          summary:
-            'Events to the counsellor system (status=undelivered: given up after the retry window)',
-          querystring: z.object({
-            status: z.enum(['pending', 'delivered', 'undelivered', 'skipped']).optional(),
-            limit: z.coerce.number().int().min(1).max(500).default(100),
-          }),
-        },
-      },
-      async (req) => ({
-        items: await deps.outbox.list({
-          ...(req.query.status ? { status: req.query.status } : {}),
-          limit: req.query.limit,
-        }),
-      }),
-    );
-
-    app.post(
-      '/api/admin/webhooks/:id/redeliver',
-      {
-        onRequest: admin,
-        schema: {
-          tags: ['webhooks'],
-          security,
-          summary: 'Send an undelivered event again (same webhook-id, a new retry window)',
-          params: z.object({
-            id: z.string().regex(/^msg_[A-Za-z0-9]{1,40}$/, 'expected an event id'),
-          }),
-        },
-      },
-      async (req, reply) => {
-        const ok = await deps.outbox.redeliver(req.params.id);
-        if (!ok)
-          return reply
-            .code(404)
-            .send({ error: 'not_found', message: 'no undelivered event with this id' });
-        await deps.audit.record({
-          at: now(),
-          actor: actorName(req),
-          action: 'webhook.redeliver',
-          target: `webhook:${req.params.id}`,
-        });
-        return { ok: true };
       },
     );
   };
