@@ -1,19 +1,22 @@
-import { createHash } from 'node:crypto';
-import { access, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AccountRepo } from '../accounts/account.repo.js';
 import type { AdminStrings } from '../accounts/admin-pages.js';
 import type { AdminSessionStore } from '../accounts/admin-session.store.js';
-import { sessionActor } from '../accounts/auth.js';
-import type { Role } from '../accounts/role.js';
 import { AppError } from '../errors.js';
 import { readGlossary } from '../glossary.js';
-import { isLang, type Lang } from '../messaging/lang.js';
 import type { CampaignService } from './campaign.service.js';
-import { campaignViews, type PageContext } from './campaign.views.js';
+import { campaignViews } from './campaign.views.js';
+import {
+  findUp,
+  pageAssets,
+  pageGate,
+  pageQuery,
+  sendHtml,
+  serveAssets,
+} from '../http/page-kit.js';
 
 export interface CampaignPagesDeps {
   service: Pick<CampaignService, 'list' | 'get'>;
@@ -23,24 +26,7 @@ export interface CampaignPagesDeps {
   strings: AdminStrings;
 }
 
-const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "font-src 'self'",
-  'img-src data:',
-  "connect-src 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-].join('; ');
-const HTML = {
-  'content-type': 'text/html; charset=utf-8',
-  'cache-control': 'no-store',
-  'content-security-policy': CSP,
-};
 const ID = /^[0-9a-f]{24}$/i;
-const pageQuery = z.object({ lang: z.string().max(16).optional() });
 
 /**
  * The campaign pages behind the admin login (an admin's or supervisor's session cookie):
@@ -52,11 +38,7 @@ const pageQuery = z.object({ lang: z.string().max(16).optional() });
 export function campaignPages(deps: CampaignPagesDeps): FastifyPluginAsync {
   return async (base) => {
     const app = base.withTypeProvider<ZodTypeProvider>();
-    const css = asset(
-      `${await readPublic('admin.css')}\n${await readPublic('admin-campaigns.css')}`,
-      'text/css; charset=utf-8',
-    );
-    const js = asset(await readPublic('admin-campaigns.js'), 'text/javascript; charset=utf-8');
+    const { css, js } = await pageAssets('admin-campaigns.css', 'admin-campaigns.js');
     const glossary = readGlossary(fileURLToPath(await findUp('locales/glossary.json')));
     const views = campaignViews({
       strings: deps.strings,
@@ -66,34 +48,8 @@ export function campaignPages(deps: CampaignPagesDeps): FastifyPluginAsync {
         js: `/admin/assets/campaigns.js?v=${js.version}`,
       },
     });
-    const html = (reply: FastifyReply, code: number, body: string) =>
-      reply.code(code).headers(HTML).send(body);
-
-    /** The page's reader, or the reply already sent: a redirect to the login, or a 403 page. */
-    async function gate(
-      req: FastifyRequest & { query: { lang?: string | undefined } },
-      reply: FastifyReply,
-      roles: readonly Role[],
-    ): Promise<PageContext | null> {
-      const actor = await sessionActor(deps, req);
-      const ctx: PageContext = {
-        lang: pageLang(req.query.lang, req.headers['accept-language']),
-        path: req.url.split('?')[0] ?? '/admin/campaigns',
-        role: actor?.role ?? 'counsellor',
-      };
-      if (!actor) {
-        await reply
-          .code(302)
-          .header('location', `/admin/login?next=${encodeURIComponent(req.url)}`)
-          .send();
-        return null;
-      }
-      if (!roles.includes(actor.role)) {
-        await html(reply, 403, views.problem(ctx, 'forbidden'));
-        return null;
-      }
-      return ctx;
-    }
+    const html = sendHtml;
+    const gate = pageGate(deps, (ctx) => views.problem(ctx, 'forbidden'));
 
     app.get(
       '/admin/campaigns',
@@ -104,8 +60,9 @@ export function campaignPages(deps: CampaignPagesDeps): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const ctx = await gate(req, reply, ['admin', 'supervisor']);
-        if (!ctx) return reply;
+        const seen = await gate(req, reply, ['admin', 'supervisor']);
+        if (!seen) return reply;
+        const { ctx } = seen;
         const { items, nextCursor } = await deps.service.list(20, req.query.cursor);
         return html(reply, 200, views.list(ctx, items, nextCursor));
       },
@@ -115,9 +72,9 @@ export function campaignPages(deps: CampaignPagesDeps): FastifyPluginAsync {
       '/admin/campaigns/new',
       { schema: { hide: true, querystring: pageQuery } },
       async (req, reply) => {
-        const ctx = await gate(req, reply, ['admin']);
-        if (!ctx) return reply;
-        return html(reply, 200, views.form(ctx));
+        const seen = await gate(req, reply, ['admin']);
+        if (!seen) return reply;
+        return html(reply, 200, views.form(seen.ctx));
       },
     );
 
@@ -125,8 +82,9 @@ export function campaignPages(deps: CampaignPagesDeps): FastifyPluginAsync {
       '/admin/campaigns/:id',
       { schema: { hide: true, querystring: pageQuery, params: z.object({ id: z.string() }) } },
       async (req, reply) => {
-        const ctx = await gate(req, reply, ['admin', 'supervisor']);
-        if (!ctx) return reply;
+        const seen = await gate(req, reply, ['admin', 'supervisor']);
+        if (!seen) return reply;
+        const { ctx } = seen;
         const campaign = ID.test(req.params.id)
           ? await deps.service.get(req.params.id).catch((err: unknown) => {
               if (err instanceof AppError && err.code === 'not_found') return null;
@@ -138,61 +96,12 @@ export function campaignPages(deps: CampaignPagesDeps): FastifyPluginAsync {
       },
     );
 
-    for (const [path, file] of [
+    serveAssets(app, [
       ['/admin/assets/campaigns.css', css],
       ['/admin/assets/campaigns.js', js],
-    ] as const)
-      app.get(path, { schema: { hide: true } }, async (req, reply) => {
-        if (req.headers['if-none-match'] === file.etag) return reply.code(304).send();
-        return reply
-          .headers({
-            'content-type': file.contentType,
-            'cache-control': 'no-cache',
-            etag: file.etag,
-          })
-          .send(file.body);
-      });
+    ]);
   };
 }
 
-/** `?lang=` when it names one of ours, else the first of ours the browser asks for, else Chinese. */
-export function pageLang(query: string | undefined, acceptLanguage: string | undefined): Lang {
-  if (isLang(query)) return query;
-  const wanted = (acceptLanguage ?? '')
-    .split(',')
-    .map((part, i) => {
-      const [tag = '', ...params] = part.trim().toLowerCase().split(';');
-      const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find(Boolean);
-      return { tag, q: q === undefined ? 1 : Number(q), i };
-    })
-    .filter((w) => w.q > 0)
-    .sort((a, b) => b.q - a.q || a.i - b.i);
-  for (const { tag } of wanted) {
-    if (tag === 'bo' || tag.startsWith('bo-')) return 'bo';
-    if (tag === 'zh' || tag.startsWith('zh-')) return 'zh-CN';
-  }
-  return 'zh-CN';
-}
-
-function asset(body: string, contentType: string) {
-  const hash = createHash('sha256').update(body).digest('hex');
-  return { body, contentType, etag: `"${hash.slice(0, 32)}"`, version: hash.slice(0, 12) };
-}
-
-async function readPublic(name: string): Promise<string> {
-  return readFile(await findUp(`public/${name}`), 'utf8');
-}
-
-// A project file from src/campaigns (tsx) or dist/src/campaigns (built).
-async function findUp(path: string): Promise<URL> {
-  for (const up of ['../../', '../../../']) {
-    const url = new URL(`${up}${path}`, import.meta.url);
-    try {
-      await access(url);
-      return url;
-    } catch {
-      // try the next
-    }
-  }
-  throw new Error(`${path} not found`);
-}
+/** `?lang=`, else Accept-Language, else Chinese (the page kit's; kept here for its users). */
+export { pageLang } from '../http/page-kit.js';

@@ -1,17 +1,13 @@
 import type { AdminStrings } from '../accounts/admin-pages.js';
-import type { Role } from '../accounts/role.js';
 import { detectScript } from '../lib/script.js';
 import { LANGS, type Lang } from '../messaging/lang.js';
 import type { Audience } from './campaign.model.js';
 import { DISTRICTS } from './campaign.routes.js';
 import type { CampaignStatus, CampaignView } from './campaign.service.js';
 
-/** Who is looking and in which language; `path` is the page's own path (for the language link). */
-export interface PageContext {
-  lang: Lang;
-  path: string;
-  role: Role;
-}
+/** Who is looking and in which language (the page kit's context). */
+export type { PageContext } from '../http/page-kit.js';
+import type { PageContext } from '../http/page-kit.js';
 
 export interface CampaignViewsDeps {
   strings: AdminStrings;

@@ -60,6 +60,34 @@ export function caseView(d: CaseDoc, now: Date) {
   };
 }
 
+/** A case with its thread and the person's transcript (the API's and the console's view). */
+export async function caseDetail(
+  handoff: Pick<HandoffService, 'get' | 'thread' | 'transcript'>,
+  id: string,
+  now: Date,
+) {
+  const doc = await handoff.get(id);
+  if (!doc) return null;
+  const [thread, transcript] = await Promise.all([handoff.thread(id), handoff.transcript(id)]);
+  return {
+    ...caseView(doc, now),
+    thread: thread.map((e) => ({
+      from: e.from,
+      text: e.text,
+      at: e.at.toISOString(),
+      mediaUrl: e.mediaUrl ?? null,
+      deliveredAt: e.deliveredAt?.toISOString() ?? null,
+    })),
+    transcript: transcript.map((l) => ({
+      from: l.from,
+      text: l.text,
+      at: l.at.toISOString(),
+      channel: l.channel,
+      ...(l.mediaUrl ? { mediaUrl: l.mediaUrl } : {}),
+    })),
+  };
+}
+
 /**
  * Cases, complaints, reports and the webhook outbox on the admin API (inside the admin plugin:
  * authenticated). Counsellors work cases; supervisors and administrators also see reports,
@@ -118,29 +146,8 @@ export function caseRoutes(deps: CaseRoutesDeps): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const doc = await deps.handoff.get(req.params.id);
-        if (!doc) return reply.code(404).send(notFound);
-        const [thread, transcript] = await Promise.all([
-          deps.handoff.thread(req.params.id),
-          deps.handoff.transcript(req.params.id),
-        ]);
-        return {
-          ...caseView(doc, now()),
-          thread: thread.map((e) => ({
-            from: e.from,
-            text: e.text,
-            at: e.at.toISOString(),
-            mediaUrl: e.mediaUrl ?? null,
-            deliveredAt: e.deliveredAt?.toISOString() ?? null,
-          })),
-          transcript: transcript.map((l) => ({
-            from: l.from,
-            text: l.text,
-            at: l.at.toISOString(),
-            channel: l.channel,
-            ...(l.mediaUrl ? { mediaUrl: l.mediaUrl } : {}),
-          })),
-        };
+        const detail = await caseDetail(deps.handoff, req.params.id, now());
+        return detail ?? reply.code(404).send(notFound);
       },
     );
 

@@ -1,3 +1,4 @@
+import type { PageContext } from '../http/page-kit.js';
 import type { AdminStrings } from '../accounts/admin-pages.js';
 import type { Role } from '../accounts/role.js';
 import { esc } from '../campaigns/campaign.views.js';
@@ -12,12 +13,8 @@ import {
   type Text,
 } from './console.views.case.js';
 
-/** Who is looking and in which language; `path` is the page's own path (for the language link). */
-export interface ConsoleContext {
-  lang: Lang;
-  path: string;
-  role: Role;
-}
+/** Who is looking and in which language (the page kit's context). */
+export type ConsoleContext = PageContext;
 
 /** The list's filter: the case language (all when null) and the counsellor's own cases only. */
 export interface QueueFilter {
