@@ -4,6 +4,7 @@ import { buildApp } from './http/app.js';
 import { createLogger } from './logger.js';
 import { startRetentionWorker } from './retention/retention.worker.js';
 import { startCampaignWorkers } from './campaigns/index.js';
+import { withChannelSenders } from './channels/registry.js';
 import { createCaseRetention, startHandoffWorkers } from './handoff/index.js';
 
 type Role = 'all' | 'web' | 'worker';
@@ -56,7 +57,10 @@ async function main(): Promise<void> {
     // Workers stop taking jobs first; a send in flight finishes (or its job is taken up again).
     closers.unshift(() => outreach.close());
     // Counsellor replies, closings, follow-ups, escalations, and the webhooks to the counsellors.
-    const handoff = await startHandoffWorkers({ ...core, log });
+    // In the all-in-one process, a channel that can only say through itself (another wechaty
+    // puppet) delivers counsellors' replies too.
+    const senders = web ? withChannelSenders(core.senders, web.channels) : core.senders;
+    const handoff = await startHandoffWorkers({ ...core, senders, log });
     closers.unshift(() => handoff.close());
     log.info({ senders: [...core.senders.keys()] }, 'worker ready');
   }

@@ -32,3 +32,16 @@ export function buildChannels(
 ): Channel[] {
   return modules.filter((m) => m.enabled(ctx.config)).map((m) => m.inbound(ctx, senders.get(m.id)));
 }
+
+/**
+ * The senders, plus those only a running channel has (another wechaty puppet says through this
+ * process's wechaty): what a worker in the same process as the channels can push through.
+ */
+export function withChannelSenders(
+  senders: ReadonlyMap<ChannelId, Sender>,
+  channels: readonly Channel[],
+): ReadonlyMap<ChannelId, Sender> {
+  const all = new Map(senders);
+  for (const c of channels) if (c.sender && !all.has(c.id)) all.set(c.id, c.sender);
+  return all;
+}

@@ -3,6 +3,8 @@ import { WechatyBuilder, type Wechaty } from 'wechaty';
 import type { Message } from 'wechaty';
 import type * as PUPPET from 'wechaty-puppet';
 import type { InboundEvent, InboundHandler, InboundInput } from '../../messaging/inbound.js';
+import type { OutgoingMessage } from '../../messaging/content.js';
+import { SendError, type Sender } from '../../messaging/send.js';
 import type { Channel } from '../channel.js';
 import { eventInput, messageInput } from './inbound.js';
 import { PuppetOfficialAccount } from './puppet.js';
@@ -14,7 +16,7 @@ import type { WechatXml } from './xml.js';
 export interface WechatChannel extends Channel {
   readonly id: 'wechat';
   readonly wechaty: Wechaty;
-  readonly sender?: WechatSender | undefined;
+  readonly sender?: WechatSender | Sender | undefined;
   /**
    * One callback of our Official Account, checked and decrypted: runs its turn and returns the
    * rendered reply texts (not sent: the route replies passively or pushes them).
@@ -97,7 +99,7 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
   return {
     id: 'wechat',
     wechaty,
-    sender: account?.sender,
+    sender: account?.sender ?? puppetSender(wechaty),
     async receive(xml) {
       const openId = xml.FromUserName ?? '';
       if (xml.MsgType === 'event') {
@@ -151,4 +153,40 @@ function inputOf(message: Message): InboundInput {
     default:
       return { kind: 'media', media: 'other' };
   }
+}
+
+/**
+ * Another puppet's way to reach a person outside a turn (a counsellor's reply): said through
+ * this process's wechaty, so only the process running the puppet can send (`npm start`'s
+ * all-in-one process; a separate worker has no wechaty and cannot).
+ */
+function puppetSender(wechaty: Wechaty): Sender {
+  return {
+    channel: 'wechat',
+    async send(address: string, messages: OutgoingMessage[]) {
+      let contact;
+      try {
+        contact = wechaty.isLoggedIn ? await wechaty.Contact.find({ id: address }) : undefined;
+      } catch (err) {
+        throw new SendError('transient', err instanceof Error ? err.message : String(err));
+      }
+      if (!wechaty.isLoggedIn) throw new SendError('transient', 'wechaty is not logged in');
+      if (!contact) throw new SendError('blocked', 'no such contact');
+      const messageIds: string[] = [];
+      for (const text of renderWechat(messages)) {
+        try {
+          await contact.say(text);
+        } catch (err) {
+          throw new SendError(
+            'transient',
+            err instanceof Error ? err.message : String(err),
+            undefined,
+            messageIds.length,
+          );
+        }
+        messageIds.push(String(messageIds.length));
+      }
+      return { messageIds };
+    },
+  };
 }
