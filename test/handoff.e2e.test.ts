@@ -369,8 +369,11 @@ describe('the signed webhook into the assistant', () => {
       text: 'x',
     });
     expect(noCase.status).toBe(404);
+    // An id this service never gave out, of any shape, is an unknown case too.
+    for (const id of ['not-a-case', 'abcdefghijkl', '../../etc'])
+      expect((await office.call(app.url, 'case.closed', { caseId: id })).status).toBe(404);
     const noTicket = await office.call(app.url, 'complaint.resolved', {
-      ticketId: 'TS00000000',
+      ticketId: 'no-such-ticket',
       outcome: '已处理',
       language: 'zh-CN',
     });
