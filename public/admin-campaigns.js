@@ -6,47 +6,9 @@
 'use strict';
 
 (() => {
-  const dataEl = document.getElementById('page-data');
-  if (!dataEl) return;
-  const data = JSON.parse(dataEl.textContent || '{}');
-  const strings = data.strings || {};
-  const lang = data.lang === 'bo' ? 'bo' : 'zh-CN';
-
-  /** A page string with its {{placeholders}} filled. */
-  function t(key, params) {
-    const text = Object.prototype.hasOwnProperty.call(strings, key) ? strings[key] : key;
-    return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, k) =>
-      params && Object.prototype.hasOwnProperty.call(params, k) ? String(params[k]) : m,
-    );
-  }
-
-  /** An element with text (never HTML) and attributes. */
-  function el(tag, attrs, text) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  async function api(method, path, body) {
-    const init = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
-    if (body !== undefined) {
-      init.headers['content-type'] = 'application/json';
-      init.body = JSON.stringify(body);
-    }
-    try {
-      const res = await fetch(path, init);
-      let json = {};
-      try {
-        json = await res.json();
-      } catch {
-        // an empty or non-JSON body
-      }
-      return { status: res.status, body: json || {} };
-    } catch {
-      return { status: 0, body: {} };
-    }
-  }
+  // adminPage: public/admin-common.js, at the top of this very file.
+  if (!adminPage) return;
+  const { data, lang, t, el, api, say, lhasaTime } = adminPage;
 
   /** An API validation message in the page's language (the API's own words kept beside it). */
   function detailText(message) {
@@ -61,17 +23,6 @@
     return t('error.invalid');
   }
 
-  /** Writes a result line: a text in the page's language and, when useful, the API's message. */
-  function say(target, kind, text, raw) {
-    target.replaceChildren();
-    target.className = kind;
-    target.appendChild(el('span', {}, text));
-    if (raw) {
-      target.appendChild(document.createTextNode(' '));
-      target.appendChild(el('span', { class: 'raw', lang: 'en' }, `(${raw})`));
-    }
-  }
-
   /** The usual answer to a failed call, for the statuses every action shares. */
   function failure(res) {
     if (res.status === 0) return t('error.network');
@@ -80,13 +31,6 @@
     if (res.status === 503) return t('error.unavailable');
     return t('error.failed', { status: res.status });
   }
-
-  const lhasaTime = (iso) => {
-    const ms = Date.parse(iso);
-    return Number.isNaN(ms)
-      ? ''
-      : new Date(ms + 8 * 3600000).toISOString().slice(0, 16).replace('T', ' ');
-  };
 
   if (data.page === 'new') newCampaign();
   if (data.page === 'show') showCampaign();

@@ -6,28 +6,10 @@
 'use strict';
 
 (() => {
-  const dataEl = document.getElementById('page-data');
-  if (!dataEl) return;
-  const data = JSON.parse(dataEl.textContent || '{}');
-  const strings = data.strings || {};
-  const lang = data.lang === 'bo' ? 'bo' : 'zh-CN';
+  // adminPage: public/admin-common.js, at the top of this very file.
+  if (!adminPage) return;
+  const { data, lang, t, el, say, lhasaTime } = adminPage;
   const $ = (id) => document.getElementById(id);
-
-  /** A page string with its {{placeholders}} filled. */
-  function t(key, params) {
-    const text = Object.prototype.hasOwnProperty.call(strings, key) ? strings[key] : key;
-    return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, k) =>
-      params && Object.prototype.hasOwnProperty.call(params, k) ? String(params[k]) : m,
-    );
-  }
-
-  /** An element with text (never HTML) and attributes. */
-  function el(tag, attrs, text) {
-    const node = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
 
   /** Back to the login when the session is gone, then to this very page. */
   function toLogin() {
@@ -35,25 +17,11 @@
     window.location.assign(`/admin/login?next=${encodeURIComponent(next)}`);
   }
 
+  /** The admin API (admin-common.js), and back to the login on a 401. */
   async function api(method, path, body) {
-    const init = { method, credentials: 'same-origin', headers: { accept: 'application/json' } };
-    if (body !== undefined) {
-      init.headers['content-type'] = 'application/json';
-      init.body = JSON.stringify(body);
-    }
-    try {
-      const res = await fetch(path, init);
-      let json = {};
-      try {
-        json = await res.json();
-      } catch {
-        // an empty or non-JSON body
-      }
-      if (res.status === 401) toLogin();
-      return { status: res.status, body: json || {} };
-    } catch {
-      return { status: 0, body: {} };
-    }
+    const res = await adminPage.api(method, path, body);
+    if (res.status === 401) toLogin();
+    return res;
   }
 
   /** Why the API refused, in the page's language; the API's own words go beside it. */
@@ -76,23 +44,6 @@
     return [t('error.failed', { status: res.status }), raw];
   }
 
-  /** Writes a result line: a text in the page's language and, when useful, the API's message. */
-  function say(target, kind, text, raw) {
-    target.replaceChildren();
-    target.className = kind;
-    target.appendChild(el('span', {}, text));
-    if (raw) {
-      target.appendChild(document.createTextNode(' '));
-      target.appendChild(el('span', { class: 'raw', lang: 'en' }, `(${raw})`));
-    }
-  }
-
-  const lhasaTime = (iso) => {
-    const ms = Date.parse(iso);
-    return Number.isNaN(ms)
-      ? ''
-      : new Date(ms + 8 * 3600000).toISOString().slice(0, 16).replace('T', ' ');
-  };
   const waited = (minutes) =>
     minutes === null || minutes === undefined
       ? t('waited.responded')

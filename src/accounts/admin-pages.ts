@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { findUp } from '../http/page-kit.js';
+import { esc, htmlHead } from '../http/page-shell.js';
 import type { Lang } from '../messaging/lang.js';
 import type { Actor } from './auth.js';
 
@@ -30,17 +32,7 @@ export async function loadAdminPages(strings: AdminStrings): Promise<AdminPages>
   /** Both languages as plain text (titles, attributes). */
   const a = (key: string) => esc(`${zh[key] ?? key} · ${bo[key] ?? key}`);
   const page = (title: string, body: string) =>
-    `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<meta name="referrer" content="same-origin">
-<title>${title}</title>
-<link rel="icon" href="data:,">
-<style>${css}</style>
-</head>
+    `${htmlHead('zh-CN', title, `<style>${css}</style>`)}
 <body>
 <main>
 ${body}
@@ -89,18 +81,6 @@ ${problems.map((p) => `<p class="error" role="alert">${t(p)}</p>`).join('\n')}
   };
 }
 
-function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-// public/admin.css from src/accounts (tsx) or dist/src/accounts (built).
 async function readCss(): Promise<string> {
-  for (const path of ['../../public/admin.css', '../../../public/admin.css']) {
-    try {
-      return await readFile(new URL(path, import.meta.url), 'utf8');
-    } catch {
-      // try the next
-    }
-  }
-  throw new Error('public/admin.css not found');
+  return readFile(await findUp('public/admin.css'), 'utf8');
 }

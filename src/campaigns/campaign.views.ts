@@ -1,5 +1,5 @@
 import type { AdminStrings } from '../accounts/admin-pages.js';
-import { detectScript } from '../lib/script.js';
+import { esc, langAttr, lhasaTime, pageShell, pageStrings } from '../http/page-shell.js';
 import { LANGS, type Lang } from '../messaging/lang.js';
 import type { Audience } from './campaign.model.js';
 import { DISTRICTS } from './campaign.routes.js';
@@ -32,59 +32,31 @@ const CANCELLABLE: readonly CampaignStatus[] = [
  * campaign. Every campaign field is escaped here; the page script writes with textContent only.
  */
 export function campaignViews(deps: CampaignViewsDeps) {
-  const text = (lang: Lang, key: string, params?: Record<string, string | number>) =>
-    fill(deps.strings(lang)[`campaigns.${key}`] ?? key, params);
-  /** The page's own strings for its script: `campaigns.*` without the prefix. */
-  const scriptStrings = (lang: Lang) =>
-    Object.fromEntries(
-      Object.entries(deps.strings(lang))
-        .filter(([k]) => k.startsWith('campaigns.'))
-        .map(([k, v]) => [k.slice('campaigns.'.length), v]),
-    );
+  const strings = pageStrings(deps.strings, 'campaigns');
+  const text = strings.text;
   const district = (lang: Lang, zh: string) =>
     lang === 'bo' ? (deps.districtsBo.get(zh) ?? zh) : zh;
   const href = (ctx: PageContext, path: string) => `${path}?lang=${ctx.lang}`;
 
-  function page(
+  const page = (
     ctx: PageContext,
     title: string,
     body: string,
     data?: Record<string, unknown>,
-  ): string {
-    const t = (key: string) => esc(text(ctx.lang, key));
-    const other: Lang = ctx.lang === 'bo' ? 'zh-CN' : 'bo';
-    const script = data ? `<script src="${deps.assets.js}" defer></script>` : '';
-    const json = data
-      ? `\n<script type="application/json" id="page-data">${scriptJson({
-          ...data,
-          lang: ctx.lang,
-          strings: scriptStrings(ctx.lang),
-        })}</script>`
-      : '';
-    return `<!doctype html>
-<html lang="${ctx.lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<meta name="referrer" content="same-origin">
-<title>${esc(title)} · ${esc(deps.strings(ctx.lang).title ?? '')}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="${deps.assets.css}">
-${script}
-</head>
-<body>
-<header class="bar">
-<nav><a href="/admin">${t('home')}</a> <a href="${href(ctx, '/admin/campaigns')}">${t('title')}</a></nav>
-<a class="lang-switch" href="${esc(ctx.path)}?lang=${other}" lang="${other}" hreflang="${other}">${esc(text(other, 'langName'))}</a>
-</header>
-<main>
-${body}
-</main>${json}
-</body>
-</html>
-`;
-  }
+  ): string =>
+    pageShell({
+      ctx,
+      title,
+      site: strings.site(ctx.lang),
+      nav: [
+        { href: '/admin', label: text(ctx.lang, 'home') },
+        { href: href(ctx, '/admin/campaigns'), label: text(ctx.lang, 'title') },
+      ],
+      langName: (lang) => text(lang, 'langName'),
+      assets: deps.assets,
+      body,
+      script: data && { data, strings: strings.script(ctx.lang) },
+    });
 
   const statusBadge = (lang: Lang, status: CampaignStatus, id?: string) =>
     `<span class="status" data-status="${status}"${id ? ` id="${id}"` : ''}>${esc(text(lang, `status.${status}`))}</span>`;
@@ -124,7 +96,7 @@ ${row('tags', a.tags, (v) => v)}
       const rows = items
         .map(
           (c) => `<tr>
-<td><a href="${href(ctx, `/admin/campaigns/${c.id}`)}"${langOf(c.title)}>${esc(c.title)}</a></td>
+<td><a href="${href(ctx, `/admin/campaigns/${c.id}`)}"${langAttr(c.title)}>${esc(c.title)}</a></td>
 <td>${statusBadge(ctx.lang, c.status)}</td>
 <td><time datetime="${esc(c.sendAt)}">${lhasaTime(c.sendAt)}</time></td>
 <td class="progress-cell">${progressBar(c)}</td>
@@ -240,7 +212,7 @@ ${CHANNELS.map((ch) => `<option value="${ch}">${t(`channel.${ch}`)}</option>`).j
 </form>
 </section>`
         : '';
-      const body = `<h1${langOf(c.title)}>${esc(c.title)}</h1>
+      const body = `<h1${langAttr(c.title)}>${esc(c.title)}</h1>
 <dl class="facts">
 <dt>${t('field.status')}</dt><dd>${statusBadge(ctx.lang, c.status, 'c-status')}</dd>
 <dt>${t('field.sendAt')}</dt><dd><time datetime="${esc(c.sendAt)}">${lhasaTime(c.sendAt)}</time></dd>
@@ -299,38 +271,4 @@ export function progressOf(c: Pick<CampaignView, 'status' | 'stats'>): { percent
   const total = s.recipients ?? done + s.pending + s.cancelled;
   if (total <= 0) return { percent: c.status === 'completed' ? 100 : 0 };
   return { percent: Math.min(100, Math.floor((done * 100) / total)) };
-}
-
-/** An ISO instant as Lhasa's wall-clock time (UTC+8, no daylight saving): `YYYY-MM-DD HH:mm`. */
-export function lhasaTime(iso: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return '';
-  return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
-}
-
-/** A `lang` attribute for admin-written text in either language (none when it has neither script). */
-function langOf(text: string): string {
-  const lang = detectScript(text);
-  return lang ? ` lang="${lang}"` : '';
-}
-
-export function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-function fill(text: string, params?: Record<string, string | number>): string {
-  if (!params) return text;
-  return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, k: string) =>
-    Object.hasOwn(params, k) ? String(params[k]) : m,
-  );
-}
-
-/** JSON inside a `<script type="application/json">`: nothing in it can close the element. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
 }

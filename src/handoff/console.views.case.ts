@@ -1,5 +1,4 @@
-import { esc, lhasaTime } from '../campaigns/campaign.views.js';
-import { detectScript } from '../lib/script.js';
+import { esc, langAttr, lhasaTime } from '../http/page-shell.js';
 import type { Lang } from '../messaging/lang.js';
 import type { caseView } from './case.routes.js';
 
@@ -40,12 +39,6 @@ export function waitedText(text: Text, minutes: number | null): string {
 export function safeUrl(url: string | null | undefined): string | null {
   if (!url) return null;
   return /^https?:\/\//i.test(url) || /^\/(?![/\\])/.test(url) ? url : null;
-}
-
-/** A `lang` attribute for text a person wrote, when its script says which. */
-export function langAttr(text: string): string {
-  const lang = detectScript(text);
-  return lang ? ` lang="${lang}"` : '';
 }
 
 const badge = (cls: string, label: string, id?: string) =>

@@ -1,7 +1,7 @@
 import type { PageContext } from '../http/page-kit.js';
+import { esc, pageShell, pageStrings } from '../http/page-shell.js';
 import type { AdminStrings } from '../accounts/admin-pages.js';
 import type { Role } from '../accounts/role.js';
-import { esc } from '../campaigns/campaign.views.js';
 import type { Lang } from '../messaging/lang.js';
 import {
   caseBody,
@@ -46,17 +46,11 @@ export const REPORT_ROLES: readonly Role[] = ['admin', 'supervisor'];
  * with textContent only.
  */
 export function consoleViews(deps: ConsoleViewsDeps) {
+  const strings = pageStrings(deps.strings, 'console');
   const textOf =
     (lang: Lang): Text =>
     (key, params) =>
-      fill(deps.strings(lang)[`console.${key}`] ?? key, params);
-  /** The page's own strings for its script: `console.*` without the prefix. */
-  const scriptStrings = (lang: Lang) =>
-    Object.fromEntries(
-      Object.entries(deps.strings(lang))
-        .filter(([k]) => k.startsWith('console.'))
-        .map(([k, v]) => [k.slice('console.'.length), v]),
-    );
+      strings.text(lang, key, params);
   const href = (ctx: ConsoleContext, path: string) => `${path}?lang=${ctx.lang}`;
 
   function page(
@@ -66,42 +60,23 @@ export function consoleViews(deps: ConsoleViewsDeps) {
     data?: Record<string, unknown>,
   ): string {
     const text = textOf(ctx.lang);
-    const t = (key: string) => esc(text(key));
-    const other: Lang = ctx.lang === 'bo' ? 'zh-CN' : 'bo';
-    const script = data ? `<script src="${deps.assets.js}" defer></script>` : '';
-    const json = data
-      ? `\n<script type="application/json" id="page-data">${scriptJson({
-          ...data,
-          lang: ctx.lang,
-          strings: scriptStrings(ctx.lang),
-        })}</script>`
-      : '';
     const reports = REPORT_ROLES.includes(ctx.role)
-      ? ` <a href="${href(ctx, '/counsellor/reports')}">${t('reports.title')}</a>`
-      : '';
-    return `<!doctype html>
-<html lang="${ctx.lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<meta name="referrer" content="same-origin">
-<title>${esc(title)} · ${esc(deps.strings(ctx.lang).title ?? '')}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="${deps.assets.css}">
-${script}
-</head>
-<body>
-<header class="bar">
-<nav><a href="/admin">${t('home')}</a> <a href="${href(ctx, '/counsellor')}">${t('queue.title')}</a>${reports}</nav>
-<a class="lang-switch" href="${esc(ctx.path)}?lang=${other}" lang="${other}" hreflang="${other}">${esc(textOf(other)('langName'))}</a>
-</header>
-<main>
-${body}
-</main>${json}
-</body>
-</html>
-`;
+      ? [{ href: href(ctx, '/counsellor/reports'), label: text('reports.title') }]
+      : [];
+    return pageShell({
+      ctx,
+      title,
+      site: strings.site(ctx.lang),
+      nav: [
+        { href: '/admin', label: text('home') },
+        { href: href(ctx, '/counsellor'), label: text('queue.title') },
+        ...reports,
+      ],
+      langName: (lang) => strings.text(lang, 'langName'),
+      assets: deps.assets,
+      body,
+      script: data && { data, strings: strings.script(ctx.lang) },
+    });
   }
 
   /** One row of the open cases (the script builds the same from the API). */
@@ -202,20 +177,3 @@ ${table}`;
 }
 
 export type ConsoleViews = ReturnType<typeof consoleViews>;
-
-function fill(text: string, params?: Record<string, string | number>): string {
-  if (!params) return text;
-  return text.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, k: string) =>
-    Object.hasOwn(params, k) ? String(params[k]) : m,
-  );
-}
-
-/** JSON inside a `<script type="application/json">`: nothing in it can close the element. */
-function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}

@@ -11,7 +11,7 @@ import { isLang, type Lang } from '../messaging/lang.js';
 /**
  * What the pages behind the admin login share (campaigns, the counsellor console): one CSP
  * (no inline script or style), the login gate, the interface language, and their script and
- * stylesheet served with ETags.
+ * stylesheet served with ETags. Their HTML shell: page-shell.ts.
  */
 export const PAGE_CSP = [
   "default-src 'none'",
@@ -104,13 +104,19 @@ export interface PageAsset {
   version: string;
 }
 
-/** The stylesheet (`admin.css` + the page's own) and script of a page family, from public/. */
+/**
+ * The stylesheet (`admin.css` + the page's own) and script (`admin-common.js` + the page's own)
+ * of a page family, from public/: one file each, what the families share first.
+ */
 export async function pageAssets(cssName: string, jsName: string) {
   const css = asset(
     `${await readPublic('admin.css')}\n${await readPublic(cssName)}`,
     'text/css; charset=utf-8',
   );
-  const js = asset(await readPublic(jsName), 'text/javascript; charset=utf-8');
+  const js = asset(
+    `${await readPublic('admin-common.js')}\n${await readPublic(jsName)}`,
+    'text/javascript; charset=utf-8',
+  );
   return { css, js };
 }
 
