@@ -6,10 +6,10 @@
  * typing, schedules a follow-up and closes the case; the same in the Tibetan interface.
  */
 import { mkdir } from 'node:fs/promises';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './support/app.js';
-import { launchBrowser } from './support/browser.js';
+import { launchBrowser, loggedInPage } from './support/browser.js';
 import { adminApi, until, type Json } from './support/campaigns.js';
 import { joined, startHandoffTestWorkers, webPerson } from './support/handoff.js';
 
@@ -75,37 +75,8 @@ describe('counsellor console in Chromium', () => {
   });
 
   /** A fresh browser session, logged in through the login page the pages redirect to. */
-  async function loggedIn(username: string, path: string) {
-    const ctx: BrowserContext = await browser.newContext({
-      viewport: { width: 1100, height: 900 },
-    });
-    const page: Page = await ctx.newPage();
-    page.setDefaultTimeout(8000);
-    // Script errors and CSP refusals on any page of the session.
-    const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy|Refused/i.test(msg.text()))
-        errors.push(msg.text());
-    });
-    await page.goto(`${t.url}${path}`);
-    expect(new URL(page.url()).pathname).toBe('/admin/login');
-    expect(new URL(page.url()).searchParams.get('next')).toBe(path);
-    await page.locator('#username').fill(username);
-    await page.locator('#password').fill(PASSWORD);
-    await Promise.all([
-      page.waitForURL((u) => u.pathname !== '/admin/login'),
-      page.keyboard.press('Enter'),
-    ]);
-    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe(path);
-    return {
-      page,
-      close: async () => {
-        expect(errors).toEqual([]);
-        await ctx.close();
-      },
-    };
-  }
+  const loggedIn = (username: string, path: string) =>
+    loggedInPage(browser, { base: t.url, path, username, password: PASSWORD });
 
   async function shot(page: Page, name: string) {
     await mkdir('test-results', { recursive: true });
