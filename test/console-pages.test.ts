@@ -305,6 +305,39 @@ describe('counsellor console pages (HTTP)', () => {
     }
   });
 
+  it('lists open complaints past their deadline with the reports, escaped, for supervisors', async () => {
+    const before = await get('/counsellor/reports', cookies.sonam);
+    expect(before.body).toContain(s('zh-CN', 'complaints.none'));
+    const ticket = await t.deps.handoff.complaints.create({
+      personId: people.zh,
+      channel: 'web',
+      chatId: 'complainer',
+      lang: 'zh-CN',
+      text: '<script>alert(1)</script> 窗口让我等了三个小时',
+      caseId: null,
+      now: new Date(Date.now() - 30 * 86_400_000),
+    });
+    const fresh = await t.deps.handoff.complaints.create({
+      personId: people.zh,
+      channel: 'web',
+      chatId: 'complainer',
+      lang: 'zh-CN',
+      text: '刚刚提交的投诉',
+      caseId: null,
+      now: new Date(),
+    });
+    const res = await get('/counsellor/reports?lang=bo', cookies.sonam);
+    const table = res.body.split('id="complaints"')[1] ?? '';
+    expect(table).toContain(ticket);
+    expect(table).not.toContain(fresh);
+    expect(table).toContain('&#60;script&#62;');
+    expect(res.body).not.toContain('<script>alert(1)');
+    expect(res.body).toContain(s('bo', 'complaints.title'));
+    // Resolved, it leaves the list.
+    await t.deps.handoff.complaints.resolve(ticket, '已处理', new Date());
+    expect((await get('/counsellor/reports', cookies.sonam)).body).not.toContain(ticket);
+  });
+
   it('reports satisfaction per counsellor for a month, this month by default', async () => {
     const service = t.deps.handoff.service;
     const now = new Date();

@@ -9,11 +9,14 @@ import { pageAssets, pageGate, pageQuery, sendHtml, serveAssets } from '../http/
 import { lhasaMonth } from '../lib/lhasa-time.js';
 import { isLang } from '../messaging/lang.js';
 import { caseDetail, caseView } from './case.routes.js';
+import type { ComplaintService } from './complaints.js';
 import type { HandoffService } from './handoff.service.js';
 import type { CaseDetail } from './console.views.case.js';
 import { consoleViews, REPORT_ROLES } from './console.views.js';
 
 export interface ConsolePagesDeps {
+  /** Open complaints past their deadline, shown with the reports (supervisors). */
+  complaints: Pick<ComplaintService, 'list'>;
   service: Pick<HandoffService, 'list' | 'get' | 'thread' | 'transcript' | 'satisfaction'>;
   accounts: Pick<AccountRepo, 'byId'>;
   adminSessions: Pick<AdminSessionStore, 'get'>;
@@ -116,8 +119,11 @@ export function consolePages(deps: ConsolePagesDeps): FastifyPluginAsync {
         if (!seen) return reply;
         const asked = req.query.month ?? '';
         const month = MONTH.test(asked) ? asked : lhasaMonth(now());
-        const rows = await deps.service.satisfaction(month);
-        return html(reply, 200, views.reports(seen.ctx, month, rows));
+        const [rows, overdue] = await Promise.all([
+          deps.service.satisfaction(month),
+          deps.complaints.list({ overdue: true, limit: 100 }, now()),
+        ]);
+        return html(reply, 200, views.reports(seen.ctx, month, rows, overdue));
       },
     );
 

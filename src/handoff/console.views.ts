@@ -135,7 +135,12 @@ ${items.map((c) => row(ctx, c)).join('\n')}
       });
     },
 
-    reports(ctx: ConsoleContext, month: string, rows: SatisfactionRow[]): string {
+    reports(
+      ctx: ConsoleContext,
+      month: string,
+      rows: SatisfactionRow[],
+      overdue: OverdueComplaint[] = [],
+    ): string {
       const text = textOf(ctx.lang);
       const t = (key: string) => esc(text(key));
       const cells = rows
@@ -164,7 +169,9 @@ ${cells}
 <button type="submit">${t('reports.show')}</button>
 </form>
 <p class="muted">${t('reports.hint')}</p>
-${table}`;
+${table}
+<h2>${t('complaints.title')}</h2>
+${complaintsTable(text, overdue)}`;
       return page(ctx, text('reports.title'), body);
     },
 
@@ -177,3 +184,36 @@ ${table}`;
 }
 
 export type ConsoleViews = ReturnType<typeof consoleViews>;
+
+/** An open complaint past its deadline, as the supervisors' list shows it. */
+export interface OverdueComplaint {
+  ticketId: string;
+  language: string;
+  channel: string;
+  text: string;
+  createdAt: string;
+  dueAt: string;
+}
+
+/** Open complaints past their deadline, oldest deadline first (standard 8.2). */
+function complaintsTable(text: (key: string) => string, rows: OverdueComplaint[]): string {
+  const t = (key: string) => esc(text(key));
+  if (rows.length === 0)
+    return `<p class="muted" id="complaints-empty">${t('complaints.none')}</p>`;
+  const cells = rows
+    .map(
+      (c) => `<tr>
+<td>${esc(c.ticketId)}</td>
+<td>${esc(c.dueAt.slice(0, 10))}</td>
+<td lang="${c.language === 'bo' ? 'bo' : 'zh-CN'}">${esc(c.text)}</td>
+<td>${esc(c.channel)}</td>
+</tr>`,
+    )
+    .join('\n');
+  return `<table class="cases" id="complaints">
+<thead><tr><th>${t('complaints.ticket')}</th><th>${t('complaints.due')}</th><th>${t('complaints.text')}</th><th>${t('field.channel')}</th></tr></thead>
+<tbody>
+${cells}
+</tbody>
+</table>`;
+}

@@ -136,6 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     consolePages({
       service: deps.handoff.service,
+      complaints: deps.handoff.complaints,
       accounts: deps.accounts,
       adminSessions: deps.adminSessions,
       strings: (lang) => deps.translator.namespace(lang, 'admin'),
