@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { findUp } from '../http/page-kit.js';
-import { esc, htmlHead } from '../http/page-shell.js';
-import type { Lang } from '../messaging/lang.js';
+import { esc, htmlHead, type AdminStrings } from '../http/page-shell.js';
 import type { Actor } from './auth.js';
 
 /** The admin pages' own text (locales/<lang>/admin.json), flat: `role.admin` → text. */
-export type AdminStrings = (lang: Lang) => Record<string, string>;
+export type { AdminStrings } from '../http/page-shell.js';
 
 export type LoginProblem = 'failed' | 'locked' | 'tooMany';
 

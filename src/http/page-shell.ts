@@ -1,8 +1,10 @@
-import type { AdminStrings } from '../accounts/admin-pages.js';
 import { detectScript } from '../lib/script.js';
 import { LHASA_OFFSET_MS } from '../lib/lhasa-time.js';
 import type { Lang } from '../messaging/lang.js';
 import type { PageContext } from './page-kit.js';
+
+/** The admin namespace of the locales, flat (`key.path` → text), in a language. */
+export type AdminStrings = (lang: Lang) => Record<string, string>;
 
 /**
  * The HTML the pages behind the admin login share (campaigns, the counsellor console): the
