@@ -27,6 +27,7 @@ import { startWechatApiServer, type WechatApiServer } from './support/wechat/api
 import { callback, messageXml, replyText, type Account } from './support/wechat/callbacks.js';
 
 const SECRET = newSecret();
+const ADMIN = 'handoff-channels-admin-0123456789';
 let office: CounsellorSystem;
 let bot: BotApiServer;
 let wx: WechatApiServer;
@@ -44,6 +45,7 @@ beforeAll(async () => {
     appId: wx.appId,
   };
   app = await startTestApp({
+    ADMIN_TOKEN: ADMIN,
     COUNSELLOR_WEBHOOK_URL: office.url,
     COUNSELLOR_WEBHOOK_SECRET: SECRET,
     TELEGRAM_BOT_TOKEN: bot.token,
@@ -224,6 +226,22 @@ describe('WeChat', () => {
       .map((m) => m.content ?? '')
       .join('\n');
     expect(`${back}\n${pushed}`).toContain('城关区的招聘会在周五上午');
+
+    // Closing asks for a rating as a numbered list; "1" (the first: 5, very satisfied) rates.
+    await office.call(app.url, 'case.closed', { caseId });
+    const ask = await wx.waitForSent(
+      (m) => m.kind === 'custom' && m.touser === person && /^1\. 5 /mu.test(m.content ?? ''),
+    );
+    expect(ask.content).toMatch(/^5\. 1 /mu);
+    const rated = replyText(account, (await post(text(person, '1'))).body) ?? '';
+    expect(rated).toContain('谢谢您的评价');
+    const view = await fetch(`${app.url}/api/admin/cases/${caseId}`, {
+      headers: { authorization: `Bearer ${ADMIN}` },
+    });
+    expect(((await view.json()) as { rating: number }).rating).toBe(5);
+    // Later, "1" means the buttons in front of the person then (the menu), not a rating again.
+    await post(text(person, '菜单'));
+    expect(replyText(account, (await post(text(person, '1'))).body)).not.toContain('谢谢您的评价');
   });
 
   it('Tibetan keyword on WeChat answers in Tibetan and reaches the office in bo', async () => {

@@ -245,6 +245,30 @@ export function createHandoffService(deps: HandoffDeps) {
       await setFollowupField(Case, caseId, followupId, 'answeredAt', now);
     },
 
+    /**
+     * The pushed button a typed number picks ("2" → the second of the last rating or follow-up
+     * question the worker sent to this chat); the buttons are used up once one is picked.
+     */
+    async pushedChoice(channel: string, chatId: string, n: number): Promise<string | undefined> {
+      const raw = await deps.redis.get(keys.pushed(channel, chatId));
+      if (!raw) return undefined;
+      let ids: unknown;
+      try {
+        ids = JSON.parse(raw);
+      } catch {
+        return undefined;
+      }
+      const id =
+        Array.isArray(ids) && typeof ids[n - 1] === 'string' ? (ids[n - 1] as string) : undefined;
+      if (id) await deps.redis.del(keys.pushed(channel, chatId));
+      return id;
+    },
+
+    /** The person moved on: a number typed later means the buttons in front of them then. */
+    async forgetPushed(channel: string, chatId: string): Promise<void> {
+      await deps.redis.del(keys.pushed(channel, chatId));
+    },
+
     async setAwaiting(personId: string, awaiting: Awaiting | null): Promise<void> {
       if (awaiting)
         await deps.redis.set(keys.awaiting(personId), JSON.stringify(awaiting), 'EX', AWAIT_TTL_S);

@@ -6,6 +6,7 @@ import type { Lang } from '../messaging/lang.js';
 import type { CaseReason } from './case.model.js';
 import type { ComplaintService } from './complaints.js';
 import type { HandoffService } from './handoff.service.js';
+import { choiceNumber } from '../lib/choice-number.js';
 import { counsellorLine, parseCaseChoice } from './messages.js';
 
 /** What the conversation layer gives the handoff. */
@@ -50,8 +51,16 @@ export async function caseTurn(deps: CaseTurnDeps, turn: CaseTurnInput): Promise
   const t = (key: string, p?: Record<string, string | number>) => deps.translator.t(lang, key, p);
   const before = await waitingReplies(deps, personId, lang, now);
 
-  if (turn.input.kind === 'choice') {
-    const choice = parseCaseChoice(turn.input.id);
+  // "2" typed after a pushed rating or follow-up question (WeChat's numbered list) is its button.
+  const typed = turn.input.kind === 'text' ? choiceNumber(turn.input.text) : undefined;
+  const pushed =
+    typed === undefined
+      ? undefined
+      : await handoff.pushedChoice(turn.event.channel, turn.event.chatId, typed);
+  if (pushed === undefined) await handoff.forgetPushed(turn.event.channel, turn.event.chatId);
+  const choiceId = turn.input.kind === 'choice' ? turn.input.id : pushed;
+  if (choiceId) {
+    const choice = parseCaseChoice(choiceId);
     if (choice?.kind === 'rate') {
       const ok = await handoff.rate(choice.caseId, personId, choice.rating, now);
       if (ok) await handoff.setAwaiting(personId, { kind: 'comment', caseId: choice.caseId });

@@ -56,6 +56,15 @@ export async function startHandoffWorker(deps: HandoffWorkerDeps) {
     if (!sender) throw new UnrecoverableError(`no sender for ${doc.channel}`);
     try {
       await sender.send(doc.chatId, messages, { maxWaitMs: 2000 });
+      // A typed number answers these buttons (WeChat shows them as a numbered list).
+      const ids = messages.at(-1)?.choices?.map((c) => c.id) ?? [];
+      if (ids.length > 0)
+        await deps.redis.set(
+          keys.pushed(doc.channel, doc.chatId),
+          JSON.stringify(ids),
+          'EX',
+          7 * 86_400,
+        );
       return true;
     } catch (err) {
       if (!(err instanceof SendError)) throw err;

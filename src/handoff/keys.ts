@@ -8,6 +8,11 @@ export const caseKeys = (prefix: string) => ({
   awaiting: (personId: string) => `${prefix}case:await:${personId}`,
   /** personId → a case whose counsellor replies wait for the person to write (WeChat window). */
   waiting: (personId: string) => `${prefix}case:waiting:${personId}`,
+  /**
+   * `channel:chatId` → the choice ids of the last message the worker pushed with buttons (a
+   * rating, a follow-up): on WeChat they are a numbered list, and "2" must pick from them.
+   */
+  pushed: (channel: string, chatId: string) => `${prefix}case:pushed:${channel}:${chatId}`,
 });
 
 /** What the person's next free text answers, kept in Redis for a while. */
