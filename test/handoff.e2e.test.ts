@@ -165,6 +165,30 @@ describe('a person reaches a counsellor and back (Chinese)', () => {
     expect(joined(left)).toContain('མཇུག་བསྡུས');
     const view = await api('GET', `/api/admin/cases/${caseId}`);
     expect(view.body).toMatchObject({ status: 'closed', closedBy: 'person' });
+    // Served before leaving: asked to rate, in Tibetan.
+    const ask = await until(async () =>
+      (await p.pushes()).find((r) => r.choices?.some((c) => c.id.startsWith(`case#r:${caseId}`))),
+    );
+    expect(ask.text).toMatch(TIBETAN);
+  });
+
+  it('does not ask someone who left before any counsellor answered to rate', async () => {
+    const p = person();
+    await p.press('language:choose#zh');
+    await p.say('我先问问人工');
+    await p.say('人工');
+    const caseId = caseOf(
+      await office.waitFor('handoff.requested', (d) =>
+        JSON.stringify(d.transcript).includes('我先问问人工'),
+      ),
+    );
+    await p.say('菜单');
+    const job = await until(async () => {
+      const j = await handoffQueue().getJob(`closed-${caseId}`);
+      return (await j?.getState()) === 'completed' ? j : undefined;
+    });
+    expect(job).toBeDefined();
+    expect((await p.pushes()).some((r) => r.choices?.length)).toBe(false);
   });
 });
 

@@ -105,6 +105,8 @@ export async function startHandoffWorker(deps: HandoffWorkerDeps) {
     async closed(job: { caseId: string }) {
       const doc = await Case.findById(job.caseId).lean();
       if (!doc || doc.status !== 'closed') return;
+      // Someone who left before any counsellor answered has no service to rate.
+      if (doc.closedBy === 'person' && !doc.firstResponseAt) return;
       const lang = doc.language;
       const text =
         doc.closedBy === 'counsellor'
