@@ -180,6 +180,7 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
       mediaLink: (ref) =>
         core.senders.get(ref.channel)?.fetchMedia ? handoff.mediaLinks.link(ref) : undefined,
       handoff: handoff.service,
+      state: handoff.state,
       complaints: handoff.complaints,
       translator,
       complaintDays: config.COMPLAINT_DEADLINE_DAYS,

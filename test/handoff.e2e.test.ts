@@ -270,6 +270,7 @@ describe('triggers', () => {
       intents: createIntentMatcher(glossary.keywords, glossary.languageNames),
       cases: {
         handoff: app.deps.handoff.service,
+        state: app.deps.handoff.state,
         complaints: app.deps.handoff.complaints,
         translator: app.deps.translator,
         complaintDays: 15,

@@ -13,7 +13,7 @@ import type { QuestionRepo } from '../questions/question.repo.js';
 import type { Outbox } from '../webhooks/outbox.js';
 import { chooseCounsellor } from './assign.js';
 import { caseModels, setFollowupField, type CaseDoc, type CaseReason } from './case.model.js';
-import { caseKeys, type Awaiting } from './keys.js';
+import { caseKeys } from './keys.js';
 import { HANDOFF_JOB, type HandoffJob } from './queue.js';
 import { createCaseQueries } from './case.queries.js';
 import { summarize } from './summary.js';
@@ -59,7 +59,6 @@ export interface Opened {
 /** How many log lines go to the counsellor with the handoff. */
 const TRANSCRIPT_LINES = 50;
 const SUMMARY_WINDOW_MS = 7 * 24 * 60 * 60 * 1000;
-const AWAIT_TTL_S = 7 * 24 * 60 * 60;
 
 export type HandoffService = ReturnType<typeof createHandoffService>;
 
@@ -245,50 +244,9 @@ export function createHandoffService(deps: HandoffDeps) {
       await setFollowupField(Case, caseId, followupId, 'answeredAt', now);
     },
 
-    /**
-     * The pushed button a typed number picks ("2" → the second of the last rating or follow-up
-     * question the worker sent to this chat); the buttons are used up once one is picked.
-     */
-    async pushedChoice(channel: string, chatId: string, n: number): Promise<string | undefined> {
-      const raw = await deps.redis.get(keys.pushed(channel, chatId));
-      if (!raw) return undefined;
-      let ids: unknown;
-      try {
-        ids = JSON.parse(raw);
-      } catch {
-        return undefined;
-      }
-      const id =
-        Array.isArray(ids) && typeof ids[n - 1] === 'string' ? (ids[n - 1] as string) : undefined;
-      if (id) await deps.redis.del(keys.pushed(channel, chatId));
-      return id;
-    },
-
-    /** The person moved on: a number typed later means the buttons in front of them then. */
-    async forgetPushed(channel: string, chatId: string): Promise<void> {
-      await deps.redis.del(keys.pushed(channel, chatId));
-    },
-
-    async setAwaiting(personId: string, awaiting: Awaiting | null): Promise<void> {
-      if (awaiting)
-        await deps.redis.set(keys.awaiting(personId), JSON.stringify(awaiting), 'EX', AWAIT_TTL_S);
-      else await deps.redis.del(keys.awaiting(personId));
-    },
-
-    async awaiting(personId: string): Promise<Awaiting | null> {
-      const raw = await deps.redis.get(keys.awaiting(personId));
-      if (!raw) return null;
-      try {
-        return JSON.parse(raw) as Awaiting;
-      } catch {
-        return null;
-      }
-    },
-
-    /** Counsellor lines the person has not seen (a closed WeChat window); marks them seen. */
-    async takeWaiting(personId: string, now: Date) {
-      const caseId = await deps.redis.get(keys.waiting(personId));
-      if (!caseId || !Types.ObjectId.isValid(caseId)) return [];
+    /** A case's counsellor lines the person has not seen (a closed WeChat window); marks them seen. */
+    async takeWaiting(caseId: string, now: Date) {
+      if (!Types.ObjectId.isValid(caseId)) return [];
       const entries = await CaseEntry.find({
         caseId: new Types.ObjectId(caseId),
         from: 'counsellor',
@@ -301,7 +259,6 @@ export function createHandoffService(deps: HandoffDeps) {
           { _id: { $in: entries.map((e) => e._id) } },
           { $set: { deliveredAt: now } },
         );
-      await deps.redis.del(keys.waiting(personId));
       const doc = await service.get(caseId);
       return entries.map((e) => ({ text: e.text, counsellorName: doc?.counsellorName ?? null }));
     },

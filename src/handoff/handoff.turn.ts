@@ -6,12 +6,15 @@ import type { Lang } from '../messaging/lang.js';
 import type { CaseReason } from './case.model.js';
 import type { ComplaintService } from './complaints.js';
 import type { HandoffService } from './handoff.service.js';
+import type { CaseStateStore } from './turn-state.js';
 import { choiceNumber } from '../lib/choice-number.js';
 import { counsellorLine, parseCaseChoice } from './messages.js';
 
 /** What the conversation layer gives the handoff. */
 export interface CaseTurnDeps {
   handoff: HandoffService;
+  /** The person's handoff state in Redis, read once a turn. */
+  state: CaseStateStore;
   complaints: ComplaintService;
   translator: Translator;
   /** This service's own expiring link to a voice note or photo (none without a public URL). */
@@ -46,51 +49,40 @@ export type CaseTurn =
  * says so once, and `/menu` lets the person leave.
  */
 export async function caseTurn(deps: CaseTurnDeps, turn: CaseTurnInput): Promise<CaseTurn> {
-  const { handoff } = deps;
+  const { handoff, state: store } = deps;
   const { lang, personId, now, engineInput } = turn;
+  const { channel, chatId } = turn.event;
   const t = (key: string, p?: Record<string, string | number>) => deps.translator.t(lang, key, p);
-  const before = await waitingReplies(deps, personId, lang, now);
+  const state = await store.read(personId, channel, chatId);
+  const before = state.waitingCase
+    ? await waitingReplies(deps, personId, state.waitingCase, lang, now)
+    : [];
 
-  // "2" typed after a pushed rating or follow-up question (WeChat's numbered list) is its button.
+  // "2" typed after a pushed rating or follow-up question (WeChat's numbered list) is its
+  // button; whatever the person does, those buttons are used up.
   const typed = turn.input.kind === 'text' ? choiceNumber(turn.input.text) : undefined;
-  const pushed =
-    typed === undefined
-      ? undefined
-      : await handoff.pushedChoice(turn.event.channel, turn.event.chatId, typed);
-  if (pushed === undefined) await handoff.forgetPushed(turn.event.channel, turn.event.chatId);
-  const choiceId = turn.input.kind === 'choice' ? turn.input.id : pushed;
-  if (choiceId) {
-    const choice = parseCaseChoice(choiceId);
-    if (choice?.kind === 'rate') {
-      const ok = await handoff.rate(choice.caseId, personId, choice.rating, now);
-      if (ok) await handoff.setAwaiting(personId, { kind: 'comment', caseId: choice.caseId });
-      return handled(before, {
-        text: t(ok ? 'handoff:rate.thanks' : 'handoff:rate.unknown'),
-        lang,
-        choices: [menuChoice(t)],
-      });
-    }
-    if (choice?.kind === 'followup') {
-      await answerFollowup(
-        deps,
-        choice.caseId,
-        choice.followupId,
-        t(`handoff:followup.${choice.answer}`),
-        now,
-      );
-      await handoff.setAwaiting(personId, null);
-      const open = choice.answer === 'help' && !(await handoff.openCaseOf(personId));
-      if (open)
-        return { kind: 'continue', before: [...before, ...(await openCase(deps, turn, 'asked'))] };
-      return handled(before, {
-        text: t('handoff:followup.thanks'),
-        lang,
-        choices: [menuChoice(t)],
-      });
-    }
+  const pushed = typed === undefined ? undefined : state.pushed?.[typed - 1];
+  if (state.pushed) await store.forgetPushed(channel, chatId);
+  const choice = parseCaseChoice(turn.input.kind === 'choice' ? turn.input.id : (pushed ?? ''));
+  if (choice?.kind === 'rate') {
+    const ok = await handoff.rate(choice.caseId, personId, choice.rating, now);
+    if (ok) await store.setAwaiting(personId, { kind: 'comment', caseId: choice.caseId });
+    return handled(before, {
+      text: t(ok ? 'handoff:rate.thanks' : 'handoff:rate.unknown'),
+      lang,
+      choices: [menuChoice(t)],
+    });
+  }
+  if (choice?.kind === 'followup') {
+    const label = t(`handoff:followup.${choice.answer}`);
+    await answerFollowup(deps, choice.caseId, choice.followupId, label, now);
+    if (state.awaiting) await store.setAwaiting(personId, null);
+    if (choice.answer === 'help' && !state.openCase)
+      return { kind: 'continue', before: [...before, ...(await openCase(deps, turn, 'asked'))] };
+    return handled(before, { text: t('handoff:followup.thanks'), lang, choices: [menuChoice(t)] });
   }
 
-  const caseId = await handoff.openCaseOf(personId);
+  const caseId = state.openCase;
   if (caseId) {
     if (isGoto(engineInput, 'main:menu') || engineInput.kind === 'start') {
       await handoff.close(caseId, 'person', now);
@@ -107,19 +99,18 @@ export async function caseTurn(deps: CaseTurnDeps, turn: CaseTurnInput): Promise
     return { kind: 'handled', replies: [...before, ...replies] };
   }
 
-  const awaiting = await handoff.awaiting(personId);
-  if (awaiting && engineInput.kind === 'text' && turn.input.kind === 'text') {
-    await handoff.setAwaiting(personId, null);
-    if (awaiting.kind === 'comment') {
-      await handoff.comment(awaiting.caseId, turn.input.text);
-      return handled(before, { text: t('handoff:rate.commented'), lang, choices: [menuChoice(t)] });
-    }
-    await answerFollowup(deps, awaiting.caseId, awaiting.followupId, turn.input.text, now);
-    return handled(before, { text: t('handoff:followup.thanks'), lang, choices: [menuChoice(t)] });
+  const awaiting = state.awaiting;
+  if (!awaiting) return { kind: 'continue', before };
+  await store.setAwaiting(personId, null);
+  // Anything but free text (a command, a button) ends the wait: the person moved on.
+  if (engineInput.kind !== 'text' || turn.input.kind !== 'text')
+    return { kind: 'continue', before };
+  if (awaiting.kind === 'comment') {
+    await handoff.comment(awaiting.caseId, turn.input.text);
+    return handled(before, { text: t('handoff:rate.commented'), lang, choices: [menuChoice(t)] });
   }
-  // Anything else (a command, a button) ends the wait: the person moved on.
-  if (awaiting) await handoff.setAwaiting(personId, null);
-  return { kind: 'continue', before };
+  await answerFollowup(deps, awaiting.caseId, awaiting.followupId, turn.input.text, now);
+  return handled(before, { text: t('handoff:followup.thanks'), lang, choices: [menuChoice(t)] });
 }
 
 /**
@@ -194,8 +185,15 @@ async function answerFollowup(
   await deps.handoff.followupAnswered(caseId, followupId, now);
 }
 
-async function waitingReplies(deps: CaseTurnDeps, personId: string, lang: Lang, now: Date) {
-  const waiting = await deps.handoff.takeWaiting(personId, now);
+async function waitingReplies(
+  deps: CaseTurnDeps,
+  personId: string,
+  caseId: string,
+  lang: Lang,
+  now: Date,
+) {
+  const waiting = await deps.handoff.takeWaiting(caseId, now);
+  await deps.state.forgetWaiting(personId);
   if (waiting.length === 0) return [];
   const lines = waiting.map((w) => counsellorLine(deps.translator, lang, w.counsellorName, w.text));
   return [

@@ -12,6 +12,7 @@ import type { Metrics } from '../metrics.js';
 import type { Outbox } from '../webhooks/outbox.js';
 import { caseModels, setFollowupField, type CaseDoc } from './case.model.js';
 import { caseKeys } from './keys.js';
+import { createCaseState } from './turn-state.js';
 import { HANDOFF_QUEUE, type HandoffJob } from './queue.js';
 import { counsellorLine, rateChoices, followupChoices } from './messages.js';
 
@@ -38,6 +39,7 @@ export interface HandoffWorkerDeps {
 export async function startHandoffWorker(deps: HandoffWorkerDeps) {
   const { Case, CaseEntry, Complaint } = caseModels(deps.mongo);
   const keys = caseKeys(deps.prefix);
+  const state = createCaseState(deps.redis, deps.prefix);
   const now = deps.now ?? (() => new Date());
   const t = (lang: Lang, key: string, p?: Record<string, string | number>) =>
     deps.translator.t(lang, key, p);
@@ -144,12 +146,11 @@ export async function startHandoffWorker(deps: HandoffWorkerDeps) {
         { text, lang, choices: followupChoices(deps.translator, lang, job.caseId, fu.id) },
       ]);
       await setFollowupField(Case, job.caseId, fu.id, 'sentAt', now());
-      await deps.redis.set(
-        keys.awaiting(doc.personId.toHexString()),
-        JSON.stringify({ kind: 'followup', caseId: job.caseId, followupId: fu.id }),
-        'EX',
-        7 * 86_400,
-      );
+      await state.setAwaiting(doc.personId.toHexString(), {
+        kind: 'followup',
+        caseId: job.caseId,
+        followupId: fu.id,
+      });
     },
     async outcome(job: { ticketId: string }) {
       const c = await Complaint.findById(job.ticketId).lean();

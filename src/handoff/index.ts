@@ -20,6 +20,7 @@ import { counsellorWebhookRoutes } from './counsellor-webhook.routes.js';
 import { createHandoffService } from './handoff.service.js';
 import { HANDOFF_QUEUE, type HandoffJob } from './queue.js';
 import { createServiceClock } from './service-clock.js';
+import { createCaseState } from './turn-state.js';
 import { isAbsolute, join } from 'node:path';
 
 export interface HandoffContext {
@@ -96,6 +97,8 @@ export function createHandoff(ctx: HandoffContext) {
   });
   return {
     service,
+    /** The person's handoff state in Redis (one read a turn). */
+    state: createCaseState(ctx.redis, ctx.prefix),
     complaints,
     outbox,
     mediaLinks,
