@@ -2,9 +2,9 @@ import {
   addWorkingMinutes,
   isWorkingTime,
   nextWorkingStart,
-  type CalendarSource,
   type WorkingHours,
 } from '../lib/working-time.js';
+import type { CalendarSource } from '../lib/holiday-calendar.js';
 
 /** The office's clock: working hours, the holiday calendar, the first-response target. */
 export interface ServiceClock {
