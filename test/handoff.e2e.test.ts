@@ -44,6 +44,18 @@ const person = () => webPerson(() => app.url);
 const caseOf = (e: { data: Json }) => e.data.caseId as string;
 const handoffQueue = () => app.deps.handoff.boardQueues[0] as Queue;
 
+/** A Chinese-speaking person who says `first`, then 人工: the case the office received. */
+async function caseAfter(first: string) {
+  const p = person();
+  await p.press('language:choose#zh');
+  await p.say(first);
+  await p.say('人工');
+  const requested = await office.waitFor('handoff.requested', (d) =>
+    JSON.stringify(d.transcript).includes(first),
+  );
+  return { person: p, caseId: caseOf(requested) };
+}
+
 describe('a person reaches a counsellor and back (Chinese)', () => {
   it('hands off with transcript and summary, stays quiet, delivers the reply, asks for a rating', async () => {
     const p = person();
@@ -173,15 +185,7 @@ describe('a person reaches a counsellor and back (Chinese)', () => {
   });
 
   it('does not ask someone who left before any counsellor answered to rate', async () => {
-    const p = person();
-    await p.press('language:choose#zh');
-    await p.say('我先问问人工');
-    await p.say('人工');
-    const caseId = caseOf(
-      await office.waitFor('handoff.requested', (d) =>
-        JSON.stringify(d.transcript).includes('我先问问人工'),
-      ),
-    );
+    const { person: p, caseId: caseId } = await caseAfter('我先问问人工');
     await p.say('菜单');
     const job = await until(async () => {
       const j = await handoffQueue().getJob(`closed-${caseId}`);
@@ -210,13 +214,7 @@ describe('triggers', () => {
   });
 
   it('distress during a case gets the hotline at once and still goes to the counsellor', async () => {
-    const p = person();
-    await p.press('language:choose#zh');
-    await p.say('这几天心情很差');
-    await p.say('人工');
-    await office.waitFor('handoff.requested', (d) =>
-      JSON.stringify(d.transcript).includes('这几天心情很差'),
-    );
+    const { person: p } = await caseAfter('这几天心情很差');
     const replies = await p.say('我真的撑不下去了，不想活了');
     expect(joined(replies)).toContain('12356');
     await office.waitFor('case.message', (d) => d.text === '我真的撑不下去了，不想活了');
@@ -296,15 +294,7 @@ describe('triggers', () => {
 describe('the signed webhook into the assistant', () => {
   let caseId: string;
   beforeAll(async () => {
-    const p = person();
-    await p.press('language:choose#zh');
-    await p.say('我要找人工');
-    await p.say('人工');
-    caseId = caseOf(
-      await office.waitFor('handoff.requested', (d) =>
-        JSON.stringify(d.transcript).includes('我要找人工'),
-      ),
-    );
+    ({ caseId } = await caseAfter('我要找人工'));
   });
 
   it('refuses unsigned, wrongly signed and stale calls with 401', async () => {
@@ -471,15 +461,7 @@ describe('complaints', () => {
 
 describe('follow-up, escalation and an office that is down', () => {
   it('holds a follow-up in quiet hours, sends it after, and forwards the answer', async () => {
-    const p = person();
-    await p.press('language:choose#zh');
-    await p.say('面试以后想请指导员回访我');
-    await p.say('人工');
-    const caseId = caseOf(
-      await office.waitFor('handoff.requested', (d) =>
-        JSON.stringify(d.transcript).includes('面试以后想请指导员回访我'),
-      ),
-    );
+    const { person: p, caseId: caseId } = await caseAfter('面试以后想请指导员回访我');
     await office.call(app.url, 'case.closed', { caseId });
     // 23:30 in Lhasa: inside the default quiet hours (22:00-08:00).
     clock = () => new Date('2026-12-05T15:30:00Z');
@@ -509,24 +491,8 @@ describe('follow-up, escalation and an office that is down', () => {
   });
 
   it('escalates a case nobody answered by its due time, and not one that was answered', async () => {
-    const a = person();
-    await a.press('language:choose#zh');
-    await a.say('我想跟人工说话');
-    await a.say('人工');
-    const waiting = caseOf(
-      await office.waitFor('handoff.requested', (d) =>
-        JSON.stringify(d.transcript).includes('我想跟人工说话'),
-      ),
-    );
-    const b = person();
-    await b.press('language:choose#zh');
-    await b.say('我需要工作人员帮忙');
-    await b.say('人工');
-    const answered = caseOf(
-      await office.waitFor('handoff.requested', (d) =>
-        JSON.stringify(d.transcript).includes('我需要工作人员帮忙'),
-      ),
-    );
+    const { caseId: waiting } = await caseAfter('我想跟人工说话');
+    const { caseId: answered } = await caseAfter('我需要工作人员帮忙');
     await office.call(app.url, 'counsellor.reply', { caseId: answered, text: '我来了' });
     await until(async () =>
       (await api('GET', `/api/admin/cases/${answered}`)).body.firstResponseAt ? true : undefined,
@@ -595,15 +561,7 @@ describe('retention', () => {
   it('deletes closed cases with their threads and resolved complaints after RETENTION_CASES_DAYS, and settled events', async () => {
     const { createCaseRetention } = await import('../src/handoff/index.js');
     const { runMessageRetention } = await import('../src/retention/retention.processor.js');
-    const p = person();
-    await p.press('language:choose#zh');
-    await p.say('这个个案以后要按期限删除');
-    await p.say('人工');
-    const caseId = caseOf(
-      await office.waitFor('handoff.requested', (d) =>
-        JSON.stringify(d.transcript).includes('这个个案以后要按期限删除'),
-      ),
-    );
+    const { person: p, caseId: caseId } = await caseAfter('这个个案以后要按期限删除');
     await p.say('再补充一句');
     await office.waitFor('case.message', (d) => d.caseId === caseId && d.text === '再补充一句');
     const open = await api('GET', '/api/admin/cases?status=waiting&limit=200');
