@@ -99,8 +99,14 @@ export const configSchema = z.object({
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     'info',
   ),
+  /** Seals sensitive fields; several space-separated keys while rotating (the first seals). */
   DATA_KEY: opt(
-    z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 32)'),
+    z
+      .string()
+      .refine(
+        (v) => v.split(/\s+/).every((k) => k.length === 0 || k.length >= 32),
+        'each key must be at least 32 characters (e.g. openssl rand -base64 32)',
+      ),
   ),
   SESSION_SECRET: opt(z.string().min(32, 'must be at least 32 characters')),
   QUIET_HOURS: withDefault(timeRange, '22:00-08:00'),

@@ -30,6 +30,7 @@ import { createQuestionRepo, type QuestionRepo } from './questions/question.repo
 import { createAuditRepo, type AuditRepo } from './audit/audit.repo.js';
 import { createCampaigns, type Campaigns } from './campaigns/index.js';
 import { createHandoff, type Handoff } from './handoff/index.js';
+import { createJourney, type Journey } from './journey/index.js';
 import { createAccountRepo, type AccountRepo } from './accounts/account.repo.js';
 import { createAdminSessionStore, type AdminSessionStore } from './accounts/admin-session.store.js';
 import { ADMIN_USERNAME } from './accounts/auth.js';
@@ -74,6 +75,7 @@ export interface AppDeps extends CoreDeps {
   campaigns: Campaigns;
   /** Counsellor cases, complaints and the webhooks both ways. */
   handoff: Handoff;
+  journey: Journey;
   /** Every configured channel's inbound side (routes, start/stop) and sender. */
   channels: readonly Channel[];
   /** The Telegram channel when configured (tests drive it directly). */
@@ -174,6 +176,31 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
   const sessionSecret =
     config.SESSION_SECRET ?? (await sharedSecret(redis, `${prefix}session-secret`));
   const handoff = createHandoff({ ...core, root: ROOT, sessionSecret });
+  const campaigns = createCampaigns({
+    config,
+    log,
+    mongo: core.mongo,
+    redis,
+    prefix,
+    senders: core.senders,
+    audit: core.audit,
+    translator,
+  });
+  const journey = createJourney({
+    config,
+    log,
+    mongo: core.mongo,
+    redis,
+    prefix,
+    translator,
+    districts: glossary.districts,
+    outbox: handoff.outbox,
+    flush: async () => {
+      await Promise.all([core.messages.flush(), core.questions.flush()]);
+    },
+    queues: () => [...handoff.boardQueues, ...campaigns.boardQueues],
+    kbChannel: `${prefix}kb:changed`,
+  });
   const handleInbound = createInboundHandler({
     cases: {
       // Only for media a channel can fetch again (Telegram, WeChat): a link that works.
@@ -185,6 +212,7 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
       translator,
       complaintDays: config.COMPLAINT_DEADLINE_DAYS,
     },
+    journeyTurn: journey.turn,
     coaching: loadRubrics(`${ROOT}knowledge/coaching`),
     questions: core.questions,
     knowledge: () => knowledge.current(),
@@ -202,16 +230,6 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     core.senders,
   );
   const telegram = channels.find((c): c is TelegramChannel => c.id === 'telegram');
-  const campaigns = createCampaigns({
-    config,
-    log,
-    mongo: core.mongo,
-    redis,
-    prefix,
-    senders: core.senders,
-    audit: core.audit,
-    translator,
-  });
   // ADMIN_TOKEN is the first administrator's token: its account exists from the first start.
   if (config.ADMIN_TOKEN) await core.accounts.ensure(ADMIN_USERNAME, 'admin', new Date());
   return {
@@ -223,6 +241,7 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     adminSessions: createAdminSessionStore(redis, prefix),
     campaigns,
     handoff,
+    journey,
     channels,
     ...(telegram ? { telegram } : {}),
     async close() {

@@ -36,7 +36,7 @@ describe('conversation engine against real Redis and FerretDB', () => {
     expect(reply?.lang).toBe('bo');
     const back = await later(text(chat, 'hello'));
     expect(back[0]?.text).toMatch(TIBETAN);
-    expect(back[0]?.choices).toHaveLength(9);
+    expect(back[0]?.choices).toHaveLength(10);
   });
 
   it('serialises quick messages of one conversation: four answers advance four questions', async () => {
@@ -177,7 +177,7 @@ describe('conversation engine against real Redis and FerretDB', () => {
     expect((await t.deps.people.findById(session!.personId))?.outreachOptOut).toBe(true);
     const menu = await t.deps.handleInbound(text(chat, 'དཀར་ཆག'));
     expect(menu[0]?.text).toMatch(TIBETAN);
-    expect(menu[0]?.choices).toHaveLength(9);
+    expect(menu[0]?.choices).toHaveLength(10);
     const lang = await t.deps.handleInbound(text(chat, '语言'));
     expect(lang[0]?.choices?.map((c) => c.label)).toEqual(['中文', 'བོད་ཡིག']);
     const hotline = await t.deps.handleInbound(text(chat, '人工'));

@@ -38,6 +38,9 @@ const COMMANDS = [
   'help',
   'subscribe',
   'unsubscribe',
+  'mydata',
+  'delete',
+  'link',
   // Small talk: greetings come back to the menu, thanks get a reply.
   'greeting',
   'thanks',

@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics.js';
 import type { PersonRepo } from '../people/person.repo.js';
 import type { QuestionRepo } from '../questions/question.repo.js';
 import type { CaseTurnDeps } from '../handoff/handoff.turn.js';
+import type { JourneyTurnDeps } from '../journey/journey.turn.js';
 import type { IntentMatcher } from './intents.js';
 import type { SessionStore } from './session.store.js';
 
@@ -29,6 +30,8 @@ export interface ConversationDeps {
   now?: () => number;
   /** Counsellor cases: the turn's first step, and the handoff and complaint effects. */
   cases?: CaseTurnDeps;
+  /** The person's journey: consent and intake, /mydata, /delete, /link, the self-assessment. */
+  journeyTurn?: JourneyTurnDeps;
   /** After this long without a message, the person comes back to the menu. */
   resumeAfterMs?: number;
 }

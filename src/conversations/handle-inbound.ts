@@ -6,6 +6,8 @@ import { caseTurn, fileComplaint, openCase } from '../handoff/handoff.turn.js';
 import type { OutgoingMessage } from '../messaging/content.js';
 import { hintedLang, runTurn, type TurnResult } from './run-turn.js';
 import { readInput } from './read-input.js';
+import { isJourneyEffect, journeyEffect } from '../journey/journey.turn.js';
+import type { Lang } from '../messaging/lang.js';
 import type { Session } from './session.store.js';
 
 export type { ConversationDeps } from './conversation-deps.js';
@@ -29,6 +31,7 @@ export function createInboundHandler(deps: ConversationDeps): InboundHandler {
       const turn = await takeTurn(deps, event, session, input, said, started, resumed, current);
       const offered = turn.replies.at(-1)?.choices?.map((c) => c.id);
       const { offered: _old, ...rest } = turn.session;
+      if (turn.erased) return { next: erasedSession(), result: turn.replies };
       const next: Session = {
         ...rest,
         updatedAt: started,
@@ -36,8 +39,9 @@ export function createInboundHandler(deps: ConversationDeps): InboundHandler {
       };
       const at = new Date(started);
       // The log is written in the background (group commit): the reply never waits for it.
+      // (Under the person the turn ends with: a chat just linked logs into the joined person.)
       deps.messages
-        .append(session.personId, event.channel, [
+        .append(turn.session.personId, event.channel, [
           { from: 'person', text: said, at, ...mediaOf(input, deps) },
           ...turn.replies.map((r) => ({
             from: 'assistant' as const,
@@ -114,9 +118,35 @@ async function takeTurn(
   }
   const turn = await runTurn(deps, event, session, reading, started, resumed);
   const after: OutgoingMessage[] = [];
+  const lead: string[] = [];
   const turnLang = written ?? turn.session.lang ?? lang;
   const ctx = { event, personId: session.personId, lang: turnLang, now, input, said };
+  let next: Session = turn.session;
+  let erased = false;
   for (const effect of turn.effects) {
+    if (isJourneyEffect(effect)) {
+      if (!deps.journeyTurn || erased) continue;
+      const out = await journeyEffect(
+        deps.journeyTurn,
+        {
+          personId: next.personId,
+          channel: event.channel,
+          chatId: event.chatId,
+          lang: turnLang,
+          now,
+          from: session.at,
+          at: turn.session.at,
+          answers: turn.session.answers,
+          args: reading.input.kind === 'goto' ? reading.input.args : undefined,
+        },
+        effect,
+      );
+      if (out.text) lead.push(out.text);
+      if (out.personId) next = { ...next, personId: out.personId };
+      if (out.clearAnswers) next = { ...next, answers: undefined };
+      if (out.erased) erased = true;
+      continue;
+    }
     switch (effect.type) {
       case 'setLanguage':
         // The profile already has it when the session does (a choice pressed twice).
@@ -140,13 +170,37 @@ async function takeTurn(
         else after.push(...(await fileComplaint(deps.cases, ctx, text)));
         break;
       }
+      case 'answer':
+        // Kept in the session by the engine.
+        break;
     }
   }
+  const own = withLead(turn.replies, lead, turnLang);
   return {
     ...turn,
-    replies: [...before, ...turn.replies.filter((r) => r.text || r.choices?.length), ...after],
+    session: next,
+    replies: [...before, ...own.filter((r) => r.text || r.choices?.length), ...after],
+    ...(erased ? { erased } : {}),
   };
 }
+
+/** What the journey says is the node's text: it goes before the node's buttons. */
+function withLead(replies: OutgoingMessage[], lead: string[], lang: Lang): OutgoingMessage[] {
+  if (lead.length === 0) return replies;
+  const text = lead.join('\n\n');
+  const [first, ...rest] = replies;
+  if (first && first.text.length === 0) return [{ ...first, text }, ...rest];
+  return [{ text, lang }, ...replies];
+}
+
+/** After /delete: nothing of the person stays, and their next message is a first contact. */
+const erasedSession = (): Session => ({
+  v: 1,
+  at: 'language:choose',
+  lang: null,
+  updatedAt: 0,
+  personId: '',
+});
 
 async function loadSession(
   deps: ConversationDeps,

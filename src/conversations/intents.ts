@@ -34,9 +34,9 @@ const INTENT_NODE: Record<Exclude<Intent, 'start'>, string> = {
   unsubscribe: 'main:soon-jobs',
   stop: 'main:outreach-stop',
   resume: 'main:outreach-resume',
-  mydata: 'main:soon-data',
-  delete: 'main:soon-data',
-  link: 'main:soon-data',
+  mydata: 'privacy:mydata',
+  delete: 'privacy:delete',
+  link: 'privacy:link',
   greeting: 'main:welcome-back',
   thanks: 'main:thanks',
 };
@@ -71,7 +71,14 @@ export interface IntentMatcher {
 }
 
 /** Keywords that take arguments after them (订阅岗位 保安 司机). */
-const WITH_ARGS: ReadonlySet<string> = new Set(['subscribe', 'complaint']);
+const WITH_ARGS: ReadonlySet<string> = new Set(['subscribe', 'complaint', 'link']);
+/** After these keywords a separator must come ("投诉怎么处理" asks about complaints, it is not one). */
+const ARGS_AFTER: Partial<Record<Intent, RegExp>> = {
+  complaint: /^[\s,，、:：]/u,
+  // 绑定 123456, 绑定123456 (a code); "绑定银行卡怎么办" is a question.
+  // (Tibetan: the tsheg or shad may come between the keyword and the code.)
+  link: /^[\s,，、:：\u0F0B\u0F0D]|^[0-9０-９༠-༩]/u,
+};
 
 export function createIntentMatcher(
   keywords: KeywordTable,
@@ -121,8 +128,7 @@ export function createIntentMatcher(
           // A complaint needs a separator ("投诉怎么处理" asks about complaints, it is not one).
           const prefixed = prefixes.find(
             ([p, intent]) =>
-              form.startsWith(p) &&
-              (intent !== 'complaint' || /^[\s,，、:：]/u.test(form.slice(p.length))),
+              form.startsWith(p) && (ARGS_AFTER[intent]?.test(form.slice(p.length)) ?? true),
           );
           if (prefixed) return fromIntent(prefixed[1], argsAfter(input.text, prefixed[0]));
           return {

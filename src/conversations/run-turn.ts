@@ -16,6 +16,7 @@ import {
 } from './qa-turn.js';
 import type { Reading } from './read-input.js';
 import { renderReplies } from './render-replies.js';
+import { journeyRoute } from '../journey/journey.turn.js';
 import type { Session } from './session.store.js';
 
 export interface TurnResult {
@@ -24,6 +25,8 @@ export interface TurnResult {
   effects: Effect[];
   /** What a `complaint` effect files: the command's arguments or the text the person wrote. */
   complaintText?: string;
+  /** The person was erased (/delete): the conversation starts over and the turn is not logged. */
+  erased?: boolean;
 }
 
 /**
@@ -137,6 +140,24 @@ export async function runTurn(
   }
   // (Text with no language to answer in: the engine's own step stands.)
   result ??= step(deps.flows, state, engineInput, { now, resumed });
+  // A node may leave the next one to what is known of the person (consent, an unfinished intake).
+  if (result.action?.kind === 'route' && deps.journeyTurn) {
+    const routed = await journeyRoute(deps.journeyTurn, result.action.name, session.personId);
+    // A questionnaire starts with no answers.
+    const fresh = result.action.name === 'assess' ? { answers: undefined } : {};
+    const on = step(
+      deps.flows,
+      { ...state, ...result.state, ...fresh },
+      { kind: 'goto', node: routed.node },
+      { now, resumed },
+    );
+    const said = routed.say ? [{ say: [{ key: routed.say }], choices: [] }] : [];
+    result = {
+      ...on,
+      replies: [...result.replies, ...said, ...on.replies],
+      effects: [...result.effects, ...on.effects],
+    };
+  }
   effects.push(...result.effects);
   // Before any choice, a command is answered in the language the channel hints (Telegram's
   // language_code, the browser's Accept-Language), or in both.

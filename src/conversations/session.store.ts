@@ -24,6 +24,7 @@ const sessionSchema = z.object({
   offered: z.array(z.string()).optional(),
   lastQuestion: z.string().optional(),
   misses: z.number().int().min(0).optional(),
+  answers: z.record(z.string(), z.string()).optional(),
 });
 
 export interface SessionStore {

@@ -24,6 +24,31 @@ export const choiceSchema = z
   })
   .strict();
 
+/** What a person can consent to: a profile, and (separately) its sensitive part. */
+export const consentScope = z.enum(['profile', 'sensitive']);
+/** The profile fields the intake collects; `disability` and `health` are sensitive. */
+export const profileField = z.enum([
+  'district',
+  'ageGroup',
+  'category',
+  'skills',
+  'wantedWork',
+  'languages',
+  'contact',
+  'disability',
+  'health',
+]);
+/** The journey's named steps (src/journey carries them out). */
+export const journeyAction = z.enum([
+  'intake-at',
+  'intake-done',
+  'assessment',
+  'mydata',
+  'delete',
+  'link',
+  'unlink',
+]);
+
 export const effectSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('setLanguage'), lang }).strict(),
   z.object({ type: z.literal('outreach'), optOut: z.boolean() }).strict(),
@@ -36,6 +61,32 @@ export const effectSchema = z.discriminatedUnion('type', [
     .strict(),
   /** Files the turn's text (or the command's arguments) as a complaint with a ticket number. */
   z.object({ type: z.literal('complaint') }).strict(),
+  /** Records (or withdraws) the person's consent to a profile, or to its sensitive part. */
+  z
+    .object({ type: z.literal('consent'), scope: consentScope, given: z.boolean() })
+    .strict(),
+  /**
+   * Stores an intake answer on the profile (only with consent; sensitive fields only with the
+   * separate consent, encrypted). `add`: one more value of a list (assistance categories).
+   */
+  z
+    .object({
+      type: z.literal('profile'),
+      field: profileField,
+      value: z.string().max(500),
+      add: z.boolean().optional(),
+    })
+    .strict(),
+  /** One questionnaire answer kept in the session until the questionnaire ends. */
+  z
+    .object({
+      type: z.literal('answer'),
+      q: z.string().regex(/^[a-z0-9-]{1,16}$/),
+      value: z.string().regex(/^[A-Za-z0-9-]{1,16}$/),
+    })
+    .strict(),
+  /** A named step of the person's journey the conversation layer carries out (and answers). */
+  z.object({ type: z.literal('journey'), action: journeyAction }).strict(),
 ]);
 
 export const nodeSchema = z
@@ -55,6 +106,8 @@ export const nodeSchema = z
               .string()
               .regex(/^[a-z0-9-]+$/)
               .optional(),
+            /** Store the text on the profile as this field (intake's free-text answers). */
+            save: profileField.optional(),
           })
           .strict(),
         z.object({ qa: z.literal(true) }).strict(),
@@ -63,6 +116,11 @@ export const nodeSchema = z
     /** Reaching this node asks the policy Q&A this question (an i18n key), as if the person typed it. */
     ask: i18nKey.optional(),
     effects: z.array(effectSchema).optional(),
+    /**
+     * Reaching this node lets the conversation layer pick where to go from what it knows of the
+     * person (consent given? an intake half done?), e.g. `intake` → consent, resume or review.
+     */
+    route: z.enum(['intake', 'sensitive', 'assess']).optional(),
   })
   .strict();
 
@@ -80,3 +138,7 @@ export type FlowNode = z.infer<typeof nodeSchema>;
 export type FlowChoice = z.infer<typeof choiceSchema>;
 export type SayItem = z.infer<typeof sayItemSchema>;
 export type Effect = z.infer<typeof effectSchema>;
+export type ConsentScope = z.infer<typeof consentScope>;
+export type ProfileField = z.infer<typeof profileField>;
+export type JourneyAction = z.infer<typeof journeyAction>;
+export type RouteName = NonNullable<FlowNode['route']>;

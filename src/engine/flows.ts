@@ -28,7 +28,11 @@ export const REQUIRED_NODES = [
   'main:complaint',
   'main:complaint-filed',
   'main:soon-jobs',
-  'main:soon-data',
+  'privacy:mydata',
+  'privacy:delete',
+  'privacy:link',
+  'intake:start',
+  'assess:start',
   'main:outreach-stop',
   'main:outreach-resume',
 ] as const;

@@ -25,7 +25,7 @@ describe('engine step', () => {
     expect(r.state.lang).toBe('bo');
     expect(r.state.at).toBe('main:menu');
     expect(r.effects).toEqual([{ type: 'setLanguage', lang: 'bo' }]);
-    expect(r.replies.at(-1)?.choices).toHaveLength(9);
+    expect(r.replies.at(-1)?.choices).toHaveLength(10);
   });
 
   it('typing in Tibetan script on first contact picks Tibetan', () => {

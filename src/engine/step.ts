@@ -1,5 +1,5 @@
 import type { Lang } from '../messaging/lang.js';
-import type { Effect, SayItem } from './flow.schema.js';
+import type { Effect, RouteName, SayItem } from './flow.schema.js';
 import { qualify, type FlowSet } from './flows.js';
 
 /** Session state kept in Redis between turns. */
@@ -10,6 +10,8 @@ export interface SessionState {
   /** Chosen language; null until the person picks one (or writes in one script). */
   lang: Lang | null;
   updatedAt: number;
+  /** A questionnaire's answers so far (question id → value), until it ends. */
+  answers?: Record<string, string> | undefined;
 }
 
 export type EngineInput =
@@ -39,7 +41,11 @@ export interface Reply {
  * the policy cards (`qa`: free text where no flow waits for it, or a node marked
  * `input: {qa: true}`), or ask them the question a node names (`ask`).
  */
-export type StepAction = { kind: 'qa'; text: string } | { kind: 'ask'; key: string };
+export type StepAction =
+  | { kind: 'qa'; text: string }
+  | { kind: 'ask'; key: string }
+  /** The node names a route: the conversation layer picks the next node from what it knows. */
+  | { kind: 'route'; name: RouteName };
 
 export interface StepResult {
   state: SessionState;
@@ -69,8 +75,9 @@ export function step(
   const target = route(flows, out, input, ctx);
   if (target === QA) return out;
   visit(flows, out, target);
-  const ask = flows.node(out.state.at)?.ask;
-  if (ask) out.action = { kind: 'ask', key: ask };
+  const reached = flows.node(out.state.at);
+  if (reached?.ask) out.action = { kind: 'ask', key: reached.ask };
+  else if (reached?.route) out.action = { kind: 'route', name: reached.route };
   return out;
 }
 
@@ -105,8 +112,13 @@ function route(flows: FlowSet, out: StepResult, input: EngineInput, ctx: StepCon
         applyEffects(out, [{ type: 'setLanguage', lang: input.script }]);
         return 'main:welcome';
       }
-      if (current?.input && 'next' in current.input)
+      if (current?.input && 'next' in current.input) {
+        // An intake answer in the person's words (stored only with consent; see src/journey).
+        const text = input.text.trim();
+        if (current.input.save && text.length > 0)
+          out.effects.push({ type: 'profile', field: current.input.save, value: text.slice(0, 500) });
         return qualify(flowOf(out.state.at), current.input.next);
+      }
       // Free text where no flow waits for it (or a node marked `input: {qa: true}`): the policy
       // Q&A answers it. (A typed number was read as its choice before the engine.)
       if (input.text.trim().length === 0) return notUnderstood(out, ctx);
@@ -144,6 +156,7 @@ function visit(flows: FlowSet, out: StepResult, start: string): void {
 function applyEffects(out: StepResult, effects: Effect[] | undefined): void {
   for (const e of effects ?? []) {
     if (e.type === 'setLanguage') out.state.lang = e.lang;
+    if (e.type === 'answer') out.state.answers = { ...out.state.answers, [e.q]: e.value };
     out.effects.push(e);
   }
 }

@@ -90,6 +90,8 @@ export async function caseTurn(deps: CaseTurnDeps, turn: CaseTurnInput): Promise
     }
     if (isGoto(engineInput, 'main:human'))
       return handled(before, { text: t('handoff:already'), lang });
+    // The person's rights over their data (/mydata, /delete, /link) never wait for a counsellor.
+    if (isPrivacy(engineInput)) return { kind: 'continue', before };
     const mediaUrl =
       turn.input.kind === 'media' && turn.input.ref ? deps.mediaLink?.(turn.input.ref) : undefined;
     await handoff.forward(caseId, { text: turn.said, ...(mediaUrl ? { mediaUrl } : {}), at: now });
@@ -213,6 +215,9 @@ const menuChoice = (t: (k: string) => string) => ({
 });
 
 const isGoto = (input: EngineInput, node: string) => input.kind === 'goto' && input.node === node;
+const isPrivacy = (input: EngineInput) =>
+  (input.kind === 'goto' && input.node.startsWith('privacy:')) ||
+  (input.kind === 'choice' && input.id.startsWith('privacy:'));
 
 /** "12月7日 09:30" / Tibetan month-day form, in Lhasa time. */
 function lhasaWhen(at: Date, lang: Lang): string {

@@ -14,6 +14,42 @@ export interface PersonDoc {
   tags?: string[];
   /** The person's own counsellor (account id), kept once assigned. */
   counsellorId?: string | null;
+  /** What the person agreed to, now (null: not given or withdrawn), and every change since. */
+  consent?: { profile?: ConsentRecord | null; sensitive?: ConsentRecord | null };
+  consentLog?: ConsentEvent[];
+  /** The intake's answers (only with consent); `district` and `categories` live above. */
+  profile?: ProfileDoc;
+  /** Sensitive answers, each sealed with DATA_KEY (AES-256-GCM; the key id is in the value). */
+  sensitive?: { disability?: string; health?: string };
+  /** The self-assessment's result (standard 6). */
+  assessment?: AssessmentDoc;
+}
+
+export interface ConsentRecord {
+  version: number;
+  at: Date;
+}
+export interface ConsentEvent {
+  scope: 'profile' | 'sensitive';
+  given: boolean;
+  version: number;
+  at: Date;
+}
+export interface ProfileDoc {
+  ageGroup?: string;
+  skills?: string;
+  wantedWork?: string;
+  languages?: string;
+  contact?: string;
+  /** Where an unfinished intake stopped (a flow node), so the person can come back to it. */
+  intakeAt?: string;
+  intakeDoneAt?: Date;
+}
+export interface AssessmentDoc {
+  /** The strongest interest types (RIASEC letters), strongest first. */
+  types: string[];
+  scores: Record<string, number>;
+  at: Date;
 }
 
 /** One channel identity (`telegram:123`, `web:<sid>`) pointing at a person; /link adds more. */
@@ -36,6 +72,11 @@ const personSchema = new Schema<PersonDoc>(
     categories: { type: [String], default: undefined },
     tags: { type: [String], default: undefined },
     counsellorId: { type: String, default: undefined },
+    consent: { type: Schema.Types.Mixed, default: undefined },
+    consentLog: { type: [Schema.Types.Mixed], default: undefined },
+    profile: { type: Schema.Types.Mixed, default: undefined },
+    sensitive: { type: Schema.Types.Mixed, default: undefined },
+    assessment: { type: Schema.Types.Mixed, default: undefined },
   },
   { collection: 'people', versionKey: false },
 );
