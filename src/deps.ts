@@ -31,6 +31,7 @@ import { createAuditRepo, type AuditRepo } from './audit/audit.repo.js';
 import { createCampaigns, type Campaigns } from './campaigns/index.js';
 import { createHandoff, type Handoff } from './handoff/index.js';
 import { createJourney, type Journey } from './journey/index.js';
+import { inboxKey } from './channels/web/inbox.js';
 import { createAccountRepo, type AccountRepo } from './accounts/account.repo.js';
 import { createAdminSessionStore, type AdminSessionStore } from './accounts/admin-session.store.js';
 import { ADMIN_USERNAME } from './accounts/auth.js';
@@ -175,7 +176,14 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
   });
   const sessionSecret =
     config.SESSION_SECRET ?? (await sharedSecret(redis, `${prefix}session-secret`));
-  const handoff = createHandoff({ ...core, root: ROOT, sessionSecret });
+  // (The journey is built after the handoff, whose outbox it uses: its profiles come in lazily.)
+  let profiles: Journey['profiles'] | undefined;
+  const handoff = createHandoff({
+    ...core,
+    root: ROOT,
+    sessionSecret,
+    profileOf: async (personId) => (profiles ? profiles.shared(personId) : {}),
+  });
   const campaigns = createCampaigns({
     config,
     log,
@@ -200,7 +208,9 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     },
     queues: () => [...handoff.boardQueues, ...campaigns.boardQueues],
     kbChannel: `${prefix}kb:changed`,
+    chatKeys: (channel, chatId) => (channel === 'web' ? [inboxKey(prefix, chatId)] : []),
   });
+  profiles = journey.profiles;
   const handleInbound = createInboundHandler({
     cases: {
       // Only for media a channel can fetch again (Telegram, WeChat): a link that works.

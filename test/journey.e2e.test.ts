@@ -16,6 +16,7 @@ import type { PersonDoc } from '../src/people/person.model.js';
 
 const SECRET = newSecret();
 const DATA_KEY = 'journey-test-data-key-0123456789abcdef';
+const ADMIN = 'journey-admin-token-0123456789';
 let office: CounsellorSystem;
 let app: TestApp;
 let workers: { close(): Promise<void> };
@@ -24,6 +25,7 @@ beforeAll(async () => {
   office = await startCounsellorSystem(SECRET);
   app = await startTestApp({
     DATA_KEY,
+    ADMIN_TOKEN: ADMIN,
     COUNSELLOR_WEBHOOK_URL: office.url,
     COUNSELLOR_WEBHOOK_SECRET: SECRET,
   });
@@ -185,9 +187,40 @@ describe('consent and the intake', () => {
     for (const field of ['district', 'categories', 'profile', 'sensitive', 'assessment'] as const)
       expect(raw?.[field]).toBeUndefined();
     expect(raw?.consent).toEqual({ profile: null, sensitive: null });
-    expect(
-      raw?.consentLog?.map((e) => `${e.scope}:${e.given}`),
-    ).toEqual(['profile:true', 'sensitive:true', 'profile:false']);
+    expect(raw?.consentLog?.map((e) => `${e.scope}:${e.given}`)).toEqual([
+      'profile:true',
+      'sensitive:true',
+      'profile:false',
+    ]);
+  });
+});
+
+describe('what a counsellor sees', () => {
+  it('the case carries only what the person consented to share (and nothing after withdrawal)', async () => {
+    const { p, district } = await consenting();
+    const age = await p.press(offered(district, 'intake:q-district#dangxiong'));
+    await p.press(offered(age, 'intake:q-age#55-plus'));
+    await p.say('人工');
+    const id = await personIdOf(p);
+    const first = await office.waitFor('handoff.requested', (d) => d.personId === id);
+    expect(first.data.profile).toEqual({
+      district: '当雄县',
+      ageGroup: '55-plus',
+      intakeAt: undefined,
+    });
+    const detail = (await (
+      await fetch(`${app.url}/api/admin/cases/${String(first.data.caseId)}`, {
+        headers: { authorization: `Bearer ${ADMIN}` },
+      })
+    ).json()) as { profile: Record<string, unknown> };
+    expect(detail.profile).toMatchObject({ district: '当雄县', ageGroup: '55-plus' });
+    await p.say('菜单');
+    await p.press('main:menu#me');
+    await p.press('privacy:me#intake');
+    await p.press('intake:q-category#later');
+    expect(await app.deps.handoff.service.profileOf(id)).toMatchObject({ district: '当雄县' });
+    await app.deps.journey.profiles.consent(id, 'profile', false, new Date());
+    expect(await app.deps.handoff.service.profileOf(id)).toEqual({});
   });
 });
 

@@ -143,6 +143,7 @@ async function takeTurn(
       );
       if (out.text) lead.push(out.text);
       if (out.personId) next = { ...next, personId: out.personId };
+      if (out.lang) next = { ...next, lang: out.lang };
       if (out.clearAnswers) next = { ...next, answers: undefined };
       if (out.erased) erased = true;
       continue;

@@ -62,15 +62,20 @@ export function caseView(d: CaseDoc, now: Date) {
 
 /** A case with its thread and the person's transcript (the API's and the console's view). */
 export async function caseDetail(
-  handoff: Pick<HandoffService, 'get' | 'thread' | 'transcript'>,
+  handoff: Pick<HandoffService, 'get' | 'thread' | 'transcript' | 'profileOf'>,
   id: string,
   now: Date,
 ) {
   const doc = await handoff.get(id);
   if (!doc) return null;
-  const [thread, transcript] = await Promise.all([handoff.thread(id), handoff.transcript(id)]);
+  const [thread, transcript, profile] = await Promise.all([
+    handoff.thread(id),
+    handoff.transcript(id),
+    handoff.profileOf(doc.personId.toHexString()),
+  ]);
   return {
     ...caseView(doc, now),
+    profile,
     thread: thread.map((e) => ({
       from: e.from,
       text: e.text,

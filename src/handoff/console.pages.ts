@@ -17,7 +17,7 @@ import { consoleViews, REPORT_ROLES } from './console.views.js';
 export interface ConsolePagesDeps {
   /** Open complaints past their deadline, shown with the reports (supervisors). */
   complaints: Pick<ComplaintService, 'list'>;
-  service: Pick<HandoffService, 'list' | 'get' | 'thread' | 'transcript' | 'satisfaction'>;
+  service: Pick<HandoffService, 'list' | 'get' | 'thread' | 'transcript' | 'satisfaction' | 'profileOf'>;
   accounts: Pick<AccountRepo, 'byId'>;
   adminSessions: Pick<AdminSessionStore, 'get'>;
   /** locales/<lang>/admin.json, flat (the `console.*` keys). */

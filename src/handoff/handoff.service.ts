@@ -32,6 +32,8 @@ export interface HandoffDeps {
   messages: Pick<MessageRepo, 'transcript' | 'append'>;
   questions: Pick<QuestionRepo, 'recentOf'>;
   clock: ServiceClock;
+  /** What the person consented to share with a counsellor (their intake and self-assessment). */
+  profileOf?: (personId: string) => Promise<Record<string, unknown>>;
 }
 
 export interface OpenRequest {
@@ -94,6 +96,11 @@ export function createHandoffService(deps: HandoffDeps) {
     /** The person's open case, if any (one Redis read: every turn asks). */
     async openCaseOf(personId: string): Promise<string | null> {
       return deps.redis.get(keys.open(personId));
+    },
+
+    /** What the person consented to share (`{}` before the intake or after a withdrawal). */
+    async profileOf(personId: string): Promise<Record<string, unknown>> {
+      return (await deps.profileOf?.(personId)) ?? {};
     },
 
     async get(caseId: string): Promise<CaseDoc | null> {
@@ -317,7 +324,7 @@ export function createHandoffService(deps: HandoffDeps) {
           ...(l.mediaUrl ? { mediaUrl: l.mediaUrl } : {}),
         })),
         // Only what the person consented to share: nothing is profiled before the intake.
-        profile: {},
+        profile: (await deps.profileOf?.(personId)) ?? {},
         summary,
         ...(counsellor ? { counsellor: { id: counsellor.id, name: counsellor.name } } : {}),
         ...(req.mediaUrl ? { mediaUrl: req.mediaUrl } : {}),

@@ -39,6 +39,8 @@ export interface HandoffContext {
   senders: ReadonlyMap<ChannelId, Sender>;
   /** Signs the media links (the web role's session secret). */
   sessionSecret: string;
+  /** What a person consented to share with a counsellor (the journey's profile). */
+  profileOf?: (personId: string) => Promise<Record<string, unknown>>;
   /** The project folder (a relative HOLIDAYS_FILE is read from it). */
   root: string;
 }
@@ -85,6 +87,7 @@ export function createHandoff(ctx: HandoffContext) {
     messages: ctx.messages,
     questions: ctx.questions,
     clock,
+    ...(ctx.profileOf ? { profileOf: ctx.profileOf } : {}),
   });
   const complaints = createComplaintService({
     mongo: ctx.mongo,

@@ -11,6 +11,7 @@ import { registerActor, sessionActor } from '../accounts/auth.js';
 import { loginRoutes } from '../accounts/login.routes.js';
 import { campaignPages } from '../campaigns/campaign.pages.js';
 import { consolePages } from '../handoff/console.pages.js';
+import { createLedger } from '../journey/ledger.index.js';
 import type { AppDeps } from '../deps.js';
 import { queueBoardRoutes } from '../campaigns/queue-board.js';
 import { loadDocsCss } from '../channels/web/web.assets.js';
@@ -98,12 +99,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       metricsTokens: [deps.config.METRICS_TOKEN, deps.config.ADMIN_TOKEN],
     }),
   );
+  // The ledger (台账) of the people served: its admin API and the monthly report page.
+  const ledger = createLedger({ ...deps, sealer: deps.journey.sealer });
   await app.register(
     adminRoutes({
       config: deps.config,
       accounts: deps.accounts,
       adminSessions: deps.adminSessions,
-      featureRoutes: [deps.campaigns.routes, deps.handoff.routes],
+      featureRoutes: [deps.campaigns.routes, deps.handoff.routes, ledger.routes],
       cards: deps.cards,
       flows: deps.flows,
       knowledge: deps.knowledge,
@@ -142,6 +145,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       strings: (lang) => deps.translator.namespace(lang, 'admin'),
     }),
   );
+  await app.register(ledger.pages);
   // The whole text of an announcement that went out (WeChat's template message links here).
   await app.register(deps.campaigns.publicRoutes);
   // The counsellor system's signed calls (Standard Webhooks; the raw body is verified).

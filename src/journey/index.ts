@@ -6,7 +6,6 @@ import type { Config } from '../config.js';
 import { caseKeys } from '../handoff/keys.js';
 import type { Translator } from '../i18n.js';
 import { createSealer, type Sealer } from '../lib/sealed.js';
-import { inboxKey } from '../channels/web/inbox.js';
 import type { Outbox } from '../webhooks/outbox.js';
 import { createErasure } from './erasure.js';
 import type { JourneyTurnDeps } from './journey.turn.js';
@@ -29,6 +28,8 @@ export interface JourneyContext {
   queues(): Queue[];
   /** Where the classifier's examples changing is announced (live knowledge reloads). */
   kbChannel: string;
+  /** What a channel keeps in Redis for one chat besides the session (the web chat's inbox). */
+  chatKeys(channel: string, chatId: string): string[];
 }
 
 /**
@@ -71,7 +72,7 @@ export function createJourney(ctx: JourneyContext) {
       ...identities.flatMap((i) => [
         sessionKey(i.channel, i.chatId),
         keys.pushed(i.channel, i.chatId),
-        ...(i.channel === 'web' ? [inboxKey(ctx.prefix, i.chatId)] : []),
+        ...ctx.chatKeys(i.channel, i.chatId),
       ]),
     ],
     examplesChanged: async () => {

@@ -68,6 +68,8 @@ export interface JourneyOutcome {
   text?: string;
   /** The person's id changed (linked into another person, or unlinked into a new one). */
   personId?: string;
+  /** The language the person (now) has: a chat linked into a person speaks theirs. */
+  lang?: Lang;
   /** The person was erased: the conversation starts again, and this turn is not logged. */
   erased?: boolean;
   /** The questionnaire's answers are used up. */
@@ -154,11 +156,20 @@ async function link(
   }
   const out = await deps.links.redeem(identity, ctx.personId, ctx.args, ctx.now);
   switch (out.kind) {
-    case 'linked':
+    case 'linked': {
+      // The joined person's language, if they chose one, is this chat's from now on.
+      const lang = (await deps.profiles.view(out.personId))?.language ?? ctx.lang;
+      const tl = (key: string, params?: Record<string, string | number>) =>
+        deps.translator.t(lang, key, params);
+      const line = (await deps.links.channels(out.personId))
+        .map((c) => tl(`privacy:channel.${c}`))
+        .join(lang === 'bo' ? '། ' : '、');
       return {
-        text: `${t('privacy:link.linked')}\n\n${await channelsLine(out.personId)}`,
+        text: `${tl('privacy:link.linked')}\n\n${tl('privacy:link.channels', { value: line })}`,
         personId: out.personId,
+        lang,
       };
+    }
     case 'same':
       return { text: t('privacy:link.already') };
     case 'locked':

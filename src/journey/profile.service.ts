@@ -1,6 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { ConsentScope, ProfileField } from '../engine/flow.schema.js';
 import type { Sealer } from '../lib/sealed.js';
+import type { Lang } from '../messaging/lang.js';
 import {
   personModels,
   type AssessmentDoc,
@@ -35,7 +36,7 @@ export type SaveOutcome = 'saved' | 'no-consent' | 'no-key' | 'invalid';
 /** What is held about a person, readable (sensitive fields opened), for /mydata and the ledger. */
 export interface ProfileView {
   personId: string;
-  language: string | null;
+  language: Lang | null;
   createdAt: Date;
   lastSeenAt: Date;
   outreachOptOut: boolean;
