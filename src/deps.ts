@@ -177,12 +177,12 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
   const sessionSecret =
     config.SESSION_SECRET ?? (await sharedSecret(redis, `${prefix}session-secret`));
   // (The journey is built after the handoff, whose outbox it uses: its profiles come in lazily.)
-  let profiles: Journey['profiles'] | undefined;
+  const later: { profiles?: Journey['profiles'] } = {};
   const handoff = createHandoff({
     ...core,
     root: ROOT,
     sessionSecret,
-    profileOf: async (personId) => (profiles ? profiles.shared(personId) : {}),
+    profileOf: async (personId) => (later.profiles ? later.profiles.shared(personId) : {}),
   });
   const campaigns = createCampaigns({
     config,
@@ -210,7 +210,7 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     kbChannel: `${prefix}kb:changed`,
     chatKeys: (channel, chatId) => (channel === 'web' ? [inboxKey(prefix, chatId)] : []),
   });
-  profiles = journey.profiles;
+  later.profiles = journey.profiles;
   const handleInbound = createInboundHandler({
     cases: {
       // Only for media a channel can fetch again (Telegram, WeChat): a link that works.

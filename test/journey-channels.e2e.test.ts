@@ -101,7 +101,9 @@ const buttons = (m: SentMessage | undefined) =>
   )?.inline_keyboard?.flat() ?? [];
 const text = (ms: SentMessage[]) => ms.map((m) => m.text).join('\n');
 const identity = (id: string) =>
-  app.deps.mongo.collection('identities').findOne({ _id: id as never });
+  app.deps.mongo
+    .collection<{ _id: string; personId: mongoose.Types.ObjectId }>('identities')
+    .findOne({ _id: id });
 
 describe('WeChat (mock puppet) in Tibetan, then Telegram joined with /link', () => {
   it('takes the intake in Tibetan, shows /mydata in Tibetan, links Telegram, and erases both on /delete', async () => {

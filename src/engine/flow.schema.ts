@@ -47,7 +47,14 @@ export const journeyAction = z.enum([
   'delete',
   'link',
   'unlink',
+  /** Shows the person's action plan (standard 7.1(4)): each step, its date, done or not. */
+  'plan-show',
 ]);
+
+/** When a new step of the action plan is due: in 3 days, a week, two weeks, a month (Lhasa). */
+export const planDue = z.enum(['3d', '1w', '2w', '1m']);
+/** When a person who found a job started (a coarse answer, standard 7.2(6)). */
+export const jobStarted = z.enum(['this-week', 'this-month', 'earlier']);
 
 export const effectSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('setLanguage'), lang }).strict(),
@@ -87,6 +94,13 @@ export const effectSchema = z.discriminatedUnion('type', [
     .strict(),
   /** A named step of the person's journey the conversation layer carries out (and answers). */
   z.object({ type: z.literal('journey'), action: journeyAction }).strict(),
+  /** Adds the step written just before (the session's `plan` draft), due `in`, with a reminder. */
+  z.object({ type: z.literal('plan'), in: planDue }).strict(),
+  /**
+   * Records "I found a job" (employer and work from the session's drafts, when written) and
+   * schedules the follow-ups at one and three months.
+   */
+  z.object({ type: z.literal('employment'), started: jobStarted.optional() }).strict(),
 ]);
 
 export const nodeSchema = z
@@ -108,6 +122,15 @@ export const nodeSchema = z
               .optional(),
             /** Store the text on the profile as this field (intake's free-text answers). */
             save: profileField.optional(),
+            /**
+             * Keep the text in the session under this name for a later node's effect (a plan
+             * step, an employer), cleaned and cut to 200 characters; reaching the node forgets
+             * an earlier one.
+             */
+            draft: z
+              .string()
+              .regex(/^[a-z]{1,16}$/)
+              .optional(),
           })
           .strict(),
         z.object({ qa: z.literal(true) }).strict(),
@@ -120,7 +143,9 @@ export const nodeSchema = z
      * Reaching this node lets the conversation layer pick where to go from what it knows of the
      * person (consent given? an intake half done?), e.g. `intake` → consent, resume or review.
      */
-    route: z.enum(['intake', 'sensitive', 'assess']).optional(),
+    route: z
+      .enum(['intake', 'sensitive', 'assess', 'plan', 'plan-add', 'employment'])
+      .optional(),
   })
   .strict();
 
@@ -141,4 +166,6 @@ export type Effect = z.infer<typeof effectSchema>;
 export type ConsentScope = z.infer<typeof consentScope>;
 export type ProfileField = z.infer<typeof profileField>;
 export type JourneyAction = z.infer<typeof journeyAction>;
+export type PlanDue = z.infer<typeof planDue>;
+export type JobStarted = z.infer<typeof jobStarted>;
 export type RouteName = NonNullable<FlowNode['route']>;

@@ -23,13 +23,13 @@ export interface JourneyContext {
   districts: readonly { zh: string; bo: string }[];
   outbox: Pick<Outbox, 'emit'>;
   /** Log lines and questions on their way to the database (written before an erasure). */
-  flush(): Promise<void>;
+  flush: () => Promise<void>;
   /** Every queue a job for a person may wait in. */
-  queues(): Queue[];
+  queues: () => Queue[];
   /** Where the classifier's examples changing is announced (live knowledge reloads). */
   kbChannel: string;
   /** What a channel keeps in Redis for one chat besides the session (the web chat's inbox). */
-  chatKeys(channel: string, chatId: string): string[];
+  chatKeys: (channel: string, chatId: string) => string[];
 }
 
 /**

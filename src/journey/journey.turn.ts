@@ -111,7 +111,7 @@ export async function journeyEffect(
       const result = scoreAssessment(ctx.answers ?? {});
       if (!result) return { text: t('assess:result.tooFew'), clearAnswers: true };
       const saved = await deps.profiles.saveAssessment(ctx.personId, result, ctx.now);
-      const text = describeAssessment(result.types, ctx.lang, deps.translator.t);
+      const text = describeAssessment(result.types, ctx.lang, (l, k) => deps.translator.t(l, k));
       return {
         text: `${text}\n\n${t(saved ? 'assess:result.saved' : 'assess:result.notSaved')}`,
         clearAnswers: true,

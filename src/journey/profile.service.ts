@@ -74,7 +74,8 @@ export function createProfileService(conn: Connection, sealer: Sealer | null): P
   const valid = (id: string) => mongoose.Types.ObjectId.isValid(id);
   const clean = (v: string) =>
     v
-      .replace(/[\u0000-\u0008\u000B-\u001F\u007F]/g, '')
+      // Control characters (a line break or a tab stays).
+      .replace(/(?![\n\t])\p{Cc}/gu, '')
       .trim()
       .slice(0, 500);
 
