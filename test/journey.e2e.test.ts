@@ -214,6 +214,38 @@ describe('what a counsellor sees', () => {
       })
     ).json()) as { profile: Record<string, unknown> };
     expect(detail.profile).toMatchObject({ district: '当雄县', ageGroup: '55-plus' });
+    // The console's case page shows it in the counsellor's language.
+    await fetch(`${app.url}/api/admin/accounts`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        username: 'yangzom',
+        role: 'counsellor',
+        password: 'a long enough password',
+        languages: ['zh-CN', 'bo'],
+      }),
+    });
+    const login = await fetch(`${app.url}/admin/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: app.url },
+      body: new URLSearchParams({ username: 'yangzom', password: 'a long enough password' }),
+    });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    for (const [lang, district, age] of [
+      ['zh-CN', '当雄县', '55岁以上'],
+      ['bo', 'འདམ་གཞུང་རྫོང', '55'],
+    ] as const) {
+      const page = await fetch(
+        `${app.url}/counsellor/cases/${String(first.data.caseId)}?lang=${lang}`,
+        { headers: { cookie } },
+      );
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('id="s-profile"');
+      expect(html).toContain(district);
+      expect(html).toContain(age);
+    }
     await p.say('菜单');
     await p.press('main:menu#me');
     await p.press('privacy:me#intake');

@@ -7,7 +7,7 @@ import type { AdminSessionStore } from '../accounts/admin-session.store.js';
 import type { Role } from '../accounts/role.js';
 import { pageAssets, pageGate, pageQuery, sendHtml, serveAssets } from '../http/page-kit.js';
 import { lhasaMonth } from '../lib/lhasa-time.js';
-import { isLang } from '../messaging/lang.js';
+import { isLang, type Lang } from '../messaging/lang.js';
 import { caseDetail, caseView } from './case.routes.js';
 import type { ComplaintService } from './complaints.js';
 import type { HandoffService } from './handoff.service.js';
@@ -17,11 +17,16 @@ import { consoleViews, REPORT_ROLES } from './console.views.js';
 export interface ConsolePagesDeps {
   /** Open complaints past their deadline, shown with the reports (supervisors). */
   complaints: Pick<ComplaintService, 'list'>;
-  service: Pick<HandoffService, 'list' | 'get' | 'thread' | 'transcript' | 'satisfaction' | 'profileOf'>;
+  service: Pick<
+    HandoffService,
+    'list' | 'get' | 'thread' | 'transcript' | 'satisfaction' | 'profileOf'
+  >;
   accounts: Pick<AccountRepo, 'byId'>;
   adminSessions: Pick<AdminSessionStore, 'get'>;
   /** locales/<lang>/admin.json, flat (the `console.*` keys). */
   strings: AdminStrings;
+  /** A case's consented profile as lines in the page's language. */
+  profileLines?: (profile: Readonly<Record<string, unknown>>, lang: Lang) => string[];
   now?: () => Date;
 }
 
@@ -102,7 +107,8 @@ export function consolePages(deps: ConsolePagesDeps): FastifyPluginAsync {
           ? await caseDetail(deps.service, id, now())
           : null;
         if (!detail) return html(reply, 404, views.problem(seen.ctx, 'notFound'));
-        return html(reply, 200, views.case(seen.ctx, detail));
+        const profileLines = deps.profileLines?.(detail.profile ?? {}, seen.ctx.lang) ?? [];
+        return html(reply, 200, views.case(seen.ctx, { ...detail, profileLines }));
       },
     );
 

@@ -19,7 +19,14 @@ export interface TranscriptLine {
   mediaUrl?: string;
 }
 /** A case as `GET /api/admin/cases/:id` shows it: the case, its thread and the transcript. */
-export type CaseDetail = CaseItem & { thread: ThreadLine[]; transcript: TranscriptLine[] };
+export type CaseDetail = CaseItem & {
+  thread: ThreadLine[];
+  transcript: TranscriptLine[];
+  /** What the person consented to share (GET /api/admin/cases/:id `profile`). */
+  profile?: Record<string, unknown>;
+  /** The person's consented profile as lines in the page's language (the intake, the assessment). */
+  profileLines?: string[];
+};
 
 /** A console string of the page's language, with its {{placeholders}} filled (not escaped). */
 export type Text = (key: string, params?: Record<string, string | number>) => string;
@@ -91,6 +98,13 @@ ${items}
 <p class="muted" id="followups-empty"${c.followups.length ? ' hidden' : ''}>${esc(text('followup.none'))}</p>`;
 }
 
+/** What the person consented to share (nothing before the intake): one line a field. */
+function profileHtml(text: Text, lines: string[]): string {
+  if (lines.length === 0) return '';
+  const items = lines.map((l) => `<li${langAttr(l)}>${esc(l)}</li>`).join('\n');
+  return `<h3>${esc(text('summary.profile'))}</h3>\n<ul class="profile" id="s-profile">\n${items}\n</ul>`;
+}
+
 /** The case page's body: the summary first, then the thread, the reply, the transcript, the actions. */
 export function caseBody(text: Text, lang: Lang, c: CaseDetail): string {
   const t = (key: string) => esc(text(key));
@@ -122,6 +136,7 @@ export function caseBody(text: Text, lang: Lang, c: CaseDetail): string {
 <ol class="questions" id="s-questions"${questions ? '' : ' hidden'}>
 ${questions}
 </ol>
+${profileHtml(text, c.profileLines ?? [])}
 </section>
 <section class="box" id="thread-box">
 <h2>${t('thread.title')}</h2>

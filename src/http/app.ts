@@ -12,6 +12,7 @@ import { loginRoutes } from '../accounts/login.routes.js';
 import { campaignPages } from '../campaigns/campaign.pages.js';
 import { consolePages } from '../handoff/console.pages.js';
 import { createLedger } from '../journey/ledger.index.js';
+import { sharedProfileLines } from '../journey/mydata.js';
 import type { AppDeps } from '../deps.js';
 import { queueBoardRoutes } from '../campaigns/queue-board.js';
 import { loadDocsCss } from '../channels/web/web.assets.js';
@@ -140,6 +141,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     consolePages({
       service: deps.handoff.service,
       complaints: deps.handoff.complaints,
+      profileLines: (profile, lang) =>
+        sharedProfileLines(deps.translator, lang, profile, deps.journey.districtsBo),
       accounts: deps.accounts,
       adminSessions: deps.adminSessions,
       strings: (lang) => deps.translator.namespace(lang, 'admin'),

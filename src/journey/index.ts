@@ -93,7 +93,7 @@ export function createJourney(ctx: JourneyContext) {
       districtsBo: new Map(ctx.districts.map((d) => [d.zh, d.bo])),
     },
   };
-  return { sealer, profiles, links, erasure, turn };
+  return { sealer, profiles, links, erasure, turn, districtsBo: turn.mydata.districtsBo };
 }
 
 export type Journey = ReturnType<typeof createJourney>;

@@ -82,3 +82,49 @@ export async function renderMyData(
   lines.push('', t('privacy:mydata.footer'));
   return lines.join('\n');
 }
+
+/**
+ * A case's consented profile (`HandoffService.profileOf`, the `profile` of `handoff.requested`)
+ * as lines in the counsellor's language, for the console's summary.
+ */
+export function sharedProfileLines(
+  tr: Translator,
+  lang: Lang,
+  profile: Readonly<Record<string, unknown>>,
+  districtsBo: ReadonlyMap<string, string>,
+): string[] {
+  const t = (key: string, params?: Record<string, string | number>) => tr.t(lang, key, params);
+  const sep = lang === 'bo' ? '། ' : '、';
+  const str = (k: string) => (typeof profile[k] === 'string' ? (profile[k]) : undefined);
+  const line = (key: string, value: string) => t(`privacy:mydata.${key}`, { value });
+  const out: string[] = [];
+  const district = str('district');
+  if (district)
+    out.push(line('district', lang === 'bo' ? (districtsBo.get(district) ?? district) : district));
+  const age = str('ageGroup');
+  if (age) out.push(line('age', t(`intake:value.age.${age}`)));
+  const categories = Array.isArray(profile.categories) ? (profile.categories as string[]) : [];
+  if (categories.length > 0)
+    out.push(line('categories', categories.map((c) => t(`intake:value.category.${c}`)).join(sep)));
+  for (const f of ['disability', 'health'] as const) {
+    const v = str(f);
+    if (v) out.push(line(f, t(`intake:value.${f}.${v}`)));
+  }
+  const skills = str('skills');
+  if (skills) out.push(line('skills', skills));
+  const work = str('wantedWork');
+  if (work) out.push(line('work', work));
+  const languages = str('languages');
+  if (languages) out.push(line('languages', t(`intake:value.languages.${languages}`)));
+  const contact = str('contact');
+  if (contact) out.push(line('contact', t(`intake:value.contact.${contact}`)));
+  const assessment = profile.assessment as { types?: unknown } | undefined;
+  if (Array.isArray(assessment?.types) && assessment.types.length > 0)
+    out.push(
+      line(
+        'assessment',
+        (assessment.types as string[]).map((x) => t(`privacy:type.${x}`)).join(sep),
+      ),
+    );
+  return out;
+}
