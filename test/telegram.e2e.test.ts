@@ -78,7 +78,7 @@ describe('Telegram, polling mode, against a Bot API server on loopback', () => {
     );
     expect(menu.text).toMatch(TIBETAN);
     expect(menu.text).not.toMatch(HAN);
-    expect(buttons(menu)).toHaveLength(9);
+    expect(buttons(menu)).toHaveLength(10);
     await api.waitForCall('answerCallbackQuery');
 
     // A message in Chinese script is answered in Chinese even though Tibetan was chosen.
