@@ -1,22 +1,15 @@
 import cookie from '@fastify/cookie';
 import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginRoutes } from '../src/accounts/login.routes.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import { sessionCookie } from './support/admin-session.js';
 
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 const asAdmin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 const PASSWORD = 'a long enough password';
 const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
-
-/** The `lamton_admin` cookie a response set, as a Cookie header value. */
-function sessionCookie(res: LightMyRequestResponse): string {
-  const c = res.cookies.find((k) => k.name === 'lamton_admin');
-  if (!c?.value) throw new Error(`no session cookie (status ${res.statusCode})`);
-  return `lamton_admin=${c.value}`;
-}
 
 describe('accounts, roles and the admin login', () => {
   let t: TestApp;

@@ -3,10 +3,10 @@
  * time, strict CSP, every campaign field escaped. The browser test drives them for real
  * (test/campaign-pages.e2e.test.ts).
  */
-import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pageLang } from '../src/campaigns/campaign.pages.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import { sessionCookie } from './support/admin-session.js';
 
 const ADMIN_TOKEN = 'campaign-pages-admin-token-0123456789';
 const asAdmin = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -14,12 +14,6 @@ const PASSWORD = 'a long enough password';
 const EVIL = '<script>alert(1)</script>招聘会 "&\'';
 const ZH = '春风行动招聘会12月10日上午在城关区举行，欢迎参加。';
 const BO = 'དཔྱིད་རླུང་བྱ་འགུལ་གྱི་ལས་མི་འདེད་འཛུགས་ཚོགས་འདུ་ཁྲིན་ཀོན་ཆུས་སུ་འཚོགས་རྒྱུ་ཡིན། </textarea><b>';
-
-function sessionCookie(res: LightMyRequestResponse): string {
-  const c = res.cookies.find((k) => k.name === 'lamton_admin');
-  if (!c?.value) throw new Error(`no session cookie (status ${res.statusCode})`);
-  return `lamton_admin=${c.value}`;
-}
 
 describe('campaign pages (HTTP)', () => {
   let t: TestApp;

@@ -3,12 +3,12 @@
  * a time, strict CSP, everything a person wrote escaped. Cases are opened on the handoff service
  * itself; the browser test drives the pages for real (test/console-pages.e2e.test.ts).
  */
-import type { LightMyRequestResponse } from 'fastify';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseModels } from '../src/handoff/case.model.js';
 import { lhasaMonth } from '../src/lib/lhasa-time.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import { sessionCookie } from './support/admin-session.js';
 
 const ADMIN_TOKEN = 'console-pages-admin-token-0123456789';
 const asAdmin = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -18,12 +18,6 @@ const EVIL_HTML = '&#60;script&#62;alert(1)&#60;/script&#62;找工作 &#34;&#38;
 /** 4,000 characters of Tibetan with markup in the middle. */
 const LONG_BO = `${'ང་ལ་ལས་ཀ་ཞིག་དགོས། '.repeat(190)}</textarea><b>`.slice(0, 4000);
 const NAME = '卓玛 <i>老师</i>';
-
-function sessionCookie(res: LightMyRequestResponse): string {
-  const c = res.cookies.find((k) => k.name === 'lamton_admin');
-  if (!c?.value) throw new Error(`no session cookie (status ${res.statusCode})`);
-  return `lamton_admin=${c.value}`;
-}
 
 describe('counsellor console pages (HTTP)', () => {
   let t: TestApp;

@@ -3,7 +3,6 @@
  * status, the CSV export, audit of sensitive reads and exports, roles, bad and hostile input,
  * the monthly report at Lhasa's month boundaries, and its page in both languages.
  */
-import type { LightMyRequestResponse } from 'fastify';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseModels } from '../src/handoff/case.model.js';
@@ -14,7 +13,8 @@ import { messageModel } from '../src/messages/message.model.js';
 import { sealContext } from '../src/journey/profile.service.js';
 import { personModels } from '../src/people/person.model.js';
 import type { TestApp } from './support/app.js';
-import { startLedgerApp } from './support/ledger.js';
+import { sessionCookie } from './support/admin-session.js';
+import { startTestApp } from './support/app.js';
 
 const ADMIN_TOKEN = 'ledger-admin-token-0123456789abcdef';
 const DATA_KEY = 'x'.repeat(32);
@@ -81,12 +81,6 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-function sessionCookie(res: LightMyRequestResponse): string {
-  const c = res.cookies.find((k) => k.name === 'lamton_admin');
-  if (!c?.value) throw new Error(`no session cookie (status ${res.statusCode})`);
-  return `lamton_admin=${c.value}`;
-}
-
 describe('the ledger (台账)', () => {
   let t: TestApp;
   const tokens: Record<string, string> = {};
@@ -124,7 +118,7 @@ describe('the ledger (台账)', () => {
   const auditOf = (target: string) => t.deps.audit.forTarget(target, 100);
 
   beforeAll(async () => {
-    t = await startLedgerApp({ ADMIN_TOKEN, DATA_KEY });
+    t = await startTestApp({ ADMIN_TOKEN, DATA_KEY }, { listen: false });
     for (const [username, role] of [
       ['pema', 'admin'],
       ['sonam', 'supervisor'],
