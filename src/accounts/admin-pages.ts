@@ -69,6 +69,7 @@ ${problems.map((p) => `<p class="error" role="alert">${t(p)}</p>`).join('\n')}
 <ul>
 <li><a href="/admin/campaigns">${t('campaigns.title')}</a></li>
 <li><a href="/counsellor">${t('console.title')}</a></li>
+<li><a href="/admin/reports/monthly">${t('reports')}</a></li>
 <li><a href="/admin/queues">${t('queues')}</a></li>
 <li><a href="/docs">${t('docs')}</a></li>
 </ul>
