@@ -197,6 +197,7 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
   const journey = createJourney({
     config,
     log,
+    audit: core.audit,
     mongo: core.mongo,
     redis,
     prefix,
@@ -258,6 +259,7 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
       await knowledge.stop();
       await campaigns.close();
       await handoff.close();
+      await journey.planning.close();
       await core.close();
     },
   };

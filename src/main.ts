@@ -6,6 +6,7 @@ import { startRetentionWorker } from './retention/retention.worker.js';
 import { startCampaignWorkers } from './campaigns/index.js';
 import { withChannelSenders } from './channels/registry.js';
 import { createCaseRetention, startHandoffWorkers } from './handoff/index.js';
+import { startJourneyWorkers } from './journey/journey.workers.js';
 
 type Role = 'all' | 'web' | 'worker';
 
@@ -62,6 +63,9 @@ async function main(): Promise<void> {
     const senders = web ? withChannelSenders(core.senders, web.channels) : core.senders;
     const handoff = await startHandoffWorkers({ ...core, senders, log });
     closers.unshift(() => handoff.close());
+    // The action plan's reminders and the employment follow-ups (quiet hours hold them).
+    const journey = await startJourneyWorkers({ ...core, senders, log });
+    closers.unshift(() => journey.close());
     log.info({ senders: [...core.senders.keys()] }, 'worker ready');
   }
 

@@ -149,7 +149,14 @@ describe('consent and the intake', () => {
     let replies = await p.press('intake:q-age#skip');
     replies = await p.press(offered(replies, 'intake:q-category#none'));
     replies = await p.press(offered(replies, 'intake:sensitive-consent#decline'));
-    replies = await p.press(offered(replies, 'intake:q-skills#skip'));
+    // A long Tibetan answer is kept up to 500 characters, cut between syllables, not in a stack.
+    const long = 'ང་ལ་ཁ་ལོ་བའི་ལག་ཁྱེར་ཡོད། སྲུང་སྐྱོབ་པའི་ལས་ཀ་བྱས་མྱོང་། '.repeat(40);
+    replies = await p.say(long);
+    const kept = (await people().findOne({ _id: oid(await personIdOf(p)) }))?.profile?.skills ?? '';
+    expect(kept.length).toBeGreaterThan(400);
+    expect(kept.length).toBeLessThanOrEqual(500);
+    expect(long.startsWith(kept)).toBe(true);
+    expect(long.charAt(kept.length)).toMatch(/[་།\s]/u);
     replies = await p.press(offered(replies, 'intake:q-work#skip'));
     replies = await p.press(offered(replies, 'intake:q-languages#skip'));
     replies = await p.press(offered(replies, 'intake:q-contact#skip'));

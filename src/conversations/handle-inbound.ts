@@ -7,6 +7,7 @@ import type { OutgoingMessage } from '../messaging/content.js';
 import { hintedLang, runTurn, type TurnResult } from './run-turn.js';
 import { readInput } from './read-input.js';
 import { isJourneyEffect, journeyEffect } from '../journey/journey.turn.js';
+import { journeyPress } from '../journey/plan.turn.js';
 import type { Lang } from '../messaging/lang.js';
 import type { Session } from './session.store.js';
 
@@ -97,12 +98,21 @@ async function takeTurn(
 ): Promise<TurnResult> {
   const now = new Date(started);
   // What the message is — command, keyword, number, script, distress — read once for the turn.
-  const reading = readInput(deps, session, input);
+  let reading = readInput(deps, session, input);
   // Before a language is chosen: the script written in, else the channel's hint.
   const written = reading.script;
   const lang = session.lang ?? written ?? hintedLang(event.languageHint) ?? 'zh-CN';
   let before: OutgoingMessage[] = [];
-  if (deps.cases) {
+  // A pushed reminder's or follow-up's button: recorded, then the node that answers it.
+  const pressed = await journeyPress(deps.journeyTurn?.plans, {
+    personId: session.personId,
+    channel: event.channel,
+    chatId: event.chatId,
+    input,
+    now,
+  });
+  if (pressed) reading = { ...reading, input: { kind: 'goto', node: pressed.node } };
+  else if (deps.cases) {
     const pre = await caseTurn(deps.cases, {
       event,
       personId: session.personId,
@@ -138,6 +148,7 @@ async function takeTurn(
           at: turn.session.at,
           answers: turn.session.answers,
           args: reading.input.kind === 'goto' ? reading.input.args : undefined,
+          draft: turn.session.draft,
         },
         effect,
       );
@@ -145,6 +156,7 @@ async function takeTurn(
       if (out.personId) next = { ...next, personId: out.personId };
       if (out.lang) next = { ...next, lang: out.lang };
       if (out.clearAnswers) next = { ...next, answers: undefined };
+      if (out.clearDraft) next = { ...next, draft: undefined };
       if (out.erased) erased = true;
       continue;
     }

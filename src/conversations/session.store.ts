@@ -25,6 +25,7 @@ const sessionSchema = z.object({
   lastQuestion: z.string().optional(),
   misses: z.number().int().min(0).optional(),
   answers: z.record(z.string(), z.string()).optional(),
+  draft: z.record(z.string(), z.string()).optional(),
 });
 
 export interface SessionStore {

@@ -69,9 +69,7 @@ export const effectSchema = z.discriminatedUnion('type', [
   /** Files the turn's text (or the command's arguments) as a complaint with a ticket number. */
   z.object({ type: z.literal('complaint') }).strict(),
   /** Records (or withdraws) the person's consent to a profile, or to its sensitive part. */
-  z
-    .object({ type: z.literal('consent'), scope: consentScope, given: z.boolean() })
-    .strict(),
+  z.object({ type: z.literal('consent'), scope: consentScope, given: z.boolean() }).strict(),
   /**
    * Stores an intake answer on the profile (only with consent; sensitive fields only with the
    * separate consent, encrypted). `add`: one more value of a list (assistance categories).
@@ -141,11 +139,10 @@ export const nodeSchema = z
     effects: z.array(effectSchema).optional(),
     /**
      * Reaching this node lets the conversation layer pick where to go from what it knows of the
-     * person (consent given? an intake half done?), e.g. `intake` → consent, resume or review.
+     * person (consent given? an intake half done?), e.g. `intake` → consent, resume or review;
+     * `plan`, `plan-add`, `employment` → the profile consent first (planning is profiling).
      */
-    route: z
-      .enum(['intake', 'sensitive', 'assess', 'plan', 'plan-add', 'employment'])
-      .optional(),
+    route: z.enum(['intake', 'sensitive', 'assess', 'plan', 'plan-add', 'employment']).optional(),
   })
   .strict();
 

@@ -35,6 +35,20 @@ export const REQUIRED_NODES = [
   'assess:start',
   'main:outreach-stop',
   'main:outreach-resume',
+  // The action plan and "I found a job": privacy:me leads there, pressed reminders land here.
+  'intake:consent',
+  'plan:start',
+  'plan:show',
+  'plan:write',
+  'plan:full',
+  'plan:reminder-done',
+  'plan:reminder-not-yet',
+  'plan:reminder-unknown',
+  'employment:start',
+  'employment:q-employer',
+  'employment:still',
+  'employment:left',
+  'employment:unknown',
 ] as const;
 
 export class FlowError extends Error {

@@ -1,5 +1,6 @@
 import type { Lang } from '../messaging/lang.js';
-import type { Effect, RouteName, SayItem } from './flow.schema.js';
+import { splitText } from '../lib/split-text.js';
+import type { Effect, FlowNode, RouteName, SayItem } from './flow.schema.js';
 import { qualify, type FlowSet } from './flows.js';
 
 /** Session state kept in Redis between turns. */
@@ -12,7 +13,12 @@ export interface SessionState {
   updatedAt: number;
   /** A questionnaire's answers so far (question id → value), until it ends. */
   answers?: Record<string, string> | undefined;
+  /** Free text kept for a later node's effect (a plan step, an employer), by the node's name. */
+  draft?: Record<string, string> | undefined;
 }
+
+/** The longest draft kept (a plan step, an employer's name). */
+export const DRAFT_MAX = 200;
 
 export type EngineInput =
   | { kind: 'start' }
@@ -113,10 +119,13 @@ function route(flows: FlowSet, out: StepResult, input: EngineInput, ctx: StepCon
         return 'main:welcome';
       }
       if (current?.input && 'next' in current.input) {
-        // An intake answer in the person's words (stored only with consent; see src/journey).
+        // An intake answer in the person's words (stored only with consent, cut at a safe place
+        // if long: see src/journey/profile.service.ts).
         const text = input.text.trim();
         if (current.input.save && text.length > 0)
-          out.effects.push({ type: 'profile', field: current.input.save, value: text.slice(0, 500) });
+          out.effects.push({ type: 'profile', field: current.input.save, value: text });
+        if (current.input.draft && text.length > 0)
+          out.state.draft = { ...out.state.draft, [current.input.draft]: draftOf(text) };
         return qualify(flowOf(out.state.at), current.input.next);
       }
       // Free text where no flow waits for it (or a node marked `input: {qa: true}`): the policy
@@ -139,6 +148,7 @@ function visit(flows: FlowSet, out: StepResult, start: string): void {
     const node = flows.node(ref);
     if (!node) break;
     out.state.at = ref;
+    forgetDraft(out, node);
     applyEffects(out, node.effects);
     const flowId = flowOf(ref);
     out.replies.push({
@@ -160,6 +170,17 @@ function applyEffects(out: StepResult, effects: Effect[] | undefined): void {
     out.effects.push(e);
   }
 }
+
+/** A node that asks for a draft asks anew: what was written for it before no longer counts. */
+function forgetDraft(out: StepResult, node: FlowNode): void {
+  const name = node.input && 'draft' in node.input ? node.input.draft : undefined;
+  if (!name || !out.state.draft || !Object.hasOwn(out.state.draft, name)) return;
+  const rest = Object.fromEntries(Object.entries(out.state.draft).filter(([k]) => k !== name));
+  out.state.draft = Object.keys(rest).length > 0 ? rest : undefined;
+}
+
+/** One line, at most DRAFT_MAX characters, never cut inside a Tibetan stack. */
+const draftOf = (text: string) => splitText(text.replace(/\s+/g, ' '), DRAFT_MAX)[0] ?? '';
 
 const toSaid = (s: SayItem) => (typeof s === 'string' ? { key: s } : s);
 const flowOf = (ref: string) => ref.split(':')[0] ?? '';

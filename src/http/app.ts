@@ -107,7 +107,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       config: deps.config,
       accounts: deps.accounts,
       adminSessions: deps.adminSessions,
-      featureRoutes: [deps.campaigns.routes, deps.handoff.routes, ledger.routes],
+      featureRoutes: [
+        deps.campaigns.routes,
+        deps.handoff.routes,
+        ledger.routes,
+        deps.journey.planning.routes,
+      ],
       cards: deps.cards,
       flows: deps.flows,
       knowledge: deps.knowledge,
@@ -157,7 +162,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(deps.handoff.mediaRoutes);
   // bull-board for administrators (login session).
   await app.register(
-    queueBoardRoutes(deps, () => [...deps.campaigns.boardQueues, ...deps.handoff.boardQueues]),
+    queueBoardRoutes(deps, () => [
+      ...deps.campaigns.boardQueues,
+      ...deps.handoff.boardQueues,
+      deps.journey.planning.queue,
+    ]),
   );
   // Every configured channel's routes: the web chat, the Telegram webhook, the WeChat callback.
   for (const channel of deps.channels) if (channel.routes) await app.register(channel.routes);

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { personModels } from '../people/person.model.js';
+import { journeyJobIds } from './plan.jobs.js';
 
 /**
  * `/delete` (PIPL): everything that holds the person's words or profile goes — the person and
@@ -62,6 +63,9 @@ export function createErasure(deps: ErasureDeps): Erasure {
         }),
         ...deliveries.map((d) => `${String(d.campaignId)}-${personId}`),
       ];
+      // The plan's reminders and the employment follow-ups wait in the `journey` queue.
+      const doc = await Person.findById(_id).lean();
+      if (doc) jobIds.push(...journeyJobIds(doc));
       await removeJobs(deps.queues(), jobIds, deps.log);
       if (deliveries.length > 0)
         await col('campaign_deliveries').updateMany(

@@ -2,7 +2,9 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
+import type { AuditRepo } from '../audit/audit.repo.js';
 import type { Config } from '../config.js';
+import { createPlanning } from './plan.index.js';
 import { caseKeys } from '../handoff/keys.js';
 import type { Translator } from '../i18n.js';
 import { createSealer, type Sealer } from '../lib/sealed.js';
@@ -13,7 +15,8 @@ import { createLinks } from './links.js';
 import { createProfileService } from './profile.service.js';
 
 export interface JourneyContext {
-  config: Pick<Config, 'DATA_KEY' | 'RETENTION_MESSAGES_DAYS'>;
+  config: Pick<Config, 'DATA_KEY' | 'RETENTION_MESSAGES_DAYS' | 'REDIS_URL'>;
+  audit: Pick<AuditRepo, 'record'>;
   log: Logger;
   mongo: Connection;
   redis: Redis;
@@ -56,6 +59,15 @@ export function createJourney(ctx: JourneyContext) {
         await ctx.redis.del(...identities.map((i) => `${ctx.prefix}conv:${i}`));
     },
   });
+  // The action plan and the employment record, with the `journey` queue of their reminders.
+  const planning = createPlanning({
+    config: ctx.config,
+    log: ctx.log,
+    mongo: ctx.mongo,
+    redis: ctx.redis,
+    prefix: ctx.prefix,
+    audit: ctx.audit,
+  });
   const erasure = createErasure({
     mongo: ctx.mongo,
     redis: ctx.redis,
@@ -63,7 +75,7 @@ export function createJourney(ctx: JourneyContext) {
     log: ctx.log,
     flush: ctx.flush,
     emit: (type, data, now) => ctx.outbox.emit(type, data, now),
-    queues: ctx.queues,
+    queues: () => [...ctx.queues(), planning.queue],
     redisKeys: (personId, identities) => [
       keys.open(personId),
       keys.awaiting(personId),
@@ -83,6 +95,7 @@ export function createJourney(ctx: JourneyContext) {
     profiles,
     erasure,
     links,
+    plans: planning.turn,
     translator: ctx.translator,
     mydata: {
       profiles,
@@ -93,7 +106,15 @@ export function createJourney(ctx: JourneyContext) {
       districtsBo: new Map(ctx.districts.map((d) => [d.zh, d.bo])),
     },
   };
-  return { sealer, profiles, links, erasure, turn, districtsBo: turn.mydata.districtsBo };
+  return {
+    sealer,
+    profiles,
+    links,
+    erasure,
+    planning,
+    turn,
+    districtsBo: turn.mydata.districtsBo,
+  };
 }
 
 export type Journey = ReturnType<typeof createJourney>;

@@ -6,6 +6,7 @@ import { describeAssessment, scoreAssessment } from './assessment.js';
 import type { Erasure } from './erasure.js';
 import type { Links } from './links.js';
 import { renderMyData, type MyDataSources } from './mydata.js';
+import { isPlanRoute, planEffect, planRoute, type PlanTurnDeps } from './plan.turn.js';
 import type { ProfileService } from './profile.service.js';
 
 /** What the journey's part of a turn needs (given by the composition root). */
@@ -15,6 +16,8 @@ export interface JourneyTurnDeps {
   links: Links;
   mydata: MyDataSources;
   translator: Translator;
+  /** The action plan and "I found a job" (standard 7.1(4), 7.2(6)); absent: not offered. */
+  plans?: PlanTurnDeps;
 }
 
 /** Where a node's `route` leads for this person, and a line to say first (e.g. "we go on"). */
@@ -34,6 +37,7 @@ export async function journeyRoute(
   personId: string,
 ): Promise<Routed> {
   if (name === 'assess') return { node: 'assess:intro' };
+  if (isPlanRoute(name)) return planRoute(deps, name, personId);
   const view = await deps.profiles.view(personId);
   const consent = view?.consent;
   if (name === 'sensitive') {
@@ -42,8 +46,13 @@ export async function journeyRoute(
   }
   if (!consent?.profile) return { node: 'intake:consent' };
   const at = view?.profile.intakeAt;
-  if (at?.startsWith('intake:q-') || at === 'intake:sensitive-consent')
-    return { node: at, say: 'intake:resume' };
+  if (at?.startsWith('intake:q-') || at === 'intake:sensitive-consent') {
+    // The sensitive questions again only while their consent (and a key to seal them) holds.
+    const sensitiveAt = at === 'intake:q-disability' || at === 'intake:q-health';
+    const node =
+      sensitiveAt && !(consent.sensitive && deps.profiles.sealsSensitive) ? 'intake:q-skills' : at;
+    return { node, say: 'intake:resume' };
+  }
   if (view?.profile.intakeDoneAt) return { node: 'intake:review' };
   return { node: 'intake:q-district' };
 }
@@ -61,6 +70,8 @@ export interface JourneyEffectContext {
   answers: Record<string, string> | undefined;
   /** A command's arguments (`/link 123456`). */
   args: string | undefined;
+  /** Free text a flow kept for this effect (a plan step, an employer). */
+  draft?: Record<string, string> | undefined;
 }
 
 export interface JourneyOutcome {
@@ -74,12 +85,21 @@ export interface JourneyOutcome {
   erased?: boolean;
   /** The questionnaire's answers are used up. */
   clearAnswers?: boolean;
+  /** The drafts (a plan step, an employer) are used up. */
+  clearDraft?: boolean;
 }
 
-type JourneyEffect = Extract<Effect, { type: 'consent' | 'profile' | 'journey' }>;
+type JourneyEffect = Extract<
+  Effect,
+  { type: 'consent' | 'profile' | 'journey' | 'plan' | 'employment' }
+>;
 
 export const isJourneyEffect = (e: Effect): e is JourneyEffect =>
-  e.type === 'consent' || e.type === 'profile' || e.type === 'journey';
+  e.type === 'consent' ||
+  e.type === 'profile' ||
+  e.type === 'journey' ||
+  e.type === 'plan' ||
+  e.type === 'employment';
 
 /** Carries out one of the journey's effects; what it says goes with the node's own text. */
 export async function journeyEffect(
@@ -97,6 +117,9 @@ export async function journeyEffect(
       const saved = await deps.profiles.set(ctx.personId, effect.field, effect.value, effect.add);
       return saved === 'no-consent' ? { text: t('intake:notSaved') } : {};
     }
+    case 'plan':
+    case 'employment':
+      return planEffect(deps, ctx, effect);
     case 'journey':
       break;
   }
@@ -126,6 +149,8 @@ export async function journeyEffect(
       return { text: t('privacy:delete.done'), erased: true };
     case 'link':
       return link(deps, ctx, t);
+    case 'plan-show':
+      return planEffect(deps, ctx, { type: 'show' });
     case 'unlink': {
       if (ctx.from !== 'privacy:unlink') return { text: t('privacy:unlink.alone') };
       const out = await deps.links.unlink(`${ctx.channel}:${ctx.chatId}`, ctx.personId, ctx.now);

@@ -67,6 +67,17 @@ export async function renderMyData(
     lines.push(
       line('assessment', view.assessment.types.map((x) => t(`privacy:type.${x}`)).join(sep)),
     );
+  if (view.plan.steps > 0)
+    lines.push(t('privacy:mydata.plan', { count: view.plan.steps, done: view.plan.done }));
+  if (view.employment)
+    lines.push(
+      line(
+        'employment',
+        [day(view.employment.at), view.employment.employer, view.employment.work]
+          .filter(Boolean)
+          .join(sep),
+      ),
+    );
   if (view.consent.profile)
     lines.push(
       line('intake', t(p.intakeDoneAt ? 'privacy:mydata.intakeDone' : 'privacy:mydata.intakeOpen')),
@@ -95,7 +106,7 @@ export function sharedProfileLines(
 ): string[] {
   const t = (key: string, params?: Record<string, string | number>) => tr.t(lang, key, params);
   const sep = lang === 'bo' ? '། ' : '、';
-  const str = (k: string) => (typeof profile[k] === 'string' ? (profile[k]) : undefined);
+  const str = (k: string) => (typeof profile[k] === 'string' ? profile[k] : undefined);
   const line = (key: string, value: string) => t(`privacy:mydata.${key}`, { value });
   const out: string[] = [];
   const district = str('district');

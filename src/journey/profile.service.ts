@@ -1,6 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import type { ConsentScope, ProfileField } from '../engine/flow.schema.js';
 import type { Sealer } from '../lib/sealed.js';
+import { splitText } from '../lib/split-text.js';
 import type { Lang } from '../messaging/lang.js';
 import {
   personModels,
@@ -31,6 +32,9 @@ const PLAIN: ReadonlySet<string> = new Set([
   'contact',
 ]);
 
+/** The longest free-text answer kept (skills, wanted work). */
+export const MAX_ANSWER = 500;
+
 export type SaveOutcome = 'saved' | 'no-consent' | 'no-key' | 'invalid';
 
 /** What is held about a person, readable (sensitive fields opened), for /mydata and the ledger. */
@@ -48,6 +52,9 @@ export interface ProfileView {
   /** Opened; a value no configured key opens shows as null. */
   sensitive: Partial<Record<SensitiveField, string | null>>;
   assessment: AssessmentDoc | null;
+  /** The action plan's steps (count and how many are done). */
+  plan: { steps: number; done: number };
+  employment: { at: Date; employer?: string; work?: string } | null;
 }
 
 export interface ProfileService {
@@ -72,12 +79,12 @@ export interface ProfileService {
 export function createProfileService(conn: Connection, sealer: Sealer | null): ProfileService {
   const { Person } = personModels(conn);
   const valid = (id: string) => mongoose.Types.ObjectId.isValid(id);
-  const clean = (v: string) =>
-    v
-      // Control characters (a line break or a tab stays).
-      .replace(/(?![\n\t])\p{Cc}/gu, '')
-      .trim()
-      .slice(0, 500);
+  // Control characters go (a line break or a tab stays); a long answer is cut at a safe place,
+  // never inside a Tibetan stack.
+  const clean = (v: string) => {
+    const text = v.replace(/(?![\n\t])\p{Cc}/gu, '').trim();
+    return text.length > MAX_ANSWER ? (splitText(text, MAX_ANSWER)[0] ?? '').trim() : text;
+  };
 
   async function load(personId: string): Promise<PersonDoc | null> {
     return valid(personId) ? Person.findById(personId).lean() : null;
@@ -95,9 +102,11 @@ export function createProfileService(conn: Connection, sealer: Sealer | null): P
         $unset.sensitive = '';
         if (scope === 'profile') {
           // Nothing profiled stays once the person withdraws: the profile, the sensitive part
-          // (and its consent), the self-assessment, and the audience fields drawn from them.
+          // (and its consent), the self-assessment, the plan and employment record (their
+          // queued reminders then find no consent and say nothing), and the audience fields.
           $set['consent.sensitive'] = null;
-          for (const f of ['profile', 'assessment', 'district', 'categories']) $unset[f] = '';
+          for (const f of ['profile', 'assessment', 'district', 'categories', 'plan', 'employment'])
+            $unset[f] = '';
         }
       }
       await Person.updateOne(
@@ -202,5 +211,16 @@ export function toView(doc: PersonDoc, sealer: Sealer | null): ProfileView {
     profile: doc.profile ?? {},
     sensitive,
     assessment: doc.assessment ?? null,
+    plan: {
+      steps: doc.plan?.length ?? 0,
+      done: doc.plan?.filter((s) => s.doneAt).length ?? 0,
+    },
+    employment: doc.employment
+      ? {
+          at: doc.employment.at,
+          ...(doc.employment.employer ? { employer: doc.employment.employer } : {}),
+          ...(doc.employment.work ? { work: doc.employment.work } : {}),
+        }
+      : null,
   };
 }

@@ -23,6 +23,10 @@ export interface PersonDoc {
   sensitive?: { disability?: string; health?: string };
   /** The self-assessment's result (standard 6). */
   assessment?: AssessmentDoc;
+  /** The action plan (standard 7.1(4)): steps with dates and reminders (only with consent). */
+  plan?: PlanStepDoc[];
+  /** "I found a job" (standard 7.2(6)) and the follow-ups after it (only with consent). */
+  employment?: EmploymentDoc;
 }
 
 export interface ConsentRecord {
@@ -52,6 +56,42 @@ export interface AssessmentDoc {
   at: Date;
 }
 
+/** One step of the action plan, in the person's (or their counsellor's) words. */
+export interface PlanStepDoc {
+  /** 12 hex characters, unique within the person's plan (job id `plan-<personId>-<id>`). */
+  id: string;
+  /** At most 200 characters, no control characters. */
+  text: string;
+  /** When it is due: the reminder goes then (quiet hours hold it). */
+  due: Date;
+  createdAt: Date;
+  by: 'person' | 'counsellor';
+  /** The counsellor's user name, when one added it. */
+  createdBy?: string;
+  remindedAt?: Date | null;
+  doneAt?: Date | null;
+  /** The last "not yet" answer to the reminder. */
+  notYetAt?: Date | null;
+}
+
+/** What the person said when they found work; `at` is when (the ledger reads it as placed). */
+export interface EmploymentDoc {
+  at: Date;
+  employer?: string;
+  work?: string;
+  /** A coarse start: this week, this month, earlier. */
+  startedAt?: 'this-week' | 'this-month' | 'earlier';
+  /** The answers to "are you still in this job?" at one and three months. */
+  followups: EmploymentFollowupDoc[];
+  /** When each follow-up question went out (the once-only guard of its job). */
+  askedAt?: { m1?: Date; m3?: Date };
+}
+export interface EmploymentFollowupDoc {
+  at: Date;
+  months: 1 | 3;
+  answer: 'still' | 'left' | 'help';
+}
+
 /** One channel identity (`telegram:123`, `web:<sid>`) pointing at a person; /link adds more. */
 export interface IdentityDoc {
   _id: string;
@@ -77,6 +117,8 @@ const personSchema = new Schema<PersonDoc>(
     profile: { type: Schema.Types.Mixed, default: undefined },
     sensitive: { type: Schema.Types.Mixed, default: undefined },
     assessment: { type: Schema.Types.Mixed, default: undefined },
+    plan: { type: [Schema.Types.Mixed], default: undefined },
+    employment: { type: Schema.Types.Mixed, default: undefined },
   },
   { collection: 'people', versionKey: false },
 );
