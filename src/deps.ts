@@ -31,6 +31,7 @@ import { createAuditRepo, type AuditRepo } from './audit/audit.repo.js';
 import { createCampaigns, type Campaigns } from './campaigns/index.js';
 import { createHandoff, type Handoff } from './handoff/index.js';
 import { createJourney, type Journey } from './journey/index.js';
+import { createJobs, type Jobs } from './jobs/index.js';
 import { inboxKey } from './channels/web/inbox.js';
 import { createAccountRepo, type AccountRepo } from './accounts/account.repo.js';
 import { createAdminSessionStore, type AdminSessionStore } from './accounts/admin-session.store.js';
@@ -72,6 +73,8 @@ export interface AppDeps extends CoreDeps {
   sessionSecret: string;
   /** Logged-in sessions of the admin pages (Redis). */
   adminSessions: AdminSessionStore;
+  /** Job postings: the admin API and page, and `onPosted` for the alerts (issue 13). */
+  jobs: Jobs;
   /** Outreach campaigns: the admin API's service and the campaign queue's producer. */
   campaigns: Campaigns;
   /** Counsellor cases, complaints and the webhooks both ways. */
@@ -241,6 +244,16 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     core.senders,
   );
   const telegram = channels.find((c): c is TelegramChannel => c.id === 'telegram');
+  const adminSessions = createAdminSessionStore(redis, prefix);
+  const jobs = createJobs({
+    config,
+    log,
+    mongo: core.mongo,
+    audit: core.audit,
+    accounts: core.accounts,
+    adminSessions,
+    translator,
+  });
   // ADMIN_TOKEN is the first administrator's token: its account exists from the first start.
   if (config.ADMIN_TOKEN) await core.accounts.ensure(ADMIN_USERNAME, 'admin', new Date());
   return {
@@ -249,7 +262,8 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     knowledge,
     handleInbound,
     sessionSecret,
-    adminSessions: createAdminSessionStore(redis, prefix),
+    adminSessions,
+    jobs,
     campaigns,
     handoff,
     journey,

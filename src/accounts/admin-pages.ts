@@ -68,6 +68,7 @@ ${problems.map((p) => `<p class="error" role="alert">${t(p)}</p>`).join('\n')}
 <p class="muted">${t('signedInAs')}: <strong>${esc(actor.username)}</strong> (${t(`role.${actor.role}`)})</p>
 <ul>
 <li><a href="/admin/campaigns">${t('campaigns.title')}</a></li>
+<li><a href="/admin/jobs">${t('jobs')}</a></li>
 <li><a href="/counsellor">${t('console.title')}</a></li>
 <li><a href="/admin/reports/monthly">${t('reports')}</a></li>
 <li><a href="/admin/queues">${t('queues')}</a></li>

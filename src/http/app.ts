@@ -112,6 +112,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         deps.handoff.routes,
         ledger.routes,
         deps.journey.planning.routes,
+        deps.jobs.routes,
       ],
       cards: deps.cards,
       flows: deps.flows,
@@ -141,6 +142,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       strings: (lang) => deps.translator.namespace(lang, 'admin'),
     }),
   );
+  // The job postings page (/admin/jobs), behind the admin login; its forms post same-origin.
+  await app.register(deps.jobs.pages);
   // The counsellor console (/counsellor…), behind the admin login; it uses the cases API.
   await app.register(
     consolePages({
