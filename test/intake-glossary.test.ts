@@ -14,5 +14,13 @@ describe('intake district names', () => {
     const bo = (read('locales/bo/intake.json') as { district: Record<string, string> }).district;
     const pairs = Object.keys(zh).map((k) => ({ zh: zh[k], bo: bo[k] }));
     expect(pairs).toEqual(glossary.districts.map((d) => ({ zh: d.zh, bo: d.bo })));
+    // And each button stores the glossary's Chinese name (what campaigns and the ledger filter on).
+    const flow = read('flows/intake.json') as {
+      nodes: Record<string, { choices?: { id: string; effects?: { value?: string }[] }[] }>;
+    };
+    const stored = (flow.nodes['q-district']?.choices ?? [])
+      .map((c) => c.effects?.[0]?.value)
+      .filter((v) => v !== undefined);
+    expect(stored).toEqual(glossary.districts.map((d) => d.zh));
   });
 });
