@@ -31,7 +31,7 @@ import { createAuditRepo, type AuditRepo } from './audit/audit.repo.js';
 import { createCampaigns, type Campaigns } from './campaigns/index.js';
 import { createHandoff, type Handoff } from './handoff/index.js';
 import { createJourney, type Journey } from './journey/index.js';
-import { createJobs, type Jobs } from './jobs/index.js';
+import { createAlerts, createJobs, type Alerts, type Jobs } from './jobs/index.js';
 import { inboxKey } from './channels/web/inbox.js';
 import { createAccountRepo, type AccountRepo } from './accounts/account.repo.js';
 import { createAdminSessionStore, type AdminSessionStore } from './accounts/admin-session.store.js';
@@ -62,6 +62,8 @@ export interface CoreDeps {
   senders: ReadonlyMap<ChannelId, Sender>;
   /** Redis key prefix of this deployment (tests use one per file). */
   prefix: string;
+  /** Lhasa's districts and counties in both languages (the glossary). */
+  districts: readonly { zh: string; bo: string }[];
   close(): Promise<void>;
 }
 
@@ -75,6 +77,8 @@ export interface AppDeps extends CoreDeps {
   adminSessions: AdminSessionStore;
   /** Job postings: the admin API and page, and `onPosted` for the alerts (issue 13). */
   jobs: Jobs;
+  /** Job alerts: subscriptions, matching, recommendations, the person's records. */
+  alerts: Alerts;
   /** Outreach campaigns: the admin API's service and the campaign queue's producer. */
   campaigns: Campaigns;
   /** Counsellor cases, complaints and the webhooks both ways. */
@@ -141,6 +145,7 @@ export async function buildCore(
     metrics,
     senders,
     prefix,
+    districts: readGlossary(`${ROOT}locales/glossary.json`).districts,
     async close() {
       // Log entries and questions still on their way to the database go first.
       await Promise.allSettled([messages.flush(), questions.flush()]);
@@ -197,6 +202,29 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     audit: core.audit,
     translator,
   });
+  const adminSessions = createAdminSessionStore(redis, prefix);
+  const jobs = createJobs({
+    config,
+    log,
+    mongo: core.mongo,
+    audit: core.audit,
+    accounts: core.accounts,
+    adminSessions,
+    translator,
+  });
+  // Job alerts: subscriptions, the match queue, recommendations (the journey's profiles lazily).
+  const alerts = createAlerts({
+    config,
+    log,
+    mongo: core.mongo,
+    redis,
+    prefix,
+    translator,
+    districts: glossary.districts,
+    jobs: jobs.repo,
+    profiles: () => later.profiles!,
+  });
+  jobs.onPosted((event) => alerts.posted(event));
   const journey = createJourney({
     config,
     log,
@@ -210,7 +238,8 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     flush: async () => {
       await Promise.all([core.messages.flush(), core.questions.flush()]);
     },
-    queues: () => [...handoff.boardQueues, ...campaigns.boardQueues],
+    queues: () => [...handoff.boardQueues, ...campaigns.boardQueues, alerts.queue],
+    personData: [alerts.personData],
     kbChannel: `${prefix}kb:changed`,
     chatKeys: (channel, chatId) => (channel === 'web' ? [inboxKey(prefix, chatId)] : []),
   });
@@ -227,6 +256,8 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
       complaintDays: config.COMPLAINT_DEADLINE_DAYS,
     },
     journeyTurn: journey.turn,
+    jobsTurn: alerts.turn,
+    alertWish: alerts.wish,
     coaching: loadRubrics(`${ROOT}knowledge/coaching`),
     questions: core.questions,
     knowledge: () => knowledge.current(),
@@ -244,16 +275,6 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     core.senders,
   );
   const telegram = channels.find((c): c is TelegramChannel => c.id === 'telegram');
-  const adminSessions = createAdminSessionStore(redis, prefix);
-  const jobs = createJobs({
-    config,
-    log,
-    mongo: core.mongo,
-    audit: core.audit,
-    accounts: core.accounts,
-    adminSessions,
-    translator,
-  });
   // ADMIN_TOKEN is the first administrator's token: its account exists from the first start.
   if (config.ADMIN_TOKEN) await core.accounts.ensure(ADMIN_USERNAME, 'admin', new Date());
   return {
@@ -264,6 +285,7 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     sessionSecret,
     adminSessions,
     jobs,
+    alerts,
     campaigns,
     handoff,
     journey,
@@ -274,6 +296,7 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
       await campaigns.close();
       await handoff.close();
       await journey.planning.close();
+      await alerts.close();
       await core.close();
     },
   };

@@ -6,6 +6,7 @@ import { startRetentionWorker } from './retention/retention.worker.js';
 import { startCampaignWorkers } from './campaigns/index.js';
 import { withChannelSenders } from './channels/registry.js';
 import { createCaseRetention, startHandoffWorkers } from './handoff/index.js';
+import { startAlertWorker } from './jobs/index.js';
 import { startJourneyWorkers } from './journey/journey.workers.js';
 
 type Role = 'all' | 'web' | 'worker';
@@ -66,6 +67,9 @@ async function main(): Promise<void> {
     // The action plan's reminders and the employment follow-ups (quiet hours hold them).
     const journey = await startJourneyWorkers({ ...core, senders, log });
     closers.unshift(() => journey.close());
+    // Job alerts: matching new postings, sending alerts and digests at outreach's pace.
+    const alerts = await startAlertWorker({ ...core, senders, log });
+    closers.unshift(() => alerts.close());
     log.info({ senders: [...core.senders.keys()] }, 'worker ready');
   }
 

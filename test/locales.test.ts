@@ -29,6 +29,8 @@ const CANARIES = ['ཀྐྐ', 'ལསཀ'];
 /** Strings with no Tibetan letter that are still fine in bo (none so far). */
 const BO_WITHOUT_TIBETAN = new Set<string>([]);
 const COMMANDS = [
+  'recommend',
+  'subscriptions',
   'menu',
   'human',
   'complaint',

@@ -36,7 +36,10 @@ export interface CampaignWorkerDeps {
 }
 
 /** Outreach messages per second for a channel, all workers together. */
-export function channelRate(config: Config, channel: ChannelId): number {
+export function channelRate(
+  config: Pick<Config, 'TELEGRAM_BROADCAST_RATE' | 'WECHAT_BROADCAST_RATE'>,
+  channel: ChannelId,
+): number {
   if (channel === 'telegram') return config.TELEGRAM_BROADCAST_RATE;
   if (channel === 'wechat') return config.WECHAT_BROADCAST_RATE;
   return 200; // the web inbox: a Redis write

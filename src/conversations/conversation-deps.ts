@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics.js';
 import type { PersonRepo } from '../people/person.repo.js';
 import type { QuestionRepo } from '../questions/question.repo.js';
 import type { CaseTurnDeps } from '../handoff/handoff.turn.js';
+import type { JobsTurnDeps } from '../jobs/jobs.turn.js';
 import type { JourneyTurnDeps } from '../journey/journey.turn.js';
 import type { IntentMatcher } from './intents.js';
 import type { SessionStore } from './session.store.js';
@@ -32,6 +33,10 @@ export interface ConversationDeps {
   cases?: CaseTurnDeps;
   /** The person's journey: consent and intake, /mydata, /delete, /link, the self-assessment. */
   journeyTurn?: JourneyTurnDeps;
+  /** Job alerts and recommendations (issue 13); absent: the jobs flow answers with nothing. */
+  jobsTurn?: JobsTurnDeps;
+  /** "有保安岗位通知我" → the work to subscribe to (with `jobsTurn`). */
+  alertWish?: (text: string) => string[] | null;
   /** After this long without a message, the person comes back to the menu. */
   resumeAfterMs?: number;
 }

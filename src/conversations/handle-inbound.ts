@@ -6,6 +6,7 @@ import { caseTurn, fileComplaint, openCase } from '../handoff/handoff.turn.js';
 import type { OutgoingMessage } from '../messaging/content.js';
 import { hintedLang, runTurn, type TurnResult } from './run-turn.js';
 import { readInput } from './read-input.js';
+import { jobsEffect } from '../jobs/jobs.turn.js';
 import { isJourneyEffect, journeyEffect } from '../journey/journey.turn.js';
 import { journeyPress } from '../journey/plan.turn.js';
 import type { Lang } from '../messaging/lang.js';
@@ -158,6 +159,24 @@ async function takeTurn(
       if (out.clearAnswers) next = { ...next, answers: undefined };
       if (out.clearDraft) next = { ...next, draft: undefined };
       if (out.erased) erased = true;
+      continue;
+    }
+    if (effect.type === 'jobs') {
+      if (!deps.jobsTurn || erased) continue;
+      const out = await jobsEffect(
+        deps.jobsTurn,
+        {
+          personId: next.personId,
+          channel: event.channel,
+          lang: turnLang,
+          now,
+          args: reading.input.kind === 'goto' ? reading.input.args : undefined,
+          draft: turn.session.draft,
+        },
+        effect.action,
+      );
+      if (out.text) lead.push(out.text);
+      if (out.clearDraft) next = { ...next, draft: undefined };
       continue;
     }
     switch (effect.type) {

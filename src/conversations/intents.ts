@@ -20,6 +20,7 @@ export type Intent =
   | 'mydata'
   | 'delete'
   | 'link'
+  | 'recommend'
   | 'greeting'
   | 'thanks';
 
@@ -29,14 +30,16 @@ const INTENT_NODE: Record<Exclude<Intent, 'start'>, string> = {
   help: 'main:help',
   human: 'main:human',
   complaint: 'main:complaint',
-  subscribe: 'main:soon-jobs',
-  subscriptions: 'main:soon-jobs',
-  unsubscribe: 'main:soon-jobs',
+  // (With keywords: `jobs:subscribe`; see `fromIntent`.)
+  subscribe: 'jobs:subscribe-ask',
+  subscriptions: 'jobs:list',
+  unsubscribe: 'jobs:unsubscribe',
   stop: 'main:outreach-stop',
   resume: 'main:outreach-resume',
   mydata: 'privacy:mydata',
   delete: 'privacy:delete',
   link: 'privacy:link',
+  recommend: 'jobs:recommend',
   greeting: 'main:welcome-back',
   thanks: 'main:thanks',
 };
@@ -71,13 +74,15 @@ export interface IntentMatcher {
 }
 
 /** Keywords that take arguments after them (订阅岗位 保安 司机). */
-const WITH_ARGS: ReadonlySet<string> = new Set(['subscribe', 'complaint', 'link']);
+const WITH_ARGS: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe', 'complaint', 'link']);
 /** After these keywords a separator must come ("投诉怎么处理" asks about complaints, it is not one). */
 const ARGS_AFTER: Partial<Record<Intent, RegExp>> = {
   complaint: /^[\s,，、:：]/u,
   // 绑定 123456, 绑定123456 (a code); "绑定银行卡怎么办" is a question.
   // (Tibetan: the tsheg or shad may come between the keyword and the code.)
   link: /^[\s,，、:：\u0F0B\u0F0D]|^[0-9０-９༠-༩]/u,
+  // 取消岗位订阅 2, 取消岗位订阅 保安.
+  unsubscribe: /^[\s,，、:：\u0F0B\u0F0D]|^[0-9０-９༠-༩]/u,
 };
 
 export function createIntentMatcher(
@@ -94,15 +99,20 @@ export function createIntentMatcher(
       if (form && WITH_ARGS.has(intent)) prefixes.push([form, intent as Intent]);
     }
   }
+  // The longest keyword first: "取消岗位订阅 2" is not "订阅…" (the Tibetan unsubscribe keywords
+  // begin with the subscribe keyword).
+  prefixes.sort((a, b) => b[0].length - a[0].length);
   const langByName = new Map<string, Lang>();
   for (const [lang, names] of Object.entries(languageNames) as [Lang, string[]][]) {
     for (const n of names) langByName.set(keywordForm(n), lang);
   }
 
-  const fromIntent = (intent: Intent, args = ''): EngineInput =>
-    intent === 'start'
-      ? { kind: 'start' }
-      : { kind: 'goto', node: INTENT_NODE[intent], ...(args ? { args } : {}) };
+  const fromIntent = (intent: Intent, args = ''): EngineInput => {
+    if (intent === 'start') return { kind: 'start' };
+    // Keywords given: subscribed at once; none: asked for.
+    const node = intent === 'subscribe' && args ? 'jobs:subscribe' : INTENT_NODE[intent];
+    return { kind: 'goto', node, ...(args ? { args } : {}) };
+  };
 
   return {
     toEngineInput(input, script) {

@@ -27,6 +27,11 @@ export interface ReadDeps {
   intents: IntentMatcher;
   flows: FlowSet;
   knowledge: () => Pick<KnowledgeIndex, 'isDistress'>;
+  /**
+   * A job-alert wish in plain language ("有保安岗位通知我"): the work to subscribe to, or null.
+   * Absent: job alerts are not offered.
+   */
+  alertWish?: (text: string) => string[] | null;
 }
 
 export function readInput(deps: ReadDeps, session: Session, input: InboundInput): Reading {
@@ -51,12 +56,24 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
   }
   const distress =
     engine.kind === 'text' && engine.text.length > 0 && deps.knowledge().isDistress(engine.text);
+  // "有保安岗位通知我" subscribes — unless a node waits for this text (a complaint, an answer)
+  // or the text shows distress (care comes first).
+  if (engine.kind === 'text' && !distress && deps.alertWish && !waitsForText(deps.flows, session)) {
+    const work = deps.alertWish(engine.text);
+    if (work) engine = { kind: 'goto', node: 'jobs:subscribe', args: work.join(' ') };
+  }
   return {
     input: engine,
     script,
     distress,
     ...(complaintText !== undefined ? { complaintText } : {}),
   };
+}
+
+/** The node the person is at takes free text as its answer (not the policy Q&A). */
+function waitsForText(flows: FlowSet, session: Session): boolean {
+  const input = flows.node(session.at)?.input;
+  return !!input && !('qa' in input);
 }
 
 /**

@@ -51,12 +51,28 @@ export const journeyAction = z.enum([
   'plan-show',
 ]);
 
+/** Job alerts and recommendations (src/jobs carries them out). */
+export const jobsAction = z.enum([
+  /** Subscribes with the command's arguments or the `keywords` draft. */
+  'subscribe',
+  /** Subscribes with the profile's wanted work (the intake's offer). */
+  'subscribe-wanted',
+  'list',
+  /** All of them, or the one the command's argument numbers (取消岗位订阅 2). */
+  'unsubscribe',
+  /** Every subscription of the person: a daily digest, or alerts as they come. */
+  'digest',
+  'instant',
+  'recommend',
+]);
+
 /** When a new step of the action plan is due: in 3 days, a week, two weeks, a month (Lhasa). */
 export const planDue = z.enum(['3d', '1w', '2w', '1m']);
 /** When a person who found a job started (a coarse answer, standard 7.2(6)). */
 export const jobStarted = z.enum(['this-week', 'this-month', 'earlier']);
 
 export const effectSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('jobs'), action: jobsAction }).strict(),
   z.object({ type: z.literal('setLanguage'), lang }).strict(),
   z.object({ type: z.literal('outreach'), optOut: z.boolean() }).strict(),
   /** Opens a case with a counsellor (the handoff says who will answer and when). */
@@ -163,6 +179,7 @@ export type Effect = z.infer<typeof effectSchema>;
 export type ConsentScope = z.infer<typeof consentScope>;
 export type ProfileField = z.infer<typeof profileField>;
 export type JourneyAction = z.infer<typeof journeyAction>;
+export type JobsAction = z.infer<typeof jobsAction>;
 export type PlanDue = z.infer<typeof planDue>;
 export type JobStarted = z.infer<typeof jobStarted>;
 export type RouteName = NonNullable<FlowNode['route']>;

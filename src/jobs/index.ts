@@ -62,3 +62,5 @@ export function createJobs(ctx: JobsContext): Jobs {
 export type { JobEvent, JobListener, JobView } from './job.service.js';
 export { jobStatus } from './job.service.js';
 export { statusFilter } from './job.repo.js';
+export { createAlerts, type Alerts } from './alerts.js';
+export { startAlertWorker } from './alert.worker.js';

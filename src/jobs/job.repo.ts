@@ -47,6 +47,11 @@ export interface JobRepo {
   close(id: string, by: string, now: Date): Promise<JobDoc | null>;
   /** Counts people reached (the alerts and recommendations call this). */
   addReach(id: string, kind: 'alerted' | 'recommended', n?: number): Promise<void>;
+  /**
+   * Raises a reach counter to `n` (never lowers it): the alerts count in Redis and write the
+   * total here, so concurrent workers cannot lose an increment of one document.
+   */
+  raiseReach(id: string, kind: 'alerted' | 'recommended', n: number): Promise<void>;
   /** An import's rows, written hidden (`importing`) under its id; returns their ids. */
   insertImported(jobs: NewJob[], importId: string): Promise<string[]>;
   /** Makes an import's rows visible (`open`) at once; returns how many. */
@@ -130,6 +135,10 @@ export function createJobRepo(conn: Connection): JobRepo {
     async addReach(id, kind, n = 1) {
       if (!ID.test(id)) return;
       await Job.updateOne(byId(id), { $inc: { [`reach.${kind}`]: n } });
+    },
+    async raiseReach(id, kind, n) {
+      if (!ID.test(id)) return;
+      await Job.updateOne(byId(id), { $max: { [`reach.${kind}`]: n } });
     },
     async insertImported(jobs, importId) {
       const docs = await Job.insertMany(

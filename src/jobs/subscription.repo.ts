@@ -60,6 +60,8 @@ export interface SubscriptionRepo {
   removeAll(personId: string): Promise<Subscription[]>;
   /** Gives `from`'s subscriptions to `to` (/link); returns them as they were before. */
   moveTo(from: string, to: string): Promise<Subscription[]>;
+  /** Sets the mode of all of a person's subscriptions; returns those changed, as they were. */
+  setMode(personId: string, mode: AlertMode): Promise<Subscription[]>;
   /** A person's subscriptions, or everyone's when no person is named. */
   count(personId?: string): Promise<number>;
   /** Every subscription, in no particular order (for rebuilding the index). */
@@ -124,6 +126,14 @@ export function createSubscriptionRepo(conn: Connection): SubscriptionRepo {
       const docs = await Sub.find({ personId: f }).lean();
       if (docs.length > 0)
         await Sub.updateMany({ _id: { $in: docs.map((d) => d._id) } }, { $set: { personId: t } });
+      return docs.map(view);
+    },
+    async setMode(personId, mode) {
+      const p = oid(personId);
+      if (!p) return [];
+      const docs = await Sub.find({ personId: p, mode: { $ne: mode } }).lean();
+      if (docs.length > 0)
+        await Sub.updateMany({ _id: { $in: docs.map((d) => d._id) } }, { $set: { mode } });
       return docs.map(view);
     },
     async count(personId) {

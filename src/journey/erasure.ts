@@ -2,6 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import type { Logger } from 'pino';
+import type { PersonData } from './person-data.js';
 import { personModels } from '../people/person.model.js';
 import { journeyJobIds } from './plan.jobs.js';
 
@@ -30,6 +31,8 @@ export interface ErasureDeps {
   redisKeys(personId: string, identities: { channel: string; chatId: string }[]): string[];
   /** The classifier's examples changed (so every process reloads without the removed ones). */
   examplesChanged(): Promise<void>;
+  /** Other features' records of the person (job-alert subscriptions). */
+  personData: readonly Pick<PersonData, 'erase'>[];
 }
 
 export function createErasure(deps: ErasureDeps): Erasure {
@@ -89,6 +92,7 @@ export function createErasure(deps: ErasureDeps): Erasure {
           : { deletedCount: 0 };
       await col('questions').deleteMany({ personId: _id });
       await col('messages').deleteMany({ personId: _id });
+      for (const data of deps.personData) await data.erase(personId);
       await Identity.deleteMany({ personId: _id });
       await Person.deleteOne({ _id });
       const keys = deps.redisKeys(personId, identities);

@@ -7,9 +7,11 @@ import type { Config } from '../config.js';
 import { createPlanning } from './plan.index.js';
 import { caseKeys } from '../handoff/keys.js';
 import type { Translator } from '../i18n.js';
+import type { Lang } from '../messaging/lang.js';
 import { createSealer, type Sealer } from '../lib/sealed.js';
 import type { Outbox } from '../webhooks/outbox.js';
 import { createErasure } from './erasure.js';
+import type { PersonData } from './person-data.js';
 import type { JourneyTurnDeps } from './journey.turn.js';
 import { createLinks } from './links.js';
 import { createProfileService } from './profile.service.js';
@@ -33,6 +35,8 @@ export interface JourneyContext {
   kbChannel: string;
   /** What a channel keeps in Redis for one chat besides the session (the web chat's inbox). */
   chatKeys: (channel: string, chatId: string) => string[];
+  /** Other features keeping records of a person (job alerts): erased, linked, listed with them. */
+  personData?: readonly PersonData[];
 }
 
 /**
@@ -54,6 +58,7 @@ export function createJourney(ctx: JourneyContext) {
     prefix: ctx.prefix,
     sealer,
     flush: ctx.flush,
+    personData: ctx.personData ?? [],
     async forgetSessions(identities) {
       if (identities.length > 0)
         await ctx.redis.del(...identities.map((i) => `${ctx.prefix}conv:${i}`));
@@ -76,6 +81,7 @@ export function createJourney(ctx: JourneyContext) {
     flush: ctx.flush,
     emit: (type, data, now) => ctx.outbox.emit(type, data, now),
     queues: () => [...ctx.queues(), planning.queue],
+    personData: ctx.personData ?? [],
     redisKeys: (personId, identities) => [
       keys.open(personId),
       keys.awaiting(personId),
@@ -104,6 +110,9 @@ export function createJourney(ctx: JourneyContext) {
         ctx.mongo.collection('messages').countDocuments({ personId: objectId(personId) }),
       retentionDays: ctx.config.RETENTION_MESSAGES_DAYS,
       districtsBo: new Map(ctx.districts.map((d) => [d.zh, d.bo])),
+      more: (ctx.personData ?? []).map(
+        (d) => (personId: string, lang: Lang) => d.describe(personId, lang),
+      ),
     },
   };
   return {

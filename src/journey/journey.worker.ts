@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, Worker, type Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import mongoose, { type Connection } from 'mongoose';
+import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import { CHANNEL_PREFERENCE } from '../campaigns/audience.js';
 import { caseKeys } from '../handoff/keys.js';
@@ -10,7 +10,7 @@ import type { OutgoingMessage } from '../messaging/content.js';
 import type { ChannelId } from '../messaging/inbound.js';
 import type { Lang } from '../messaging/lang.js';
 import { SendError, type Sender } from '../messaging/send.js';
-import { personModels } from '../people/person.model.js';
+import { createPersonRepo } from '../people/person.repo.js';
 import { askFollowup } from './employment.followup.js';
 import { createEmploymentService } from './employment.service.js';
 import { JOURNEY_QUEUE, journeyJobSchema, type JourneyJob } from './plan.jobs.js';
@@ -40,7 +40,7 @@ const PUSHED_TTL_S = 7 * 86_400;
  * to the person's preferred reachable chat, with buttons a typed number also picks.
  */
 export async function startJourneyWorker(deps: JourneyWorkerDeps) {
-  const { Identity } = personModels(deps.mongo);
+  const people = createPersonRepo(deps.mongo);
   const lock = createPersonLock(deps.redis, deps.prefix);
   const plans = createPlanService({ mongo: deps.mongo, queue: deps.queue, lock });
   const employment = createEmploymentService({ mongo: deps.mongo, queue: deps.queue, lock });
@@ -52,16 +52,11 @@ export async function startJourneyWorker(deps: JourneyWorkerDeps) {
   );
 
   /** WeChat first, then Telegram, then the web chat: the first reachable one we can send on. */
-  async function reach(personId: string) {
-    const identities = await Identity.find({
-      personId: new mongoose.Types.ObjectId(personId),
-    }).lean();
-    return identities
-      .filter((i) => !i.unreachableSince && deps.senders.has(i.channel as ChannelId))
-      .map((i) => ({ channel: i.channel as ChannelId, chatId: i._id.slice(i.channel.length + 1) }))
-      .sort((a, b) => CHANNEL_PREFERENCE.indexOf(a.channel) - CHANNEL_PREFERENCE.indexOf(b.channel))
-      .at(0);
-  }
+  const reach = (personId: string) =>
+    people.reach(
+      personId,
+      CHANNEL_PREFERENCE.filter((c) => deps.senders.has(c)),
+    );
 
   async function push(
     personId: string,

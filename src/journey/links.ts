@@ -2,6 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import type { Sealer } from '../lib/sealed.js';
+import type { PersonData } from './person-data.js';
 import { personModels, type PersonDoc } from '../people/person.model.js';
 import { SENSITIVE_FIELDS, sealContext } from './profile.service.js';
 
@@ -43,6 +44,8 @@ export interface LinksDeps {
   flush(): Promise<void>;
   /** Forgets what Redis keeps for a person's chats (sessions), so they load the new person. */
   forgetSessions(identities: string[]): Promise<void>;
+  /** Other features' records of a person (job-alert subscriptions): they follow too. */
+  personData: readonly Pick<PersonData, 'merge'>[];
 }
 
 /** Collections whose records name their person and follow them into the linked one. */
@@ -64,6 +67,7 @@ export function createLinks(deps: LinksDeps): Links {
       await deps.mongo
         .collection(name)
         .updateMany({ personId: b._id }, { $set: { personId: a._id } });
+    for (const data of deps.personData) await data.merge(from, into);
     await Person.updateOne({ _id: a._id }, { $set: mergedFields(a, b, deps.sealer) });
     await Person.deleteOne({ _id: b._id });
   }

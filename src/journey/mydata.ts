@@ -10,6 +10,8 @@ export interface MyDataSources {
   retentionDays: number;
   /** Chinese district name → Tibetan (the glossary). */
   districtsBo: ReadonlyMap<string, string>;
+  /** Other features' lines about what they hold of the person (job-alert subscriptions). */
+  more?: ((personId: string, lang: Lang) => Promise<string[]>)[];
 }
 
 /** `/mydata`: everything held about the person, in their language (sensitive values opened). */
@@ -89,6 +91,7 @@ export async function renderMyData(
     ),
   );
   if (view.counsellorId) lines.push(t('privacy:mydata.counsellor'));
+  for (const more of src.more ?? []) lines.push(...(await more(personId, lang)));
   lines.push(t('privacy:mydata.messages', { count: messages, days: src.retentionDays }));
   lines.push('', t('privacy:mydata.footer'));
   return lines.join('\n');

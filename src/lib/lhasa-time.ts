@@ -6,3 +6,17 @@ export function lhasaMonth(at: Date): string {
   // Arithmetic rather than Intl: this runs on every logged exchange.
   return new Date(at.getTime() + LHASA_OFFSET_MS).toISOString().slice(0, 7);
 }
+
+/** `YYYY-MM-DD` in Lhasa: the day a daily count (job alerts a day) is kept under. */
+export function lhasaDay(at: Date): string {
+  return new Date(at.getTime() + LHASA_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The next `hour`:00 Lhasa time strictly after `at`. */
+export function nextLhasaHour(at: Date, hour: number): Date {
+  const local = at.getTime() + LHASA_OFFSET_MS;
+  const dayStart = local - (local % 86_400_000);
+  let next = dayStart + hour * 3_600_000;
+  if (next <= local) next += 86_400_000;
+  return new Date(next - LHASA_OFFSET_MS);
+}

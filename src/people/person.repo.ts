@@ -27,6 +27,14 @@ export interface PersonRepo {
   setCounsellor(personId: string, accountId: string): Promise<void>;
   /** Since when the channel cannot reach the person; null when it can (or the identity is unknown). */
   unreachableSince(channel: ChannelId, chatId: string): Promise<Date | null>;
+  /**
+   * The chat a message pushed to the person goes to: the first reachable one of `channels`
+   * (in their order of preference) the person has; null when none.
+   */
+  reach(
+    personId: string,
+    channels: readonly ChannelId[],
+  ): Promise<{ channel: ChannelId; chatId: string } | null>;
 }
 
 export function createPersonRepo(conn: Connection): PersonRepo {
@@ -87,6 +95,18 @@ export function createPersonRepo(conn: Connection): PersonRepo {
       if (!Types.ObjectId.isValid(personId)) return null;
       const doc = await Person.findById(personId).lean();
       return doc ? toPerson(doc, false) : null;
+    },
+    async reach(personId, channels) {
+      if (!Types.ObjectId.isValid(personId)) return null;
+      const identities = await Identity.find({ personId: new Types.ObjectId(personId) }).lean();
+      const found = identities
+        .filter((i) => !i.unreachableSince && channels.includes(i.channel as ChannelId))
+        .map((i) => ({
+          channel: i.channel as ChannelId,
+          chatId: i._id.slice(i.channel.length + 1),
+        }))
+        .sort((a, b) => channels.indexOf(a.channel) - channels.indexOf(b.channel));
+      return found[0] ?? null;
     },
   };
 }

@@ -18,6 +18,8 @@ export interface WebReply {
   text: string;
   lang: string;
   choices?: { id: string; label: string }[];
+  /** An outreach or alert notice under the text (who sends it, how to stop it). */
+  notice?: string;
 }
 
 /** A person on the web chat, over HTTP as the page talks (one cookie session). */
