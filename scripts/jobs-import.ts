@@ -10,9 +10,10 @@
 import { readFile } from 'node:fs/promises';
 import mongoose from 'mongoose';
 import { createAuditRepo } from '../src/audit/audit.repo.js';
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig, REDIS_PREFIX } from '../src/config.js';
 import { jobsImport } from '../src/jobs/import-cli.js';
 import { createJobRepo } from '../src/jobs/job.repo.js';
+import { createMatchQueue } from '../src/jobs/match-queue.js';
 
 let config;
 try {
@@ -23,6 +24,7 @@ try {
   process.exit(78);
 }
 const mongoUri = config.MONGODB_URI;
+const redisUrl = config.REDIS_URL;
 
 process.exitCode = await jobsImport(process.argv.slice(2), {
   readFile: (path) => readFile(path),
@@ -30,10 +32,29 @@ process.exitCode = await jobsImport(process.argv.slice(2), {
     const conn = await mongoose
       .createConnection(mongoUri, { serverSelectionTimeoutMS: 10_000 })
       .asPromise();
+    // New postings are matched against job-alert subscriptions by the worker role.
+    const alerts = createMatchQueue({
+      redisUrl,
+      prefix: REDIS_PREFIX,
+      onError: () => undefined,
+      failFast: true,
+    });
+    let unqueued = 0;
     return {
       repo: createJobRepo(conn),
       audit: createAuditRepo(conn),
-      close: () => conn.close(),
+      onPosted: (event) =>
+        alerts.posted(event).catch(() => {
+          unqueued++;
+        }),
+      async close() {
+        await alerts.close();
+        await conn.close();
+        if (unqueued > 0)
+          process.stderr.write(
+            `jobs:import: warning: ${unqueued} posting(s) imported but not queued for job alerts (Redis unreachable)\n`,
+          );
+      },
     };
   },
   write: (text) => process.stdout.write(text),

@@ -148,3 +148,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   return Object.freeze(cfg);
 }
+
+/** Where a deployment's keys live in Redis (every process and script of it uses this). */
+export const REDIS_PREFIX = 'lamton:';

@@ -8,7 +8,7 @@ import type { Sender } from './messaging/send.js';
 import type { Channel } from './channels/channel.js';
 import { buildChannels, buildSenders } from './channels/registry.js';
 import type { TelegramChannel } from './channels/telegram/telegram.channel.js';
-import type { Config } from './config.js';
+import { REDIS_PREFIX, type Config } from './config.js';
 import { loadRubrics } from './coaching/coach.js';
 import { createInboundHandler } from './conversations/handle-inbound.js';
 import { createIntentMatcher } from './conversations/intents.js';
@@ -103,7 +103,7 @@ export async function buildCore(
   log: Logger,
   opts: BuildDepsOptions = {},
 ): Promise<CoreDeps> {
-  const prefix = opts.prefix ?? 'lamton:';
+  const prefix = opts.prefix ?? REDIS_PREFIX;
   const flows = loadFlows(`${ROOT}flows`);
   const translator = createTranslator(`${ROOT}locales`);
   // Auto-pipelining sends the commands of concurrent turns together (fewer writes and syscalls).

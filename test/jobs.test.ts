@@ -679,7 +679,7 @@ describe('job postings', () => {
       expect(await byFile('publish.csv')).toEqual([]);
     });
 
-    it('runs as npm run jobs:import does: exit 0 with a plain progress line, 1 with problems', () => {
+    it('runs as npm run jobs:import does: exit 0 with a plain progress line, 1 with problems', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'lamton-jobs-'));
       writeFileSync(join(dir, 'cli.csv'), GOOD);
       writeFileSync(join(dir, 'cli-bad.csv'), 'title,employer\n保安\n');
@@ -695,10 +695,16 @@ describe('job postings', () => {
           encoding: 'utf8',
           timeout: 60_000,
         });
+      const queued = () => t.deps.redis.keys('lamton:bull:alerts:match-*');
+      const before = (await queued()).length;
       const ok = run('cli.csv');
       expect(ok.stderr).toBe('');
       expect(ok.status).toBe(0);
       expect(ok.stdout.trim().split('\n').at(-1)).toBe('imported 3 of 3');
+      // Each new posting is queued for the job-alert match (the deployment's prefix; no worker here).
+      const jobs = await queued();
+      expect(jobs.length - before).toBe(3);
+      await t.deps.redis.del(...(await t.deps.redis.keys('lamton:bull:alerts*')));
       const bad = run('cli-bad.csv');
       expect(bad.status).toBe(1);
       expect(bad.stderr).toContain('line 1, district: missing column');

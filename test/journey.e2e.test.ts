@@ -91,7 +91,10 @@ describe('consent and the intake', () => {
     // Hostile free text: markup, an i18next nesting attempt, control characters.
     const work = await p.say('会开车<script>alert(1)</script> $t(main:welcome) {{value}}\u0007');
     expect(joined(work)).toContain('想找什么样的工作');
-    const languages = await p.say('保安');
+    // The wanted work: job alerts for it are offered (declined here; test/alerts.e2e takes them).
+    const offer = await p.say('保安');
+    expect(joined(offer)).toContain('要不要通知您');
+    const languages = await p.press(offered(offer, 'intake:work-alerts#no'));
     const contact = await p.press(offered(languages, 'intake:q-languages#bo-strong'));
     const done = await p.press(offered(contact, 'intake:q-contact#phone'));
     expect(joined(done)).toContain('登记完成');

@@ -169,6 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ...deps.campaigns.boardQueues,
       ...deps.handoff.boardQueues,
       deps.journey.planning.queue,
+      deps.alerts.queue,
     ]),
   );
   // Every configured channel's routes: the web chat, the Telegram webhook, the WeChat callback.

@@ -1,5 +1,5 @@
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
@@ -7,12 +7,13 @@ import type { Translator } from '../i18n.js';
 import type { ProfileService } from '../journey/profile.service.js';
 import type { PersonData } from '../journey/person-data.js';
 import { districtNamer, type DistrictName } from './alert.messages.js';
-import { addAlertJobs, ALERT_QUEUE, type AlertJob } from './alert.queue.js';
+import type { AlertJob } from './alert.queue.js';
 import { createAlertRepo } from './alert.repo.js';
 import type { JobRepo } from './job.repo.js';
 import type { JobEvent } from './job.service.js';
 import type { JobsTurnDeps } from './jobs.turn.js';
 import { createMatcher, type Matcher } from './match.js';
+import { createMatchQueue } from './match-queue.js';
 import { createSubscriptionRepo, type SubscriptionRepo } from './subscription.repo.js';
 import { alertWish } from './wish.js';
 
@@ -58,12 +59,11 @@ export function createAlerts(ctx: AlertsContext): Alerts {
   const subscriptions = createSubscriptionRepo(ctx.mongo);
   const matcher = createMatcher({ redis: ctx.redis, prefix: ctx.prefix, mongo: ctx.mongo });
   const records = createAlertRepo(ctx.mongo);
-  const connection = new Redis(ctx.config.REDIS_URL, { maxRetriesPerRequest: null });
-  connection.on('error', (err: Error) =>
-    ctx.log.warn({ err: err.message }, 'redis (alert queue) connection error'),
-  );
-  const queue = new Queue<AlertJob>(ALERT_QUEUE, { connection, prefix: `${ctx.prefix}bull` });
-  queue.on('error', (err: Error) => ctx.log.warn({ err: err.message }, 'alert queue error'));
+  const producer = createMatchQueue({
+    redisUrl: ctx.config.REDIS_URL,
+    prefix: ctx.prefix,
+    onError: (err) => ctx.log.warn({ err: err.message }, 'alert queue error'),
+  });
   const district = districtNamer(ctx.districts);
   const turn: JobsTurnDeps = {
     subscriptions,
@@ -80,20 +80,11 @@ export function createAlerts(ctx: AlertsContext): Alerts {
   return {
     subscriptions,
     matcher,
-    queue,
+    queue: producer.queue,
     turn,
     wish: alertWish,
     district,
-    async posted(event) {
-      if (event.change === 'closed') return;
-      // One match per save (an edit may match people the first text did not).
-      await addAlertJobs(queue, [
-        {
-          id: `match-${event.jobId}-${Date.now()}`,
-          data: { kind: 'match', jobId: event.jobId },
-        },
-      ]);
-    },
+    posted: (event) => producer.posted(event),
     personData: {
       async erase(personId) {
         for (const sub of await subscriptions.removeAll(personId)) await matcher.remove(sub);
@@ -120,9 +111,6 @@ export function createAlerts(ctx: AlertsContext): Alerts {
         return [ctx.translator.t(lang, 'alerts:mydata', { count: subs.length, value: what })];
       },
     },
-    async close() {
-      await queue.close();
-      await connection.quit().catch(() => connection.disconnect());
-    },
+    close: () => producer.close(),
   };
 }
