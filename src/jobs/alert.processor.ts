@@ -237,7 +237,8 @@ export function createAlertProcessor(deps: AlertProcessorDeps) {
       const last = ctl.attempt + 1 >= ALERT_ATTEMPTS;
       if (err instanceof UnrecoverableError || last) {
         await deps.alerts.finish(jobId, personId, 'skipped', deps.now());
-        count(where.to.channel, 'failed');
+        const blocked = err instanceof UnrecoverableError && err.message === 'blocked';
+        count(where.to.channel, blocked ? 'skipped' : 'failed');
       }
       throw err;
     }
