@@ -10,12 +10,17 @@
  * are matched one at a time after a warm-up of 100: time per posting and matches (would-be
  * alerts: people) per second; then again with BENCH_IN_FLIGHT (8) in flight. BENCH_MONGO_COMPARE
  * postings (5) are matched by a MongoDB query on the stored terms (what the index replaces), and
- * a few chat-path repository calls are timed at this size. A database and Redis prefix of its
+ * a few chat-path repository calls are timed at this size. BENCH_ENQUEUE_POSTINGS postings (20)
+ * go through what the worker's `match` job does: match, then one alert job per person (addBulk):
+ * alerts enqueued per second; and the first write of an alert job (its record), timed. A database and Redis prefix of its
  * own, both dropped at the end.
  */
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import mongoose, { Types } from 'mongoose';
 import { cpus, loadavg, totalmem } from 'node:os';
+import { addAlertJobs, alertJobId, ALERT_QUEUE, type AlertJob } from '../src/jobs/alert.queue.js';
+import { createAlertRepo } from '../src/jobs/alert.repo.js';
 import { createMatcher, type PostingToMatch } from '../src/jobs/match.js';
 import { subscriptionModel, type SubscriptionDoc } from '../src/jobs/subscription.model.js';
 import { createSubscriptionRepo } from '../src/jobs/subscription.repo.js';
@@ -29,6 +34,7 @@ const POSTINGS = Number(process.env.BENCH_POSTINGS ?? 1000);
 const MONGO_COMPARE = Number(process.env.BENCH_MONGO_COMPARE ?? 5);
 const WARM_UP = 100;
 const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 8);
+const ENQUEUE_POSTINGS = Number(process.env.BENCH_ENQUEUE_POSTINGS ?? 20);
 const SEED_BATCH = 5000;
 const STAMP = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
 const PREFIX = `bench:alerts:${STAMP}:`;
@@ -306,6 +312,56 @@ async function main() {
     say(
       `match, ${IN_FLIGHT} in flight: ${((measured.length / concurrentMs) * 1000).toFixed(0)} postings/s, ${((concurrentPeople / concurrentMs) * 1000).toFixed(0)} matches/s`,
     );
+
+    // --- from match to queued alerts: the worker's `match` job, then each alert's claim
+    const queue = new Queue<AlertJob>(ALERT_QUEUE, {
+      connection: new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6381', {
+        maxRetriesPerRequest: null,
+      }),
+      prefix: `${PREFIX}bull`,
+    });
+    let enqueueMs = 0;
+    let enqueued = 0;
+    const claims: { jobId: string; personId: string; subscriptionId: string }[] = [];
+    for (const p of measured.slice(0, ENQUEUE_POSTINGS)) {
+      const jobId = new Types.ObjectId().toHexString();
+      const t = performance.now();
+      const matches = await matcher.match(p);
+      for (let i = 0; i < matches.length; i += 1000)
+        await addAlertJobs(
+          queue,
+          matches.slice(i, i + 1000).map((m) => ({
+            id: alertJobId(jobId, m.personId),
+            data: {
+              kind: 'alert',
+              jobId,
+              personId: m.personId,
+              subscriptionId: m.subscriptionId,
+              digest: m.mode === 'digest',
+            },
+          })),
+        );
+      enqueueMs += performance.now() - t;
+      enqueued += matches.length;
+      for (const m of matches.slice(0, 50)) claims.push({ jobId, ...m });
+    }
+    say(
+      `match job, ${ENQUEUE_POSTINGS} postings (${enqueued} alerts): match + enqueue ${f(enqueueMs / ENQUEUE_POSTINGS)} ms per posting, ${((enqueued / enqueueMs) * 1000).toFixed(0)} alerts enqueued/s`,
+    );
+    // Each alert job's first write: its record (the never-twice guard), on this database.
+    const records = createAlertRepo(conn);
+    const claimMs: number[] = [];
+    for (const c of claims) {
+      const t = performance.now();
+      await records.claim({ ...c, at: new Date() });
+      claimMs.push(performance.now() - t);
+    }
+    claimMs.sort((a, b) => a - b);
+    say(
+      `  alert record claim (${claims.length}×, collection growing to ${claims.length}): p50 ${f(quantile(claimMs, 0.5))} ms, p99 ${f(quantile(claimMs, 0.99))} ms`,
+    );
+    await queue.obliterate({ force: true });
+    await queue.close();
 
     // --- what the index replaces: a MongoDB query on the stored terms
     for (const p of measured.slice(0, MONGO_COMPARE)) {

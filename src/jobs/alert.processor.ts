@@ -77,7 +77,10 @@ export function createAlertProcessor(deps: AlertProcessorDeps) {
   const count = (channel: ChannelId, outcome: string) =>
     deps.metrics.outreachSends.inc({ channel, outcome: `alert_${outcome}` });
 
-  /** A posting against every subscription: a record per person not matched before, then their jobs. */
+  /**
+   * A posting against every subscription: one alert job per person matched (the job's record,
+   * written when it runs, keeps anyone from being told twice).
+   */
   async function match(jobId: string): Promise<AlertOutcome> {
     const job = await deps.jobs.get(jobId);
     if (!job || jobStatus(job, deps.now()) !== 'open') return 'skipped';
@@ -87,12 +90,17 @@ export function createAlertProcessor(deps: AlertProcessorDeps) {
       category: job.category ?? null,
       district: job.district,
     });
-    await deps.alerts.record(jobId, matches, deps.now());
     for (let i = 0; i < matches.length; i += BULK)
       await deps.enqueue(
         matches.slice(i, i + BULK).map((m) => ({
           id: alertJobId(jobId, m.personId),
-          data: { kind: 'alert', jobId, personId: m.personId, digest: m.mode === 'digest' },
+          data: {
+            kind: 'alert',
+            jobId,
+            personId: m.personId,
+            subscriptionId: m.subscriptionId,
+            digest: m.mode === 'digest',
+          },
         })),
       );
     return matches.length;
@@ -180,12 +188,14 @@ export function createAlertProcessor(deps: AlertProcessorDeps) {
   async function alert(data: Extract<AlertJob, { kind: 'alert' }>, ctl: AlertJobControl) {
     const { jobId, personId } = data;
     const where = await target(personId);
-    if (!where) {
-      await deps.alerts.finish(jobId, personId, 'skipped', deps.now());
-      return 'unreachable';
-    }
+    if (!where) return 'unreachable';
     await waitForRoom(where.sender, ctl);
-    const record = await deps.alerts.claim(jobId, personId);
+    const record = await deps.alerts.claim({
+      jobId,
+      personId,
+      subscriptionId: data.subscriptionId,
+      at: deps.now(),
+    });
     if (!record) return 'done'; // sent already, held for the digest, or skipped
     const job = await deps.jobs.get(jobId);
     const subs = await deps.subscriptions.list(personId);

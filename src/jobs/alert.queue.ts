@@ -18,6 +18,8 @@ export const alertJobSchema = z.discriminatedUnion('kind', [
     kind: z.literal('alert'),
     jobId: objectId,
     personId: objectId,
+    /** The oldest matching subscription (the alert names its keywords). */
+    subscriptionId: objectId,
     /** Every matching subscription of theirs is a daily digest one. */
     digest: z.boolean(),
   }),

@@ -1,7 +1,8 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
 /**
- * `queued`: matched, its alert job waits; `sending`: a worker took it (a crash here resends);
+ * `queued`: (not written today: kept for records of older versions); `sending`: a worker took it
+ * (a crash here resends);
  * `digest`: held for the person's next daily digest (a digest subscription, or the day's
  * ALERTS_PER_DAY used up); `sent`; `skipped` (posting closed, no subscription left, unreachable).
  */
@@ -50,14 +51,16 @@ function alertModel(conn: Connection): Model<AlertDoc> {
 export const alertId = (jobId: string, personId: string) => `${jobId}:${personId}`;
 
 export interface AlertRepo {
-  /** Records the matches not recorded before (a person matched again by an edit stays as is). */
-  record(
-    jobId: string,
-    matches: readonly { personId: string; subscriptionId: string }[],
-    at: Date,
-  ): Promise<void>;
-  /** queued or sending → sending; null when it is held, sent or skipped already. */
-  claim(jobId: string, personId: string): Promise<AlertDoc | null>;
+  /**
+   * Takes one person's alert of one posting: a new record (`sending`), or one a crashed attempt
+   * left `sending`; null when it was sent, held for the digest or skipped already (never twice).
+   */
+  claim(alert: {
+    jobId: string;
+    personId: string;
+    subscriptionId: string;
+    at: Date;
+  }): Promise<AlertDoc | null>;
   /** Sets the state of one (the worker's outcome). */
   finish(jobId: string, personId: string, state: AlertState, at: Date, via?: string): Promise<void>;
   /** A person's alerts held for the digest, oldest first. */
@@ -71,33 +74,23 @@ export interface AlertRepo {
 export function createAlertRepo(conn: Connection): AlertRepo {
   const Alert = alertModel(conn);
   return {
-    async record(jobId, matches, at) {
-      if (matches.length === 0) return;
-      for (let i = 0; i < matches.length; i += 1000) {
-        const chunk = matches.slice(i, i + 1000);
-        await Alert.bulkWrite(
-          chunk.map((m) => ({
-            updateOne: {
-              filter: { _id: alertId(jobId, m.personId) },
-              update: {
-                $setOnInsert: {
-                  jobId,
-                  personId: m.personId,
-                  state: 'queued',
-                  subscriptionId: m.subscriptionId,
-                  matchedAt: at,
-                },
-              },
-              upsert: true,
-            },
-          })),
-          { ordered: false },
-        );
+    async claim({ jobId, personId, subscriptionId, at }) {
+      const _id = alertId(jobId, personId);
+      try {
+        const doc = await Alert.create({
+          _id,
+          jobId,
+          personId,
+          state: 'sending',
+          subscriptionId,
+          matchedAt: at,
+        });
+        return doc.toObject();
+      } catch (err) {
+        if (!isDuplicate(err)) throw err;
       }
-    },
-    async claim(jobId, personId) {
       return Alert.findOneAndUpdate(
-        { _id: alertId(jobId, personId), state: { $in: ['queued', 'sending'] } },
+        { _id, state: { $in: ['queued', 'sending'] } },
         { $set: { state: 'sending' } },
         { returnDocument: 'after' },
       ).lean();
@@ -129,4 +122,9 @@ export function createAlertRepo(conn: Connection): AlertRepo {
       }
     },
   };
+}
+
+/** E11000: the record exists (the `_id` is the posting and the person). */
+function isDuplicate(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 11000;
 }
