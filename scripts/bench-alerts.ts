@@ -314,10 +314,11 @@ async function main() {
     );
 
     // --- from match to queued alerts: the worker's `match` job, then each alert's claim
+    const queueConnection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6381', {
+      maxRetriesPerRequest: null,
+    });
     const queue = new Queue<AlertJob>(ALERT_QUEUE, {
-      connection: new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6381', {
-        maxRetriesPerRequest: null,
-      }),
+      connection: queueConnection,
       prefix: `${PREFIX}bull`,
     });
     let enqueueMs = 0;
@@ -362,6 +363,7 @@ async function main() {
     );
     await queue.obliterate({ force: true });
     await queue.close();
+    await queueConnection.quit();
 
     // --- what the index replaces: a MongoDB query on the stored terms
     for (const p of measured.slice(0, MONGO_COMPARE)) {

@@ -145,6 +145,8 @@ describe('subscribing on the web chat', () => {
     await post('牧家乐厨师', { district: '当雄县' });
     await pushed(p, '牧家乐厨师');
     expect((await p.pushes()).some((r) => r.text.includes('酒店厨师'))).toBe(false);
+    // A button's label typed names no work: asked again, nothing subscribed.
+    expect(joined(await p.say('订阅岗位提醒'))).toContain('没有看到想做的工作');
     // "订阅岗位怎么弄" is a question, not a subscription to 怎么弄.
     const how = joined(await p.say('订阅岗位怎么弄'));
     expect(how).toContain('想做什么工作');

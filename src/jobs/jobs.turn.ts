@@ -40,6 +40,10 @@ export interface JobsEffectContext {
 /** A question rather than kinds of work (怎么, 吗, ?, ཇི་ལྟར, གང་འདྲ…). */
 const QUESTION = /怎么|怎样|如何|什么|吗|？|\?|ཇི་ལྟར|གང་འདྲ|ག་འདྲ|ག་རེ|ངམ$|དམ$/u;
 
+/** Words of subscribing, not kinds of work (typed after the keyword: 订阅岗位提醒, …བརྡ་ཐོ་མངགས). */
+const NOT_WORK =
+  /^(?:提醒|通知|订阅|岗位|工作|信息|消息|推送|一下|吧|啊|呢|謝謝|谢谢|མངགས|ལེན|ཐོབ|གཏོང|འདོད|དགོས|རོགས|ཞུ)$/u;
+
 /** Postings read to pick recommendations from (the newest open ones). */
 const CANDIDATES = 300;
 
@@ -74,6 +78,9 @@ export async function jobsEffect(
     // "订阅岗位怎么弄" asks how: it is told, not subscribed to "怎么弄".
     if (QUESTION.test(text)) return t('alerts:subscribe.ask');
     const parsed = parseKeywords(text);
+    // "订阅岗位提醒", "ལས་གནས་ཀྱི་བརྡ་ཐོ་མངགས" (a button's label typed): the words of subscribing
+    // itself name no work.
+    parsed.keywords = parsed.keywords.filter((k) => !NOT_WORK.test(k));
     // A district among the keywords is the subscription's filter (保安 城关区).
     const districts = parsed.keywords.map((k) => districtOf(k));
     const district = districts.find((d) => d !== null) ?? null;
