@@ -58,7 +58,7 @@ describe('alertWish: not a wish', () => {
   });
 });
 
-describe('alertWish: knowledge/eval/alert-wishes-dev.jsonl', () => {
+describe('alertWish: knowledge/eval/wishes/dev.jsonl', () => {
   interface Row {
     text: string;
     lang: 'zh-CN' | 'bo';
@@ -66,7 +66,7 @@ describe('alertWish: knowledge/eval/alert-wishes-dev.jsonl', () => {
     keywords: string[];
   }
   const rows = readFileSync(
-    new URL('../../knowledge/eval/alert-wishes-dev.jsonl', import.meta.url),
+    new URL('../../knowledge/eval/wishes/dev.jsonl', import.meta.url),
     'utf8',
   )
     .split('\n')
