@@ -19,7 +19,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import mongoose, { Types } from 'mongoose';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { addAlertJobs, alertJobId, ALERT_QUEUE, type AlertJob } from '../src/jobs/alert.queue.js';
+import { addAlertJobs, alertJobsFor, ALERT_QUEUE, type AlertJob } from '../src/jobs/alert.queue.js';
 import { createAlertRepo } from '../src/jobs/alert.repo.js';
 import { createMatcher, type PostingToMatch } from '../src/jobs/match.js';
 import { subscriptionModel, type SubscriptionDoc } from '../src/jobs/subscription.model.js';
@@ -329,19 +329,7 @@ async function main() {
       const t = performance.now();
       const matches = await matcher.match(p);
       for (let i = 0; i < matches.length; i += 1000)
-        await addAlertJobs(
-          queue,
-          matches.slice(i, i + 1000).map((m) => ({
-            id: alertJobId(jobId, m.personId),
-            data: {
-              kind: 'alert',
-              jobId,
-              personId: m.personId,
-              subscriptionId: m.subscriptionId,
-              digest: m.mode === 'digest',
-            },
-          })),
-        );
+        await addAlertJobs(queue, alertJobsFor(jobId, matches.slice(i, i + 1000)));
       enqueueMs += performance.now() - t;
       enqueued += matches.length;
       for (const m of matches.slice(0, 50)) claims.push({ jobId, ...m });

@@ -11,15 +11,9 @@ import { mock, PuppetMock } from 'wechaty-puppet-mock';
 import { withChannelSenders } from '../src/channels/registry.js';
 import { createWechatChannel, type WechatChannel } from '../src/channels/wechat/wechat.channel.js';
 import { startTestApp, type TestApp } from './support/app.js';
+import { inlineButtons, sentText, telegramChat, wechatPeople } from './support/chats.js';
 import { lhasaAt, posting, startAlertTestWorker } from './support/alerts.js';
-import {
-  callbackUpdate,
-  commandUpdate,
-  startBotApiServer,
-  textUpdate,
-  type BotApiServer,
-  type SentMessage,
-} from './support/bot-api/index.js';
+import { startBotApiServer, type BotApiServer } from './support/bot-api/index.js';
 import { adminApi, until } from './support/campaigns.js';
 
 const ADMIN = 'alerts-channels-admin-token-0123456789';
@@ -28,6 +22,7 @@ let bot: BotApiServer;
 let app: TestApp;
 let wechat: WechatChannel;
 let mocker: mock.Mocker;
+let people: ReturnType<typeof wechatPeople>;
 let worker: { close(): Promise<void> };
 
 beforeAll(async () => {
@@ -40,6 +35,7 @@ beforeAll(async () => {
   });
   await app.deps.telegram!.start();
   mocker = new mock.Mocker();
+  people = wechatPeople(mocker);
   wechat = createWechatChannel({
     handleInbound: app.deps.handleInbound,
     log: app.deps.log,
@@ -59,6 +55,8 @@ afterAll(async () => {
   await bot?.close();
 });
 
+/** A new person on WeChat (the mock puppet). */
+const wechatPerson = () => people();
 const api = adminApi(() => app.url, ADMIN);
 async function post(title: string, more: Record<string, unknown> = {}): Promise<string> {
   const res = await api('POST', '/api/admin/jobs', posting(title, more));
@@ -66,54 +64,6 @@ async function post(title: string, more: Record<string, unknown> = {}): Promise<
   return String(res.body.id);
 }
 
-/** A person on WeChat through the mock puppet: what they say, and everything said back. */
-let botContact: mock.ContactMock | undefined;
-function wechatPerson() {
-  if (!botContact) {
-    botContact = mocker.createContact();
-    mocker.login(botContact);
-  }
-  const me = botContact;
-  const person = mocker.createContact();
-  const heard: string[] = [];
-  (person as unknown as NodeJS.EventEmitter).on('message', (m: mock.MessageMock) => {
-    if (m.payload.talkerId === me.id) heard.push(m.text() ?? '');
-  });
-  return {
-    id: person.id,
-    heard,
-    async say(text: string): Promise<string> {
-      const before = heard.length;
-      person.say(text).to(me);
-      await expect.poll(() => heard.length, { timeout: 10_000 }).toBeGreaterThan(before);
-      await new Promise((r) => setTimeout(r, 250)); // a reply may come in several messages
-      return heard.slice(before).join('\n');
-    },
-  };
-}
-
-/** A Telegram chat: a command, a text or a button press, and the messages it got back. */
-function telegramChat(chat: number) {
-  const turn = async (push: () => void): Promise<SentMessage[]> => {
-    const before = bot.sent(chat).length;
-    push();
-    await bot.waitForSent((m) => m.chatId === chat && bot.sent(chat).indexOf(m) >= before);
-    await new Promise((r) => setTimeout(r, 250));
-    return bot.sent(chat).slice(before);
-  };
-  return {
-    command: (name: string, args?: string) =>
-      turn(() => bot.pushUpdate(commandUpdate(chat, name, args))),
-    say: (text: string) => turn(() => bot.pushUpdate(textUpdate(chat, text))),
-    press: (data: string, messageId: number) =>
-      turn(() => bot.pushUpdate(callbackUpdate(chat, data, messageId))),
-  };
-}
-const text = (ms: SentMessage[]) => ms.map((m) => m.text).join('\n');
-const buttons = (m: SentMessage | undefined) =>
-  (
-    m?.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined
-  )?.inline_keyboard?.flat() ?? [];
 const personOf = async (identity: string) =>
   String(
     (
@@ -125,14 +75,14 @@ const personOf = async (identity: string) =>
 
 describe('Telegram in Tibetan', () => {
   it('subscribes with /subscribe, gets the alert in a Tibetan frame, lists and unsubscribes', async () => {
-    const tg = telegramChat(7401);
+    const tg = telegramChat(bot, 7401);
     await tg.say('བཀྲ་ཤིས་བདེ་ལེགས།');
     // སྲུང་སྐྱོབ་པ (a guard) matches a Chinese posting for 保安 through the glossary.
-    const done = text(await tg.command('subscribe', 'སྲུང་སྐྱོབ་པ'));
+    const done = sentText(await tg.command('subscribe', 'སྲུང་སྐྱོབ་པ'));
     expect(done).toMatch(TIBETAN);
     expect(done).toContain('སྲུང་སྐྱོབ་པ');
     expect(done).toContain('/unsubscribe');
-    const listed = text(await tg.command('subscriptions'));
+    const listed = sentText(await tg.command('subscriptions'));
     expect(listed).toContain('སྲུང་སྐྱོབ་པ');
 
     await post('商场保安', { district: '城关区' });
@@ -142,12 +92,12 @@ describe('Telegram in Tibetan', () => {
     expect(alert.text).toContain('/unsubscribe');
 
     // Recommendations in Tibetan, with the reason.
-    const rec = text(await tg.say('ལས་གནས་འོས་སྦྱོར'));
+    const rec = sentText(await tg.say('ལས་གནས་འོས་སྦྱོར'));
     expect(rec).toContain('商场保安');
     expect(rec).toContain('འོས་སྦྱོར་གྱི་རྒྱུ་མཚན');
     expect(rec).toContain('སྲུང་སྐྱོབ་པ');
 
-    const gone = text(await tg.command('unsubscribe'));
+    const gone = sentText(await tg.command('unsubscribe'));
     expect(gone).toMatch(TIBETAN);
     expect(await app.deps.alerts.subscriptions.count(await personOf('telegram:7401'))).toBe(0);
   });
@@ -179,7 +129,7 @@ describe('one person across channels', () => {
     const wx = wechatPerson();
     await wx.say('你好');
     await wx.say('订阅岗位 保洁');
-    const tg = telegramChat(7402);
+    const tg = telegramChat(bot, 7402);
     await tg.say('你好');
     await tg.command('subscribe', '司机');
     const code = /(\d{6})/u.exec(await wx.say('绑定'))?.[1];
@@ -187,7 +137,7 @@ describe('one person across channels', () => {
     await tg.command('link', code);
     const personId = await personOf(`wechat:${wx.id}`);
     expect(await personOf('telegram:7402')).toBe(personId);
-    const listed = text(await tg.command('subscriptions'));
+    const listed = sentText(await tg.command('subscriptions'));
     expect(listed).toContain('保洁');
     expect(listed).toContain('司机');
     // The index follows the person: a driver's posting reaches them once (WeChat first).
@@ -201,7 +151,7 @@ describe('one person across channels', () => {
     await expect.poll(() => wx.heard.join('\n'), { timeout: 10_000 }).toContain('通勤班车司机');
 
     const ask = await tg.command('delete');
-    const confirm = buttons(ask.at(-1)).find((b) =>
+    const confirm = inlineButtons(ask.at(-1)).find((b) =>
       b.callback_data.startsWith('privacy:delete#confirm'),
     );
     await tg.press(confirm!.callback_data, ask.at(-1)!.messageId);

@@ -10,13 +10,8 @@ import mongoose from 'mongoose';
 import { mock, PuppetMock } from 'wechaty-puppet-mock';
 import { createWechatChannel, type WechatChannel } from '../src/channels/wechat/wechat.channel.js';
 import { startTestApp, type TestApp } from './support/app.js';
-import {
-  callbackUpdate,
-  commandUpdate,
-  startBotApiServer,
-  type BotApiServer,
-  type SentMessage,
-} from './support/bot-api/index.js';
+import { inlineButtons, sentText, telegramChat, wechatPeople } from './support/chats.js';
+import { startBotApiServer, type BotApiServer } from './support/bot-api/index.js';
 import { newSecret, startCounsellorSystem, type CounsellorSystem } from './support/counsellor.js';
 import { startHandoffTestWorkers } from './support/handoff.js';
 
@@ -28,6 +23,7 @@ let bot: BotApiServer;
 let app: TestApp;
 let wechat: WechatChannel;
 let mocker: mock.Mocker;
+let people: ReturnType<typeof wechatPeople>;
 let workers: { close(): Promise<void> };
 
 beforeAll(async () => {
@@ -43,6 +39,7 @@ beforeAll(async () => {
   });
   await app.deps.telegram!.start();
   mocker = new mock.Mocker();
+  people = wechatPeople(mocker);
   wechat = createWechatChannel({
     handleInbound: app.deps.handleInbound,
     log: app.deps.log,
@@ -59,47 +56,8 @@ afterAll(async () => {
   await office?.close();
 });
 
-/** A person on WeChat through the mock puppet: what they say, and everything said back. */
-function wechatPerson() {
-  const [botContact, person] = mocker.createContacts(2) as [mock.ContactMock, mock.ContactMock];
-  mocker.login(botContact);
-  const heard: string[] = [];
-  (person as unknown as NodeJS.EventEmitter).on('message', (m: mock.MessageMock) => {
-    if (m.payload.talkerId === botContact.id) heard.push(m.text() ?? '');
-  });
-  return {
-    id: person.id,
-    async say(text: string): Promise<string> {
-      const before = heard.length;
-      person.say(text).to(botContact);
-      await expect.poll(() => heard.length, { timeout: 10_000 }).toBeGreaterThan(before);
-      await new Promise((r) => setTimeout(r, 250)); // a reply may come in several messages
-      return heard.slice(before).join('\n');
-    },
-  };
-}
-
-/** A Telegram chat: a command or a button press, and the messages it got back. */
-function telegramChat(chat: number) {
-  const turn = async (push: () => void): Promise<SentMessage[]> => {
-    const before = bot.sent(chat).length;
-    push();
-    await bot.waitForSent((m) => m.chatId === chat && bot.sent(chat).indexOf(m) >= before);
-    await new Promise((r) => setTimeout(r, 250));
-    return bot.sent(chat).slice(before);
-  };
-  return {
-    command: (name: string, args?: string) =>
-      turn(() => bot.pushUpdate(commandUpdate(chat, name, args))),
-    press: (data: string, messageId: number) =>
-      turn(() => bot.pushUpdate(callbackUpdate(chat, data, messageId))),
-  };
-}
-const buttons = (m: SentMessage | undefined) =>
-  (
-    m?.reply_markup as { inline_keyboard?: { text: string; callback_data: string }[][] } | undefined
-  )?.inline_keyboard?.flat() ?? [];
-const text = (ms: SentMessage[]) => ms.map((m) => m.text).join('\n');
+/** A new person on WeChat (the mock puppet). */
+const wechatPerson = () => people();
 const identity = (id: string) =>
   app.deps.mongo
     .collection<{ _id: string; personId: mongoose.Types.ObjectId }>('identities')
@@ -138,23 +96,23 @@ describe('WeChat (mock puppet) in Tibetan, then Telegram joined with /link', () 
     // /link: a code on WeChat, sent from Telegram (whose chat never chose a language).
     const code = /(\d{6})/.exec(await wx.say('ལམ་ཀ་སྦྲེལ'))?.[1];
     expect(code).toBeDefined();
-    const tg = telegramChat(7301);
+    const tg = telegramChat(bot, 7301);
     const linked = await tg.command('link', code);
-    expect(text(linked)).toMatch(TIBETAN);
+    expect(sentText(linked)).toMatch(TIBETAN);
     expect((await identity('telegram:7301'))?.personId.toHexString()).toBe(personId);
     const tgData = await tg.command('mydata');
     // The person's language and profile follow them to Telegram.
-    expect(text(tgData)).toContain('ཁྲིན་ཀོན་ཆུས');
-    expect(text(tgData)).toContain('Telegram');
+    expect(sentText(tgData)).toContain('ཁྲིན་ཀོན་ཆུས');
+    expect(sentText(tgData)).toContain('Telegram');
 
     // /delete on Telegram: confirm with the button; both channels' records go.
     const ask = await tg.command('delete');
-    const confirm = buttons(ask.at(-1)).find((b) =>
+    const confirm = inlineButtons(ask.at(-1)).find((b) =>
       b.callback_data.startsWith('privacy:delete#confirm'),
     );
     expect(confirm).toBeDefined();
     const gone = await tg.press(confirm!.callback_data, ask.at(-1)!.messageId);
-    expect(text(gone)).toMatch(TIBETAN);
+    expect(sentText(gone)).toMatch(TIBETAN);
     expect(await identity('telegram:7301')).toBeNull();
     expect(await identity(`wechat:${wx.id}`)).toBeNull();
     expect(

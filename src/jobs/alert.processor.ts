@@ -17,7 +17,7 @@ import {
   type DistrictName,
 } from './alert.messages.js';
 import {
-  alertJobId,
+  alertJobsFor,
   alertKeys,
   ALERT_ATTEMPTS,
   digestJobId,
@@ -91,18 +91,7 @@ export function createAlertProcessor(deps: AlertProcessorDeps) {
       district: job.district,
     });
     for (let i = 0; i < matches.length; i += BULK)
-      await deps.enqueue(
-        matches.slice(i, i + BULK).map((m) => ({
-          id: alertJobId(jobId, m.personId),
-          data: {
-            kind: 'alert',
-            jobId,
-            personId: m.personId,
-            subscriptionId: m.subscriptionId,
-            digest: m.mode === 'digest',
-          },
-        })),
-      );
+      await deps.enqueue(alertJobsFor(jobId, matches.slice(i, i + BULK)));
     return matches.length;
   }
 

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import { z } from 'zod';
+import type { Match } from './match.js';
 
 /**
  * The job-alert queue (issue 13). Jobs carry ids only:
@@ -64,4 +65,21 @@ export async function addAlertJobs(
       opts: { ...ALERT_JOB_OPTIONS, jobId: j.id, ...(j.delayMs ? { delay: j.delayMs } : {}) },
     })),
   );
+}
+
+/** One `alert` job per person a posting matched (what the `match` job adds). */
+export function alertJobsFor(
+  jobId: string,
+  matches: readonly Pick<Match, 'personId' | 'subscriptionId' | 'mode'>[],
+): { data: AlertJob; id: string }[] {
+  return matches.map((m) => ({
+    id: alertJobId(jobId, m.personId),
+    data: {
+      kind: 'alert',
+      jobId,
+      personId: m.personId,
+      subscriptionId: m.subscriptionId,
+      digest: m.mode === 'digest',
+    },
+  }));
 }
