@@ -3,8 +3,8 @@
  * are recognised (src/jobs/wish.ts). Each line: {"text", "lang", "wish", "keywords"}. Prints, per
  * file and language, the messages read right (wish or not), false alarms, misses, and among the
  * wishes found how many got the right work; `--verbose` lists every error.
- * Default files: knowledge/eval/wishes/dev.jsonl (tuned on) and
- * knowledge/eval/wishes/unseen2.jsonl (written by a helper who saw no code; not tuned on).
+ * Default files: knowledge/eval/wishes/dev.jsonl and unseen2.jsonl (each run once unseen, then
+ * tuned on) and unseen3.jsonl (written by a helper who saw no code; never tuned on).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,7 @@ const sets =
     : [
         `${ROOT}knowledge/eval/wishes/dev.jsonl`,
         `${ROOT}knowledge/eval/wishes/unseen2.jsonl`,
+        `${ROOT}knowledge/eval/wishes/unseen3.jsonl`,
       ];
 
 for (const file of sets) {

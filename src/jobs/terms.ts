@@ -125,6 +125,19 @@ export function districtOf(name: string | null | undefined): string | null {
   );
 }
 
+/**
+ * The glossary district a text names anywhere (城关区, 城关, ཁྲིན་ཀོན་ཆུས), as its Chinese name,
+ * with the form found; null when none. The longest form wins (堆龙德庆区 over 堆龙德庆).
+ */
+export function districtIn(text: string): { zh: string; found: string } | null {
+  const folded = fold(cleanText(text));
+  for (const [form, zh] of DISTRICT_FORMS) {
+    const at = folded.indexOf(form);
+    if (at >= 0) return { zh, found: text.slice(at, at + form.length) };
+  }
+  return null;
+}
+
 /** A job category: a slug (the variant groups' ids are categories too). */
 export function isCategory(value: string): boolean {
   return CATEGORY.test(value);
@@ -354,6 +367,11 @@ const DISTRICTS: ReadonlyMap<string, string> = new Map(
     ] as const;
   }),
 );
+
+/** Every district form, longest first (two-character short forms like 城关 are kept). */
+const DISTRICT_FORMS = [...DISTRICTS]
+  .filter(([form]) => form.length >= 2)
+  .sort((a, b) => b[0].length - a[0].length);
 
 /** Tibetan forms of a Chinese word in the glossary: its `terms` (split at " / ") and `loanwords`. */
 function glossaryTibetan(): Map<string, string[]> {

@@ -22,6 +22,18 @@ describe('alertWish: Chinese wishes', () => {
   });
 });
 
+describe('alertWish: a district named anywhere is the filter', () => {
+  it('adds the district (Chinese or Tibetan) as a keyword, apart from the work', () => {
+    expect(alertWish('城关区有保安岗位通知我')).toEqual(['保安', '城关区']);
+    expect(alertWish('曲水县那边要是有搞养殖的活给我吱个声')).toEqual(['养殖', '曲水县']);
+    expect(alertWish('སྙེ་མོ་རྫོང་ལ་ཤིང་བཟོ་བ་དགོས་ཀྱི་ཡོད་ན་ང་ལ་ལབ།')).toEqual(['ཤིང་བཟོ་བ', '尼木县']);
+  });
+
+  it('is no wish with a district and no work', () => {
+    expect(alertWish('城关区有岗位通知我')).toBeNull();
+  });
+});
+
 describe('alertWish: Tibetan wishes', () => {
   it('reads the work before ལས་ཀ, without the genitive', () => {
     expect(alertWish('ཁ་ལོ་བའི་ལས་ཀ་ཡོད་ན་ང་ལ་བརྡ་ཐོང་།')).toEqual(['ཁ་ལོ་བ']);
