@@ -123,4 +123,29 @@ describe('job alerts over Telegram', () => {
       await t.deps.mongo.collection('job_alerts').countDocuments({ jobId, state: 'sent' }),
     ).toBe(1);
   });
+
+  it('retries an alert the Bot API failed after it was claimed, and sends it once', async () => {
+    const [person] = await seedPeople(t.deps.mongo, [
+      { channel: 'telegram', chatId: '7503', language: 'zh-CN' },
+    ]);
+    await subscribe(String(person), '电焊工');
+    // The first send fails on Telegram's side (a 500): the record is `sending`, the job retried.
+    bot.failNext('sendMessage', { error_code: 500, description: 'Internal Server Error' });
+    const res = await api('POST', '/api/admin/jobs', posting('钢结构电焊工'));
+    const jobId = String(res.body.id);
+    const sent = await until(async () => {
+      const a = await alertOf(jobId, String(person));
+      return a?.state === 'sent' ? a : undefined;
+    }, 30_000);
+    expect(sent.state).toBe('sent');
+    const got = bot.sent(7503).filter((m) => m.text.includes('钢结构电焊工'));
+    expect(got).toHaveLength(1);
+    const failed = bot.calls.filter(
+      (c) =>
+        c.method === 'sendMessage' &&
+        c.response?.ok === false &&
+        String(c.params.chat_id) === '7503',
+    );
+    expect(failed).toHaveLength(1);
+  });
 });
