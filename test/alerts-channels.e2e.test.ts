@@ -124,6 +124,26 @@ describe('WeChat in Chinese', () => {
   });
 });
 
+describe('WeChat in Tibetan', () => {
+  it('subscribes with the Tibetan keyword, gets a Tibetan alert, and stops with the Tibetan keyword', async () => {
+    const wx = wechatPerson();
+    await wx.say('བཀྲ་ཤིས་བདེ་ལེགས།');
+    const done = await wx.say('ལས་གནས་ཀྱི་བརྡ་ཐོ ཁ་ལོ་བ');
+    expect(done).toContain('ཁ་ལོ་བ');
+    expect(done).toMatch(TIBETAN);
+    await post('旅游大巴司机', { district: '林周县' });
+    await expect.poll(() => wx.heard.join('\n'), { timeout: 20_000 }).toContain('旅游大巴司机');
+    const alert = wx.heard.find((h) => h.includes('旅游大巴司机'))!;
+    expect(alert).toContain('ལྷུན་གྲུབ་རྫོང');
+    expect(alert).toContain('ལས་གནས་ཀྱི་བརྡ་ཐོ་ཕྱིར་འཐེན');
+    const listed = await wx.say('ངའི་ལས་གནས་བརྡ་ཐོ');
+    expect(listed).toContain('ཁ་ལོ་བ');
+    const gone = await wx.say('ལས་གནས་ཀྱི་བརྡ་ཐོ་ཕྱིར་འཐེན');
+    expect(gone).toMatch(TIBETAN);
+    expect(await app.deps.alerts.subscriptions.count(await personOf(`wechat:${wx.id}`))).toBe(0);
+  });
+});
+
 describe('one person across channels', () => {
   it('keeps subscriptions through /link and erases them with /delete', async () => {
     const wx = wechatPerson();
