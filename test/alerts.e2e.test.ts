@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alertJobId, digestJobId } from '../src/jobs/alert.queue.js';
+import { jobsEffect } from '../src/jobs/jobs.turn.js';
 import { lhasaDay } from '../src/lib/lhasa-time.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { lhasaAt, posting, startAlertTestWorker } from './support/alerts.js';
@@ -199,7 +200,8 @@ describe('pacing what a person receives', () => {
       await digest!.promote();
       const [sent] = await pushed(p, '为您汇总的新岗位');
       expect(sent!.text).toContain('（1 个）');
-      expect(await alertState(heldId, personId)).toBe('sent');
+      // (The record is written just after the message goes.)
+      await until(async () => ((await alertState(heldId, personId)) === 'sent' ? true : undefined));
     } finally {
       clock = () => lhasaAt(new Date(), 14);
     }
@@ -234,13 +236,20 @@ describe('listing and removing subscriptions', () => {
     const listed = joined(await p.say('我的订阅'));
     expect(listed).toContain('1. 电工');
     expect(listed).toContain('2. 水暖工');
+    const before = await app.deps.alerts.subscriptions.list(await personIdOf(p));
     const one = joined(await p.say('取消岗位订阅 1'));
     expect(one).toContain('已取消：电工');
     expect(one).toContain('1. 水暖工');
+    // Even if the index kept the removed one (its update failed), what is stored decides: a
+    // posting only it wants is not sent, though the person still has another subscription.
+    await app.deps.alerts.matcher.add(before[0]!);
+    const stale = await post('维修电工');
+    await until(async () =>
+      (await alertState(stale, await personIdOf(p))) === 'skipped' ? true : undefined,
+    );
     const all = joined(await p.say('取消岗位订阅'));
     expect(all).toContain('已取消全部 1 个');
     expect(await app.deps.alerts.subscriptions.count(await personIdOf(p))).toBe(0);
-    await post('维修电工');
     await post('水暖工');
     await new Promise((r) => setTimeout(r, 1500));
     expect((await p.pushes()).filter((r) => /电工|水暖工/u.test(r.text))).toEqual([]);
@@ -256,6 +265,28 @@ describe('listing and removing subscriptions', () => {
     const personId = await personIdOf(p);
     const jobId = await post('超市收银员');
     await until(async () => ((await alertState(jobId, personId)) === 'digest' ? true : undefined));
+  });
+});
+
+describe('when the index fails', () => {
+  it('keeps no subscription the index could not take (a retry makes one, not two)', async () => {
+    const p = await chinese();
+    const personId = await personIdOf(p);
+    const down = {
+      ...app.deps.alerts.turn,
+      matcher: {
+        add: () => Promise.reject(new Error('redis down')),
+        remove: (sub: Parameters<typeof app.deps.alerts.matcher.remove>[0]) =>
+          app.deps.alerts.matcher.remove(sub),
+      },
+    };
+    const ctx = { personId, channel: 'web' as const, lang: 'zh-CN' as const, now: new Date() };
+    await expect(jobsEffect(down, { ...ctx, args: '保安' }, 'subscribe')).rejects.toThrow(
+      'redis down',
+    );
+    expect(await app.deps.alerts.subscriptions.count(personId)).toBe(0);
+    await jobsEffect(app.deps.alerts.turn, { ...ctx, args: '保安' }, 'subscribe');
+    expect(await app.deps.alerts.subscriptions.count(personId)).toBe(1);
   });
 });
 

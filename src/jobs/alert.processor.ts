@@ -26,10 +26,11 @@ import {
 } from './alert.queue.js';
 import type { AlertRepo } from './alert.repo.js';
 import { jobStatus } from './job.service.js';
+import type { JobDoc } from './job.model.js';
 import type { JobRepo } from './job.repo.js';
 import type { Matcher } from './match.js';
-import type { SubscriptionRepo } from './subscription.repo.js';
-import { keywordHits, postingTerms } from './terms.js';
+import type { Subscription, SubscriptionRepo } from './subscription.repo.js';
+import { keywordHits, postingTerms, termsOf } from './terms.js';
 
 export interface AlertProcessorDeps {
   jobs: Pick<JobRepo, 'get' | 'raiseReach'>;
@@ -67,6 +68,31 @@ export interface AlertJobControl {
 const PER_CHAT_MS = 1000;
 /** Alert jobs added per call. */
 const BULK = 1000;
+
+/**
+ * The subscriptions that want a posting, checked against what is stored now (the index may lag
+ * a failed update): keywords (today's vocabulary), district and category as the index matches.
+ */
+export function wantedBy(
+  subs: readonly Subscription[],
+  job: Pick<JobDoc, 'title' | 'description' | 'category' | 'district'>,
+): { sub: Subscription; terms: string[] }[] {
+  const terms = postingTerms({
+    title: job.title,
+    description: job.description,
+    category: job.category ?? null,
+  });
+  const have = new Set(terms);
+  const category = job.category ?? null;
+  return subs
+    .filter(
+      (s) =>
+        (s.district === null || s.district === job.district) &&
+        (s.category === null || s.category === category) &&
+        (s.keywords.length === 0 || termsOf(s.keywords).some((t) => have.has(t))),
+    )
+    .map((sub) => ({ sub, terms }));
+}
 
 export type AlertOutcome = 'sent' | 'held' | 'skipped' | 'done' | 'unreachable' | number;
 
@@ -187,9 +213,11 @@ export function createAlertProcessor(deps: AlertProcessorDeps) {
     });
     if (!record) return 'done'; // sent already, held for the digest, or skipped
     const job = await deps.jobs.get(jobId);
+    // Which of the person's subscriptions (as stored now) want this posting: none when they
+    // unsubscribed since the match — also if the index still had them (its update failed).
     const subs = await deps.subscriptions.list(personId);
-    if (!job || jobStatus(job, deps.now()) !== 'open' || subs.length === 0) {
-      // Closed meanwhile, or the person unsubscribed since the match.
+    const wanted = job ? wantedBy(subs, job) : [];
+    if (!job || jobStatus(job, deps.now()) !== 'open' || wanted.length === 0) {
       await deps.alerts.finish(jobId, personId, 'skipped', deps.now());
       return 'skipped';
     }
@@ -208,13 +236,8 @@ export function createAlertProcessor(deps: AlertProcessorDeps) {
       return holdForDigest(jobId, personId);
     }
     await pace(where.to.channel, where.to.chatId, ctl);
-    const terms = postingTerms({
-      title: job.title,
-      description: job.description,
-      category: job.category,
-    });
-    const sub = subs.find((s) => s.id === record.subscriptionId) ?? subs[0]!;
-    const because = keywordHits(sub.keywords, terms);
+    const sub = wanted.find((w) => w.sub.id === record.subscriptionId) ?? wanted[0]!;
+    const because = keywordHits(sub.sub.keywords, sub.terms);
     try {
       const via = await deliver(
         where.to,
@@ -252,17 +275,16 @@ export function createAlertProcessor(deps: AlertProcessorDeps) {
       return 'unreachable';
     }
     await waitForRoom(where.sender, ctl);
+    const subs = await deps.subscriptions.list(personId);
     const open = [];
     for (const h of held) {
       const job = await deps.jobs.get(h.jobId);
-      if (job && jobStatus(job, deps.now()) === 'open') open.push(job);
+      // Still open, and still wanted by a subscription the person has now.
+      if (job && jobStatus(job, deps.now()) === 'open' && wantedBy(subs, job).length > 0)
+        open.push(job);
       else await deps.alerts.finish(h.jobId, personId, 'skipped', deps.now());
     }
-    if (open.length === 0 || (await deps.subscriptions.list(personId)).length === 0) {
-      for (const job of open)
-        await deps.alerts.finish(String(job._id), personId, 'skipped', deps.now());
-      return 'skipped';
-    }
+    if (open.length === 0) return 'skipped';
     await pace(where.to.channel, where.to.chatId, ctl);
     const via = await deliver(
       where.to,

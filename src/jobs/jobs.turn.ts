@@ -104,8 +104,14 @@ export async function jobsEffect(
       }[added.reason];
       return t(key, { max: MAX_SUBSCRIPTIONS_PER_PERSON });
     }
-    await deps.matcher.add(added.subscription);
     const sub = added.subscription;
+    try {
+      await deps.matcher.add(sub);
+    } catch (err) {
+      // Not in the index, not kept: the person's retry makes one subscription, not two.
+      await deps.subscriptions.remove(ctx.personId, sub.id).catch(() => undefined);
+      throw err;
+    }
     const where = (d: string) => deps.district(d, ctx.lang);
     const lines = [
       sub.keywords.length > 0
