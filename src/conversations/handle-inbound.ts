@@ -2,12 +2,11 @@ import type { InboundEvent, InboundHandler, InboundInput } from '../messaging/in
 import { normalizeInput } from '../lib/normalize.js';
 import { splitText } from '../lib/split-text.js';
 import type { ConversationDeps } from './conversation-deps.js';
-import { caseTurn, fileComplaint, openCase } from '../handoff/handoff.turn.js';
+import { caseTurn } from '../handoff/handoff.turn.js';
 import type { OutgoingMessage } from '../messaging/content.js';
 import { hintedLang, runTurn, type TurnResult } from './run-turn.js';
+import { applyEffects } from './apply-effects.js';
 import { readInput } from './read-input.js';
-import { jobsEffect } from '../jobs/jobs.turn.js';
-import { isJourneyEffect, journeyEffect } from '../journey/journey.turn.js';
 import { journeyPress } from '../journey/plan.turn.js';
 import type { Lang } from '../messaging/lang.js';
 import type { Session } from './session.store.js';
@@ -128,85 +127,18 @@ async function takeTurn(
     before = pre.before;
   }
   const turn = await runTurn(deps, event, session, reading, started, resumed);
-  const after: OutgoingMessage[] = [];
-  const lead: string[] = [];
   const turnLang = written ?? turn.session.lang ?? lang;
-  const ctx = { event, personId: session.personId, lang: turnLang, now, input, said };
-  let next: Session = turn.session;
-  let erased = false;
-  for (const effect of turn.effects) {
-    if (isJourneyEffect(effect)) {
-      if (!deps.journeyTurn || erased) continue;
-      const out = await journeyEffect(
-        deps.journeyTurn,
-        {
-          personId: next.personId,
-          channel: event.channel,
-          chatId: event.chatId,
-          lang: turnLang,
-          now,
-          from: session.at,
-          at: turn.session.at,
-          answers: turn.session.answers,
-          args: reading.input.kind === 'goto' ? reading.input.args : undefined,
-          draft: turn.session.draft,
-        },
-        effect,
-      );
-      if (out.text) lead.push(out.text);
-      if (out.personId) next = { ...next, personId: out.personId };
-      if (out.lang) next = { ...next, lang: out.lang };
-      if (out.clearAnswers) next = { ...next, answers: undefined };
-      if (out.clearDraft) next = { ...next, draft: undefined };
-      if (out.erased) erased = true;
-      continue;
-    }
-    if (effect.type === 'jobs') {
-      if (!deps.jobsTurn || erased) continue;
-      const out = await jobsEffect(
-        deps.jobsTurn,
-        {
-          personId: next.personId,
-          channel: event.channel,
-          lang: turnLang,
-          now,
-          args: reading.input.kind === 'goto' ? reading.input.args : undefined,
-          draft: turn.session.draft,
-        },
-        effect.action,
-      );
-      if (out.text) lead.push(out.text);
-      if (out.clearDraft) next = { ...next, draft: undefined };
-      continue;
-    }
-    switch (effect.type) {
-      case 'setLanguage':
-        // The profile already has it when the session does (a choice pressed twice).
-        if (effect.lang !== current?.lang)
-          await deps.people.setLanguage(session.personId, effect.lang);
-        break;
-      case 'outreach':
-        await deps.people.setOutreachOptOut(session.personId, effect.optOut);
-        break;
-      case 'handoff':
-        after.push(
-          ...(deps.cases
-            ? await openCase(deps.cases, ctx, effect.reason)
-            : [{ text: deps.translator.t(turnLang, 'main:soon.hotline'), lang: turnLang }]),
-        );
-        break;
-      case 'complaint': {
-        const text = turn.complaintText?.trim() ?? '';
-        if (!deps.cases || text.length === 0)
-          after.push({ text: deps.translator.t(turnLang, 'main:complaint.ask'), lang: turnLang });
-        else after.push(...(await fileComplaint(deps.cases, ctx, text)));
-        break;
-      }
-      case 'answer':
-        // Kept in the session by the engine.
-        break;
-    }
-  }
+  const { next, lead, after, erased } = await applyEffects(deps, {
+    event,
+    session,
+    current,
+    turn,
+    args: reading.input.kind === 'goto' ? reading.input.args : undefined,
+    lang: turnLang,
+    now,
+    input,
+    said,
+  });
   const own = withLead(turn.replies, lead, turnLang);
   return {
     ...turn,

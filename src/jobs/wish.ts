@@ -13,6 +13,8 @@ export function alertWish(text: string): string[] | null {
   const clean = cleanText(text).trim();
   if (clean.length === 0 || clean.length > 120) return null;
   const candidates = /[\u0F00-\u0FFF]/u.test(clean) ? tibetanWork(clean) : chineseWork(clean);
+  // (Most messages are no wish: nothing more is read of them.)
+  if (!candidates.some(Boolean)) return null;
   // A district named anywhere (曲水县那边…, སྙེ་མོ་རྫོང་ལ་…) is the subscription's filter.
   const district = districtIn(clean);
   // Of the readings, the one naming most known kinds of work (then the first).
