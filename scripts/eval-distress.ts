@@ -1,7 +1,7 @@
 /**
  * The distress figures of `npm run eval:qa`: recall (messages with distress flagged) and false
  * alarms (messages without it flagged), per language, for a five-fold cross-validation over
- * knowledge/distress and for the unseen set knowledge/eval/distress.jsonl (figures only).
+ * knowledge/distress and for the unseen sets knowledge/eval/distress*.jsonl (figures only).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,7 +70,7 @@ export function evalDistress(root: string, index: KnowledgeIndex): void {
     tally(lines, (text) => flagged.has(text)),
   );
   print('distress, lexicon alone on the same lines', tally(lines, detectDistress));
-  for (const file of ['distress.jsonl', 'distress2.jsonl']) {
+  for (const file of ['distress.jsonl', 'distress2.jsonl', 'distress3.jsonl']) {
     const unseen = join(root, 'knowledge', 'eval', file);
     if (existsSync(unseen))
       print(

@@ -80,6 +80,26 @@ describe('hard phrasing and distress with the shipped knowledge', () => {
     expect(index.decide(text, lang).kind).not.toBe('distress');
   });
 
+  // Thanks and small talk were flagged (and each opened a counsellor case) when the model's
+  // ordinary messages were nearly all policy questions. Made up for this test.
+  it.each([
+    ['zh-CN', '谢谢你'],
+    ['zh-CN', '好的，谢谢你帮我'],
+    ['bo', 'ཁྱེད་རང་ལ་ཐུགས་རྗེ་ཆེ།'],
+    ['bo', 'ཁྱེད་རང་ལ་བཀའ་དྲིན་ཆེ།'],
+    ['bo', 'ཁྱེད་རང་ལ་སྐྱིད་པོ་ཡོད་པ་ཤོག'],
+    ['bo', 'ཁྱེད་རང་'],
+  ] as const)('does not take thanks or small talk for distress (%s): %s', (lang, text) => {
+    expect(index.isDistress(text)).toBe(false);
+  });
+
+  it.each([
+    ['zh-CN', '谢谢你这些天陪我说话，以后就不用回我了，我不想再活下去'],
+    ['bo', 'ཁྱེད་རང་ལ་ཐུགས་རྗེ་ཆེ། ང་ད་ནས་མུ་མཐུད་འཚོ་མི་ཐུབ།'],
+  ] as const)('still puts care first when distress comes with thanks (%s): %s', (lang, text) => {
+    expect(index.isDistress(text)).toBe(true);
+  });
+
   it.each([
     ['zh-CN', '补贴'],
     ['zh-CN', '登记'],
