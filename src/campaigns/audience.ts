@@ -32,49 +32,73 @@ export interface AudienceReader {
   /** How many people the audience selects now (before channels are looked at). */
   count(a: Audience): Promise<number>;
   /**
-   * One page of recipients after the person `after` (by id), on the channels given; people with
-   * no reachable identity there are left out. `last` is where the next page starts (null: done).
+   * The audience's recipients after the person `after` (by id), in pages of `size` people, on
+   * the channels given; people with no reachable identity there are left out. Each page's `last`
+   * is where a resumed fan-out starts (null on the last page).
    */
-  page(
+  pages(
     a: Audience,
     channels: readonly ChannelId[],
     after: Types.ObjectId | null,
     size: number,
-  ): Promise<{ recipients: Recipient[]; last: Types.ObjectId | null }>;
+  ): AsyncIterable<{ recipients: Recipient[]; last: Types.ObjectId | null }>;
 }
 
+/**
+ * Each collection is read once per fan-out, by one cursor: the identities of the wanted channels
+ * into a map (person → best chat), then the people in id order. A page-by-page read (sorted
+ * `_id > after` pages, identities by a `$in` of the page's people) made FerretDB v1 scan both
+ * collections for every page — quadratic in the audience.
+ */
 export function createAudienceReader(conn: Connection): AudienceReader {
   const { Person, Identity } = personModels(conn);
+
+  async function bestChats(channels: readonly ChannelId[]) {
+    const best = new Map<string, { channel: ChannelId; address: string; rank: number }>();
+    const cursor = Identity.find(
+      { channel: { $in: channels } },
+      { _id: 1, personId: 1, channel: 1, unreachableSince: 1 },
+    )
+      .lean()
+      .cursor({ batchSize: 5000 });
+    for await (const id of cursor) {
+      if (id.unreachableSince || !id.personId) continue;
+      const channel = id.channel as ChannelId;
+      const rank = CHANNEL_PREFERENCE.indexOf(channel);
+      const key = id.personId.toHexString();
+      const seen = best.get(key);
+      if (!seen || rank < seen.rank)
+        best.set(key, { channel, address: id._id.slice(channel.length + 1), rank });
+    }
+    return best;
+  }
+
   return {
     count: (a) => Person.countDocuments(personFilter(a)),
-    async page(audience, channels, after, size) {
+    async *pages(audience, channels, after, size) {
       const a: Audience = audience ?? {};
-      const filter = personFilter(a);
-      if (after) filter._id = { $gt: after };
-      const people = await Person.find(filter, { _id: 1, language: 1 })
-        .sort({ _id: 1 })
-        .limit(size)
-        .lean();
-      if (people.length === 0) return { recipients: [], last: null };
       const wanted = a.channels?.length
         ? channels.filter((c) => a.channels?.includes(c))
         : channels;
-      const identities = await Identity.find(
-        { personId: { $in: people.map((p) => p._id) }, channel: { $in: wanted } },
-        { _id: 1, personId: 1, channel: 1, unreachableSince: 1 },
-      ).lean();
-      const best = new Map<string, { channel: ChannelId; address: string; rank: number }>();
-      for (const id of identities) {
-        if (id.unreachableSince) continue;
-        const channel = id.channel as ChannelId;
-        const rank = CHANNEL_PREFERENCE.indexOf(channel);
-        const key = id.personId.toHexString();
-        const seen = best.get(key);
-        if (!seen || rank < seen.rank)
-          best.set(key, { channel, address: id._id.slice(channel.length + 1), rank });
-      }
-      const recipients: Recipient[] = [];
-      for (const p of people) {
+      const best = await bestChats(wanted);
+      const filter = personFilter(a);
+      if (after) filter._id = { $gt: after };
+      const cursor = Person.find(filter, { _id: 1, language: 1 })
+        .sort({ _id: 1 })
+        .lean()
+        .cursor({ batchSize: size });
+      let recipients: Recipient[] = [];
+      let seen = 0;
+      let last: Types.ObjectId | null = null;
+      for await (const p of cursor) {
+        // A full page goes out once another person follows it (the last page says it is last).
+        if (seen === size) {
+          yield { recipients, last };
+          recipients = [];
+          seen = 0;
+        }
+        seen++;
+        last = p._id;
         const to = best.get(p._id.toHexString());
         if (to)
           recipients.push({
@@ -84,8 +108,7 @@ export function createAudienceReader(conn: Connection): AudienceReader {
             lang: p.language ?? null,
           });
       }
-      const last = people.length < size ? null : (people.at(-1)?._id ?? null);
-      return { recipients, last };
+      yield { recipients, last: null };
     },
   };
 }

@@ -114,7 +114,8 @@ export function createCampaignRepo(conn: Connection): CampaignRepo {
             attempts: 0,
             updatedAt: now,
           })),
-          { ordered: false },
+          // lean: the records are complete as written (no casting or defaults per record).
+          { ordered: false, lean: true },
         );
       } catch (err) {
         // A fan-out resumed after a crash meets the records it wrote before: those stay.
@@ -139,12 +140,10 @@ export function createCampaignRepo(conn: Connection): CampaignRepo {
       return counts;
     },
     async claim(campaignId, personId, now) {
+      // By _id: the primary key on MongoDB (a filter by campaign and person went through the
+      // campaign's whole (campaignId, status) index range on every send).
       const before = await Delivery.findOneAndUpdate(
-        {
-          campaignId: oid(campaignId),
-          personId: oid(personId),
-          status: { $in: ['pending', 'sending'] },
-        },
+        { _id: deliveryId(campaignId, personId), status: { $in: ['pending', 'sending'] } },
         { $set: { status: 'sending', updatedAt: now }, $inc: { attempts: 1 } },
         { returnDocument: 'before' },
       ).lean();

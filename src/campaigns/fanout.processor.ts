@@ -19,6 +19,9 @@ export interface FanoutDeps {
   watchEveryMs?: number;
 }
 
+/** The watch waits at least this many times as long as its last check took. */
+export const WATCH_COST_FACTOR = 10;
+
 export interface CampaignJobData {
   campaignId: string;
 }
@@ -70,15 +73,13 @@ export function createCampaignProcessor(deps: FanoutDeps) {
     const campaign = await deps.campaigns.get(campaignId);
     if (!campaign || campaign.status !== 'sending') return false;
     if (campaign.fanoutDone) return true;
-    let after = campaign.fanoutAfter ?? null;
+    const after = campaign.fanoutAfter ?? null;
     const channels = [...deps.sendQueues.keys()];
-    for (;;) {
-      const page = await deps.audience.page(campaign.audience, channels, after, pageSize);
+    for await (const page of deps.audience.pages(campaign.audience, channels, after, pageSize)) {
       await deps.campaigns.addDeliveries(campaignId, page.recipients, deps.now());
       await enqueue(campaignId, page.recipients);
-      after = page.last;
-      await deps.campaigns.saveFanout(campaignId, after, after === null);
-      if (after === null) break;
+      await deps.campaigns.saveFanout(campaignId, page.last, page.last === null);
+      if (page.last === null) break;
       const current = await deps.campaigns.get(campaignId);
       if (current?.status !== 'sending') {
         // Cancelled while this page was written: its records go the way of the others.
@@ -146,11 +147,14 @@ export function createCampaignProcessor(deps: FanoutDeps) {
     });
     if (started) deps.log.info({ campaignId }, 'campaign sending');
     if (!(await fanout(campaignId))) return 'stopped';
+    const checking = Date.now();
     if (await check(campaignId)) return 'completed';
     // The same job watches the campaign until it completes (a killed worker's job is taken up
-    // again by another: BullMQ's stalled-job check).
+    // again by another: BullMQ's stalled-job check). A check that is slow (a large campaign on a
+    // database that counts by scanning) comes back less often: at most a tenth of the time.
     if (!token) throw new Error('the campaign job needs its lock token');
-    await job.moveToDelayed(Date.now() + watchEveryMs, token);
+    const wait = Math.max(watchEveryMs, WATCH_COST_FACTOR * (Date.now() - checking));
+    await job.moveToDelayed(Date.now() + wait, token);
     throw new DelayedError();
   };
 }
