@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { redisScript } from './redis-script.js';
 
 const PENDING = 'pending:';
 /** Renews the claim only while it is still this owner's. */
@@ -40,7 +41,7 @@ export async function runOnce(
     if ((await redis.set(key, owner, 'EX', leaseSec, 'NX')) === 'OK') {
       const renew = setInterval(
         () =>
-          void redis.eval(RENEW, 1, key, owner, String(leaseSec)).catch(() => {
+          void redisScript(redis, RENEW, 1)(key, owner, String(leaseSec)).catch(() => {
             // Redis away: the lease may lapse and a retry run the turn again (at least once).
           }),
         (leaseSec * 1000) / 3,
@@ -50,14 +51,16 @@ export async function runOnce(
         body = await work();
       } catch (err) {
         clearInterval(renew);
-        await redis.eval(RELEASE, 1, key, owner).catch(() => undefined);
+        await redisScript(redis, RELEASE, 1)(key, owner).catch(() => undefined);
         throw err;
       }
       clearInterval(renew);
       // The work is done (the person has the answer): failing to record that must not make the
       // caller try again, which would answer twice. Without the record, only a redelivery of the
       // same key could run it again.
-      await redis.eval(FINISH, 1, key, owner, body, String(doneTtlSec)).catch(() => undefined);
+      await redisScript(redis, FINISH, 1)(key, owner, body, String(doneTtlSec)).catch(
+        () => undefined,
+      );
       return { status: 'done', body, ran: true };
     }
     const stored = await redis.get(key);

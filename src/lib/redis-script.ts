@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
  * call; falls back to EVAL once when the server does not know it yet (NOSCRIPT).
  */
 export function redisScript(redis: Redis, lua: string, numberOfKeys: number) {
-  const sha = createHash('sha1').update(lua).digest('hex');
+  const sha = shaOf(lua);
   return async (...keysAndArgs: (string | number)[]): Promise<unknown> => {
     try {
       return await redis.evalsha(sha, numberOfKeys, ...keysAndArgs);
@@ -17,4 +17,14 @@ export function redisScript(redis: Redis, lua: string, numberOfKeys: number) {
       throw err;
     }
   };
+}
+
+const shas = new Map<string, string>();
+function shaOf(lua: string): string {
+  let sha = shas.get(lua);
+  if (!sha) {
+    sha = createHash('sha1').update(lua).digest('hex');
+    shas.set(lua, sha);
+  }
+  return sha;
 }
