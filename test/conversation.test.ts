@@ -39,6 +39,43 @@ describe('conversation engine against real Redis and FerretDB', () => {
     expect(back[0]?.choices).toHaveLength(10);
   });
 
+  it.each([
+    ['zh-CN', '谢谢你的帮助！', 'main:thanks'],
+    ['bo', 'ཁྱེད་རང་ལ་ཐུགས་རྗེ་ཆེ།', 'main:thanks'],
+    ['zh-CN', '再见', 'main:bye'],
+    ['bo', 'ག་ལེར་བཞུགས།', 'main:bye'],
+    ['zh-CN', '你是机器人吗？', 'main:welcomeBack'],
+    ['bo', 'ཁྱེད་རང་སུ་ཡིན།', 'main:welcomeBack'],
+  ] as const)('answers small talk in %s as a person would expect: %s', async (lang, said, key) => {
+    const chat = `talk-${key}-${lang}`;
+    await t.deps.handleInbound(
+      ev(chat, { kind: 'choice', id: `language:choose#${lang === 'bo' ? 'bo' : 'zh'}` }),
+    );
+    const replies = await t.deps.handleInbound(text(chat, said));
+    const all = replies.map((m) => m.text).join('\n');
+    expect(all).toContain(t.deps.translator.t(lang, key).split('\n')[0]);
+    // Never taken for a policy question the assistant is unsure of, nor for distress.
+    expect(all).not.toContain(t.deps.translator.t(lang, 'psych:distress').split('\n')[0]);
+    expect(replies.at(-1)?.choices?.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['zh-CN', '我找到工作了！'],
+    ['bo', 'ང་ལ་ལས་ཀ་རྙེད་སོང་།'],
+  ] as const)(
+    'takes "I found a job" (%s) to the employment record, congratulating first',
+    async (lang, said) => {
+      const chat = `talk-found-${lang}`;
+      await t.deps.handleInbound(
+        ev(chat, { kind: 'choice', id: `language:choose#${lang === 'bo' ? 'bo' : 'zh'}` }),
+      );
+      const replies = await t.deps.handleInbound(text(chat, said));
+      // No consent yet: asked for it (the record is kept with the profile), with congratulations.
+      expect(replies[0]?.text).toContain(t.deps.translator.t(lang, 'plan:job.consentFirst'));
+      expect((await t.deps.sessions.get(`web:${chat}`))?.at).toMatch(/^intake:consent/);
+    },
+  );
+
   it('serialises quick messages of one conversation: four answers advance four questions', async () => {
     const chat = 'race-1';
     await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));

@@ -43,9 +43,13 @@ const COMMANDS = [
   'mydata',
   'delete',
   'link',
-  // Small talk: greetings come back to the menu, thanks get a reply.
+  // Small talk: greetings come back to the menu, thanks and goodbyes get a reply, "who are
+  // you" the introduction, "I found a job" the employment record.
   'greeting',
   'thanks',
+  'farewell',
+  'whoami',
+  'found',
 ];
 
 function readJson(path: string): unknown {

@@ -22,7 +22,10 @@ export type Intent =
   | 'link'
   | 'recommend'
   | 'greeting'
-  | 'thanks';
+  | 'thanks'
+  | 'farewell'
+  | 'whoami'
+  | 'found';
 
 const INTENT_NODE: Record<Exclude<Intent, 'start'>, string> = {
   menu: 'main:menu',
@@ -42,9 +45,14 @@ const INTENT_NODE: Record<Exclude<Intent, 'start'>, string> = {
   recommend: 'jobs:recommend',
   greeting: 'main:welcome-back',
   thanks: 'main:thanks',
+  farewell: 'main:bye',
+  // "你是谁": the assistant says what it is, as to a greeting.
+  whoami: 'main:welcome-back',
+  // "我找到工作了": congratulations, and the employment record (consent first).
+  found: 'employment:start',
 };
 
-/** Telegram commands (DESIGN.md); greetings and thanks are keywords only. */
+/** Telegram commands (DESIGN.md); small talk (greetings, thanks, goodbyes …) is keywords only. */
 export const COMMANDS = [
   'start',
   'menu',
