@@ -76,6 +76,25 @@ describe('conversation engine against real Redis and FerretDB', () => {
     },
   );
 
+  it.each([
+    ['zh', 'zh-CN'],
+    ['bo', 'bo'],
+  ] as const)('takes a button text typed out (%s) as the button', async (choose, lang) => {
+    const pressed = `label-pressed-${choose}`;
+    const typed = `label-typed-${choose}`;
+    for (const chat of [pressed, typed])
+      await t.deps.handleInbound(ev(chat, { kind: 'choice', id: `language:choose#${choose}` }));
+    const viaButton = await t.deps.handleInbound(
+      ev(pressed, { kind: 'choice', id: 'main:menu#policy' }),
+    );
+    const label = t.deps.translator.t(lang, 'main:menu.policy');
+    const viaText = await t.deps.handleInbound(text(typed, `${label}。`));
+    expect(viaText.map((m) => m.text)).toEqual(viaButton.map((m) => m.text));
+    expect((await t.deps.sessions.get(`web:${typed}`))?.at).toBe(
+      (await t.deps.sessions.get(`web:${pressed}`))?.at,
+    );
+  });
+
   it('serialises quick messages of one conversation: four answers advance four questions', async () => {
     const chat = 'race-1';
     await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));

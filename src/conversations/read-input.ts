@@ -1,7 +1,9 @@
 import type { EngineInput } from '../engine/step.js';
 import type { FlowSet } from '../engine/flows.js';
+import type { Translator } from '../i18n.js';
 import type { KnowledgeIndex } from '../knowledge/index.js';
 import { choiceNumber } from '../lib/choice-number.js';
+import { keywordForm } from '../lib/normalize.js';
 import { detectScript } from '../lib/script.js';
 import type { InboundInput } from '../messaging/inbound.js';
 import type { Lang } from '../messaging/lang.js';
@@ -32,6 +34,8 @@ export interface ReadDeps {
    * Absent: job alerts are not offered.
    */
   alertWish?: (text: string) => string[] | null;
+  /** To read a choice's label: a button's text typed out picks that button. */
+  translator?: Pick<Translator, 't'>;
 }
 
 export function readInput(deps: ReadDeps, session: Session, input: InboundInput): Reading {
@@ -51,7 +55,8 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
   )
     engine = { kind: 'goto', node: 'main:voice' };
   if (engine.kind === 'text') {
-    const picked = pickByNumber(deps.flows, session, engine.text);
+    const picked =
+      pickByNumber(deps.flows, session, engine.text) ?? pickByLabel(deps, session, engine.text);
     if (picked) engine = { kind: 'choice', id: picked };
   }
   const distress =
@@ -86,4 +91,23 @@ function pickByNumber(flows: FlowSet, session: Session, text: string): string | 
   const offered =
     session.offered ?? flows.node(session.at)?.choices?.map((c) => `${session.at}#${c.id}`);
   return offered?.[n - 1];
+}
+
+/**
+ * A button's text typed out ("同意，开始登记", "返回主菜单" — people copy it, or a channel shows no
+ * buttons) picks that button among those offered last, in the session's language.
+ */
+function pickByLabel(deps: ReadDeps, session: Session, text: string): string | undefined {
+  const form = keywordForm(text);
+  if (!deps.translator || !session.lang || form.length === 0 || form.length > 40) return undefined;
+  const offered =
+    session.offered ?? deps.flows.node(session.at)?.choices?.map((c) => `${session.at}#${c.id}`);
+  for (const id of offered ?? []) {
+    const [ref, choiceId] = id.split('#');
+    const choice = deps.flows.node(ref ?? '')?.choices?.find((c) => c.id === choiceId);
+    if (!choice) continue;
+    const label = deps.translator.t(choice.labelLang ?? session.lang, choice.label);
+    if (keywordForm(label) === form) return id;
+  }
+  return undefined;
 }
