@@ -263,7 +263,7 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     knowledge: () => knowledge.current(),
     flows,
     translator,
-    intents: createIntentMatcher(glossary.keywords, glossary.languageNames),
+    intents: createIntentMatcher(glossary.keywords, glossary.languageNames, glossary.answers),
     sessions,
     people: core.people,
     messages: core.messages,

@@ -15,6 +15,10 @@ export const glossarySchema = z.object({
     .array(z.object({ zh: z.string(), bo: z.string(), status: z.string() }).loose())
     .default([]),
   districts: z.array(z.object({ zh: z.string(), bo: z.string() }).loose()).default([]),
+  /** Typed answers to a yes/no question (要, 好的, དགོས / 不用, མི་དགོས): they pick its button. */
+  answers: z
+    .object({ yes: perLang, no: perLang })
+    .default({ yes: { 'zh-CN': [], bo: [] }, no: { 'zh-CN': [], bo: [] } }),
 });
 
 export type Glossary = z.infer<typeof glossarySchema>;

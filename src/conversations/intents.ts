@@ -79,6 +79,8 @@ export interface IntentMatcher {
    * text's, when the caller knows it already.
    */
   toEngineInput(input: InboundInput, script?: Lang | null): EngineInput;
+  /** A typed yes or no (要, 好的, 不用, དགོས, མི་དགོས), or null. */
+  answer(text: string): 'yes' | 'no' | null;
 }
 
 /** Keywords that take arguments after them (订阅岗位 保安 司机). */
@@ -96,7 +98,12 @@ const ARGS_AFTER: Partial<Record<Intent, RegExp>> = {
 export function createIntentMatcher(
   keywords: KeywordTable,
   languageNames: Partial<Record<Lang, string[]>>,
+  answers: Partial<Record<'yes' | 'no', Partial<Record<Lang, string[]>>>> = {},
 ): IntentMatcher {
+  const answerOf = new Map<string, 'yes' | 'no'>();
+  for (const kind of ['yes', 'no'] as const)
+    for (const word of Object.values(answers[kind] ?? {}).flat())
+      if (keywordForm(word)) answerOf.set(keywordForm(word), kind);
   const exact = new Map<string, Intent>();
   const prefixes: [string, Intent][] = [];
   for (const [intent, byLang] of Object.entries(keywords)) {
@@ -123,6 +130,7 @@ export function createIntentMatcher(
   };
 
   return {
+    answer: (text) => answerOf.get(keywordForm(text)) ?? null,
     toEngineInput(input, script) {
       switch (input.kind) {
         case 'command': {

@@ -10,7 +10,7 @@ const flows = loadFlows(fileURLToPath(new URL('../../flows', import.meta.url)));
 const glossary = readGlossary(
   fileURLToPath(new URL('../../locales/glossary.json', import.meta.url)),
 );
-const intents = createIntentMatcher(glossary.keywords, glossary.languageNames);
+const intents = createIntentMatcher(glossary.keywords, glossary.languageNames, glossary.answers);
 let distressChecks = 0;
 const deps = {
   intents,
@@ -37,6 +37,17 @@ describe('reading a message once', () => {
     const offered = { ...menu, offered: ['kb#c:a', 'kb#c:b'] };
     expect(read('2', offered).input).toEqual({ kind: 'choice', id: 'kb#c:b' });
     expect(read('9', offered).input.kind).toBe('text');
+  });
+
+  it('a typed yes or no answers a yes/no question (要, 好的, དགོས, 不用, མི་དགོས), and nothing else', () => {
+    const asked: Session = { ...menu, at: 'intake:work-alerts' };
+    for (const yes of ['要', '好的！', '嗯嗯', 'དགོས།', 'ལགས་སོ'])
+      expect(read(yes, asked).input).toEqual({ kind: 'choice', id: 'intake:work-alerts#yes' });
+    for (const no of ['不用了', '不要。', 'མི་དགོས', 'དགོས་མ་རེད།'])
+      expect(read(no, asked).input).toEqual({ kind: 'choice', id: 'intake:work-alerts#no' });
+    // At the menu (no yes/no there) it stays text; so does a longer sentence.
+    expect(read('好的').input.kind).toBe('text');
+    expect(read('好的我想问一下失业金', asked).input.kind).toBe('text');
   });
 
   it('decides script and distress once, and keeps a command’s arguments', () => {

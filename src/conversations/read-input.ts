@@ -56,7 +56,9 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     engine = { kind: 'goto', node: 'main:voice' };
   if (engine.kind === 'text') {
     const picked =
-      pickByNumber(deps.flows, session, engine.text) ?? pickByLabel(deps, session, engine.text);
+      pickByNumber(deps.flows, session, engine.text) ??
+      pickByLabel(deps, session, engine.text) ??
+      pickByAnswer(deps, session, engine.text);
     if (picked) engine = { kind: 'choice', id: picked };
   }
   const distress =
@@ -110,4 +112,13 @@ function pickByLabel(deps: ReadDeps, session: Session, text: string): string | u
     if (keywordForm(label) === form) return id;
   }
   return undefined;
+}
+
+/** "要", "好的", "དགོས" at a yes/no question pick its yes; "不用", "མི་དགོས" its no. */
+function pickByAnswer(deps: ReadDeps, session: Session, text: string): string | undefined {
+  const answer = deps.intents.answer(text);
+  if (!answer) return undefined;
+  const offered =
+    session.offered ?? deps.flows.node(session.at)?.choices?.map((c) => `${session.at}#${c.id}`);
+  return offered?.find((id) => id.endsWith(`#${answer}`));
 }
