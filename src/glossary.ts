@@ -15,10 +15,17 @@ export const glossarySchema = z.object({
     .array(z.object({ zh: z.string(), bo: z.string(), status: z.string() }).loose())
     .default([]),
   districts: z.array(z.object({ zh: z.string(), bo: z.string() }).loose()).default([]),
-  /** Typed answers to a yes/no question (要, 好的, དགོས / 不用, མི་དགོས): they pick its button. */
+  /**
+   * Typed answers to a yes/no question (要, 好的, དགོས / 不用, མི་དགོས): they pick its button.
+   * `ack` (好的, 知道了, ཧ་གོ་སོང) elsewhere is an acknowledgement, answered as one.
+   */
   answers: z
-    .object({ yes: perLang, no: perLang })
-    .default({ yes: { 'zh-CN': [], bo: [] }, no: { 'zh-CN': [], bo: [] } }),
+    .object({ yes: perLang, no: perLang, ack: perLang.default({ 'zh-CN': [], bo: [] }) })
+    .default({
+      yes: { 'zh-CN': [], bo: [] },
+      no: { 'zh-CN': [], bo: [] },
+      ack: { 'zh-CN': [], bo: [] },
+    }),
 });
 
 export type Glossary = z.infer<typeof glossarySchema>;

@@ -46,6 +46,8 @@ describe('conversation engine against real Redis and FerretDB', () => {
     ['bo', 'ག་ལེར་བཞུགས།', 'main:bye'],
     ['zh-CN', '你是机器人吗？', 'main:welcomeBack'],
     ['bo', 'ཁྱེད་རང་སུ་ཡིན།', 'main:welcomeBack'],
+    ['zh-CN', '好的', 'main:ack'],
+    ['bo', 'ཧ་གོ་སོང་།', 'main:ack'],
   ] as const)('answers small talk in %s as a person would expect: %s', async (lang, said, key) => {
     const chat = `talk-${key}-${lang}`;
     await t.deps.handleInbound(

@@ -184,6 +184,22 @@ describe('a person reaches a counsellor and back (Chinese)', () => {
     expect(ask.text).toMatch(TIBETAN);
   });
 
+  it('takes "好的" after a rating as its comment, not as small talk', async () => {
+    const { person: p, caseId } = await caseAfter('我想找指导员聊聊面试');
+    await office.call(app.url, 'counsellor.reply', {
+      caseId,
+      text: '您好，面试前可以来站里练习。',
+    });
+    await office.call(app.url, 'case.closed', { caseId });
+    await until(async () =>
+      (await p.pushes()).find((r) => r.choices?.some((c) => c.id.startsWith('case#r:'))),
+    );
+    await p.press(`case#r:${caseId}:5`);
+    expect(joined(await p.say('好的'))).toContain('意见已经记录');
+    const view = await api('GET', `/api/admin/cases/${caseId}`);
+    expect(view.body).toMatchObject({ rating: 5, ratingComment: '好的' });
+  });
+
   it('does not ask someone who left before any counsellor answered to rate', async () => {
     const { person: p, caseId: caseId } = await caseAfter('我先问问人工');
     await p.say('菜单');

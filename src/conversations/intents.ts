@@ -81,6 +81,8 @@ export interface IntentMatcher {
   toEngineInput(input: InboundInput, script?: Lang | null): EngineInput;
   /** A typed yes or no (要, 好的, 不用, དགོས, མི་དགོས), or null. */
   answer(text: string): 'yes' | 'no' | null;
+  /** An acknowledgement (好的, 知道了, ཧ་གོ་སོང). */
+  isAck(text: string): boolean;
 }
 
 /** Keywords that take arguments after them (订阅岗位 保安 司机). */
@@ -98,8 +100,13 @@ const ARGS_AFTER: Partial<Record<Intent, RegExp>> = {
 export function createIntentMatcher(
   keywords: KeywordTable,
   languageNames: Partial<Record<Lang, string[]>>,
-  answers: Partial<Record<'yes' | 'no', Partial<Record<Lang, string[]>>>> = {},
+  answers: Partial<Record<'yes' | 'no' | 'ack', Partial<Record<Lang, string[]>>>> = {},
 ): IntentMatcher {
+  const acks = new Set(
+    Object.values(answers.ack ?? {})
+      .flat()
+      .map(keywordForm),
+  );
   const answerOf = new Map<string, 'yes' | 'no'>();
   for (const kind of ['yes', 'no'] as const)
     for (const word of Object.values(answers[kind] ?? {}).flat())
@@ -131,6 +138,7 @@ export function createIntentMatcher(
 
   return {
     answer: (text) => answerOf.get(keywordForm(text)) ?? null,
+    isAck: (text) => acks.has(keywordForm(text)),
     toEngineInput(input, script) {
       switch (input.kind) {
         case 'command': {

@@ -45,9 +45,12 @@ describe('reading a message once', () => {
       expect(read(yes, asked).input).toEqual({ kind: 'choice', id: 'intake:work-alerts#yes' });
     for (const no of ['不用了', '不要。', 'མི་དགོས', 'དགོས་མ་རེད།'])
       expect(read(no, asked).input).toEqual({ kind: 'choice', id: 'intake:work-alerts#no' });
-    // At the menu (no yes/no there) it stays text; so does a longer sentence.
-    expect(read('好的').input.kind).toBe('text');
+    // A longer sentence stays text; at the menu (no yes/no there) 好的 is an acknowledgement,
+    // but not where an answer is awaited (a complaint's text).
     expect(read('好的我想问一下失业金', asked).input.kind).toBe('text');
+    expect(read('好的').input).toEqual({ kind: 'goto', node: 'main:ack' });
+    expect(read('ཧ་གོ་སོང་།').input).toEqual({ kind: 'goto', node: 'main:ack' });
+    expect(read('好的', { ...menu, at: 'main:complaint' }).input.kind).toBe('text');
   });
 
   it('decides script and distress once, and keeps a command’s arguments', () => {

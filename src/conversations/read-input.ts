@@ -65,6 +65,14 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     engine.kind === 'text' && engine.text.length > 0 && deps.knowledge().isDistress(engine.text);
   // "有保安岗位通知我" subscribes — unless a node waits for this text (a complaint, an answer)
   // or the text shows distress (care comes first).
+  // "好的", "知道了" where no yes/no was asked and no answer is awaited: an acknowledgement.
+  if (
+    engine.kind === 'text' &&
+    !distress &&
+    deps.intents.isAck(engine.text) &&
+    !waitsForText(deps.flows, session)
+  )
+    engine = { kind: 'goto', node: 'main:ack' };
   if (engine.kind === 'text' && !distress && deps.alertWish && !waitsForText(deps.flows, session)) {
     const work = deps.alertWish(engine.text);
     if (work) engine = { kind: 'goto', node: 'jobs:subscribe', args: work.join(' ') };

@@ -104,9 +104,10 @@ export async function caseTurn(deps: CaseTurnDeps, turn: CaseTurnInput): Promise
   const awaiting = state.awaiting;
   if (!awaiting) return { kind: 'continue', before };
   await store.setAwaiting(personId, null);
-  // Anything but free text (a command, a button) ends the wait: the person moved on.
-  if (engineInput.kind !== 'text' || turn.input.kind !== 'text')
-    return { kind: 'continue', before };
+  // Anything but free text (a command, a button) ends the wait: the person moved on. "好的" is
+  // free text here (an answer to "how is it going?"), not an acknowledgement of the assistant.
+  const freeText = engineInput.kind === 'text' || isGoto(engineInput, 'main:ack');
+  if (!freeText || turn.input.kind !== 'text') return { kind: 'continue', before };
   if (awaiting.kind === 'comment') {
     await handoff.comment(awaiting.caseId, turn.input.text);
     return handled(before, { text: t('handoff:rate.commented'), lang, choices: [menuChoice(t)] });
