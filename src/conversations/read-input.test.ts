@@ -50,6 +50,9 @@ describe('reading a message once', () => {
     expect(read('好的我想问一下失业金', asked).input.kind).toBe('text');
     expect(read('好的').input).toEqual({ kind: 'goto', node: 'main:ack' });
     expect(read('ཧ་གོ་སོང་།').input).toEqual({ kind: 'goto', node: 'main:ack' });
+    // A bare "no thanks" where nothing was asked is taken the same way, not looked up.
+    expect(read('不用了').input).toEqual({ kind: 'goto', node: 'main:ack' });
+    expect(read('མི་དགོས།').input).toEqual({ kind: 'goto', node: 'main:ack' });
     expect(read('好的', { ...menu, at: 'main:complaint' }).input.kind).toBe('text');
   });
 

@@ -65,11 +65,12 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     engine.kind === 'text' && engine.text.length > 0 && deps.knowledge().isDistress(engine.text);
   // "有保安岗位通知我" subscribes — unless a node waits for this text (a complaint, an answer)
   // or the text shows distress (care comes first).
-  // "好的", "知道了" where no yes/no was asked and no answer is awaited: an acknowledgement.
+  // "好的", "知道了" — or a bare yes or no ("不用了", "没有") — where no yes/no was asked and no
+  // answer is awaited: an acknowledgement, not a question to look up.
   if (
     engine.kind === 'text' &&
     !distress &&
-    deps.intents.isAck(engine.text) &&
+    (deps.intents.isAck(engine.text) || deps.intents.answer(engine.text) !== null) &&
     !waitsForText(deps.flows, session)
   )
     engine = { kind: 'goto', node: 'main:ack' };
