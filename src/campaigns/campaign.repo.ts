@@ -25,6 +25,13 @@ export interface NewCampaign {
 
 export type DeliveryCounts = Record<DeliveryStatus, number>;
 
+/**
+ * A campaign's counts are an aggregate over its delivery records: quick on MongoDB (the
+ * (campaignId, status) index), a scan of every record on FerretDB v1 (seconds at 100,000). A
+ * count that took t is not repeated within this many times t (the watch job, the stats API).
+ */
+export const COUNT_COST_FACTOR = 10;
+
 /** A claimed delivery: what the send needs, and whether an earlier attempt may have sent it. */
 export interface Claimed {
   channel: ChannelId;

@@ -7,7 +7,7 @@ import type { Lang } from '../messaging/lang.js';
 import { isRetryable, SendError, type Sender } from '../messaging/send.js';
 import type { AudienceReader } from './audience.js';
 import type { Audience, CampaignDoc, StoredStatus } from './campaign.model.js';
-import type { CampaignRepo, DeliveryCounts } from './campaign.repo.js';
+import { COUNT_COST_FACTOR, type CampaignRepo, type DeliveryCounts } from './campaign.repo.js';
 import { outreachMessages, outreachPreview, tooLong } from './compose.js';
 import type { CampaignJobData } from './fanout.processor.js';
 
@@ -70,10 +70,10 @@ const jobOpts = (id: string, delay: number) => ({
   removeOnFail: 100,
 });
 
-/** What the admin API and pages do with campaigns; every change audited with its actor. */
-/** A count this slow is reused for a while (see countsOf). */
+/** A count this slow is reused for a while (see countsOf); quicker ones are always fresh. */
 const SLOW_COUNT_MS = 100;
 
+/** What the admin API and pages do with campaigns; every change audited with its actor. */
 export function createCampaignService(deps: CampaignServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const t = deps.translator.t.bind(deps.translator);
@@ -83,15 +83,14 @@ export function createCampaignService(deps: CampaignServiceDeps) {
     await deps.queue.add('run', { campaignId: id }, jobOpts(id, c.sendAt.getTime() - Date.now()));
   }
 
-  // A campaign's counts are an aggregate over its delivery records: quick on MongoDB (the
-  // (campaignId, status) index), a scan of every record on FerretDB v1 (seconds at 100,000).
-  // Pages poll them every few seconds; within this process a count that took 100 ms or more is
-  // reused while it is younger than ten times what it took, so watching a large campaign does
-  // not keep the database busy. Quick counts are always fresh.
+  // Pages poll the counts every few seconds: a slow count is reused within this process while
+  // it is younger than COUNT_COST_FACTOR times what it took, so watching a large campaign does
+  // not keep the database busy.
   const countCache = new Map<string, { at: number; took: number; counts: DeliveryCounts }>();
   async function countsOf(id: string): Promise<DeliveryCounts> {
     const hit = countCache.get(id);
-    if (hit && hit.took >= SLOW_COUNT_MS && Date.now() - hit.at < 10 * hit.took) return hit.counts;
+    if (hit && hit.took >= SLOW_COUNT_MS && Date.now() - hit.at < COUNT_COST_FACTOR * hit.took)
+      return hit.counts;
     const started = Date.now();
     const counts = await deps.campaigns.counts(id);
     countCache.set(id, { at: Date.now(), took: Date.now() - started, counts });

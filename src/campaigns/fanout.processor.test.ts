@@ -3,12 +3,8 @@ import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import type { ChannelId } from '../messaging/inbound.js';
 import type { AudienceReader } from './audience.js';
-import type { CampaignRepo, DeliveryCounts } from './campaign.repo.js';
-import {
-  createCampaignProcessor,
-  WATCH_COST_FACTOR,
-  type CampaignJobData,
-} from './fanout.processor.js';
+import { COUNT_COST_FACTOR, type CampaignRepo, type DeliveryCounts } from './campaign.repo.js';
+import { createCampaignProcessor, type CampaignJobData } from './fanout.processor.js';
 import type { SendJobData } from './queues.js';
 
 const counts = (pending: number): DeliveryCounts => ({
@@ -59,6 +55,6 @@ describe('the campaign watch', () => {
     const before = Date.now();
     await expect(run()).rejects.toBeInstanceOf(DelayedError);
     const at = moveToDelayed.mock.calls[0]![0];
-    expect(at - before).toBeGreaterThanOrEqual(WATCH_COST_FACTOR * 200);
+    expect(at - before).toBeGreaterThanOrEqual(COUNT_COST_FACTOR * 200);
   });
 });

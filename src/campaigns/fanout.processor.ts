@@ -3,7 +3,7 @@ import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
 import type { ChannelId } from '../messaging/inbound.js';
 import type { AudienceReader } from './audience.js';
-import type { CampaignRepo } from './campaign.repo.js';
+import { COUNT_COST_FACTOR, type CampaignRepo } from './campaign.repo.js';
 import { SEND_ATTEMPTS, SEND_BACKOFF_MS, sendJobId, type SendJobData } from './queues.js';
 
 export interface FanoutDeps {
@@ -18,9 +18,6 @@ export interface FanoutDeps {
   /** How often a sending campaign is checked for completion. */
   watchEveryMs?: number;
 }
-
-/** The watch waits at least this many times as long as its last check took. */
-export const WATCH_COST_FACTOR = 10;
 
 export interface CampaignJobData {
   campaignId: string;
@@ -150,10 +147,10 @@ export function createCampaignProcessor(deps: FanoutDeps) {
     const checking = Date.now();
     if (await check(campaignId)) return 'completed';
     // The same job watches the campaign until it completes (a killed worker's job is taken up
-    // again by another: BullMQ's stalled-job check). A check that is slow (a large campaign on a
-    // database that counts by scanning) comes back less often: at most a tenth of the time.
+    // again by another: BullMQ's stalled-job check). A slow check (a large campaign on a database
+    // that counts by scanning) comes back less often.
     if (!token) throw new Error('the campaign job needs its lock token');
-    const wait = Math.max(watchEveryMs, WATCH_COST_FACTOR * (Date.now() - checking));
+    const wait = Math.max(watchEveryMs, COUNT_COST_FACTOR * (Date.now() - checking));
     await job.moveToDelayed(Date.now() + wait, token);
     throw new DelayedError();
   };

@@ -79,10 +79,11 @@ export interface IntentMatcher {
    * text's, when the caller knows it already.
    */
   toEngineInput(input: InboundInput, script?: Lang | null): EngineInput;
-  /** A typed yes or no (要, 好的, 不用, དགོས, མི་དགོས), or null. */
-  answer(text: string): 'yes' | 'no' | null;
-  /** An acknowledgement (好的, 知道了, ཧ་གོ་སོང). */
-  isAck(text: string): boolean;
+  /**
+   * A short reply: a yes or no (要, 好的, 不用, དགོས, མི་དགོས — yes and no come before `ack` when a
+   * word is both), an acknowledgement (知道了, ཧ་གོ་སོང), or null.
+   */
+  reply(text: string): 'yes' | 'no' | 'ack' | null;
 }
 
 /** Keywords that take arguments after them (订阅岗位 保安 司机). */
@@ -102,15 +103,10 @@ export function createIntentMatcher(
   languageNames: Partial<Record<Lang, string[]>>,
   answers: Partial<Record<'yes' | 'no' | 'ack', Partial<Record<Lang, string[]>>>> = {},
 ): IntentMatcher {
-  const acks = new Set(
-    Object.values(answers.ack ?? {})
-      .flat()
-      .map(keywordForm),
-  );
-  const answerOf = new Map<string, 'yes' | 'no'>();
-  for (const kind of ['yes', 'no'] as const)
+  const replies = new Map<string, 'yes' | 'no' | 'ack'>();
+  for (const kind of ['ack', 'yes', 'no'] as const)
     for (const word of Object.values(answers[kind] ?? {}).flat())
-      if (keywordForm(word)) answerOf.set(keywordForm(word), kind);
+      if (keywordForm(word)) replies.set(keywordForm(word), kind);
   const exact = new Map<string, Intent>();
   const prefixes: [string, Intent][] = [];
   for (const [intent, byLang] of Object.entries(keywords)) {
@@ -137,8 +133,7 @@ export function createIntentMatcher(
   };
 
   return {
-    answer: (text) => answerOf.get(keywordForm(text)) ?? null,
-    isAck: (text) => acks.has(keywordForm(text)),
+    reply: (text) => replies.get(keywordForm(text)) ?? null,
     toEngineInput(input, script) {
       switch (input.kind) {
         case 'command': {

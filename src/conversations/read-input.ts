@@ -54,26 +54,26 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     session.lang
   )
     engine = { kind: 'goto', node: 'main:voice' };
+  // What is typed may pick one of the choices offered last: its number, its text, a yes or no.
+  const reply = engine.kind === 'text' ? deps.intents.reply(engine.text) : null;
   if (engine.kind === 'text') {
+    const offered = offeredChoices(deps.flows, session);
     const picked =
-      pickByNumber(deps.flows, session, engine.text) ??
-      pickByLabel(deps, session, engine.text) ??
-      pickByAnswer(deps, session, engine.text);
+      pickByNumber(offered, engine.text) ??
+      pickByLabel(deps, session, offered, engine.text) ??
+      (reply === 'yes' || reply === 'no'
+        ? offered.find((id) => id.endsWith(`#${reply}`))
+        : undefined);
     if (picked) engine = { kind: 'choice', id: picked };
   }
   const distress =
     engine.kind === 'text' && engine.text.length > 0 && deps.knowledge().isDistress(engine.text);
-  // "有保安岗位通知我" subscribes — unless a node waits for this text (a complaint, an answer)
-  // or the text shows distress (care comes first).
   // "好的", "知道了" — or a bare yes or no ("不用了", "没有") — where no yes/no was asked and no
   // answer is awaited: an acknowledgement, not a question to look up.
-  if (
-    engine.kind === 'text' &&
-    !distress &&
-    (deps.intents.isAck(engine.text) || deps.intents.answer(engine.text) !== null) &&
-    !waitsForText(deps.flows, session)
-  )
+  if (engine.kind === 'text' && reply && !distress && !waitsForText(deps.flows, session))
     engine = { kind: 'goto', node: 'main:ack' };
+  // "有保安岗位通知我" subscribes — unless a node waits for this text (a complaint, an answer)
+  // or the text shows distress (care comes first).
   if (engine.kind === 'text' && !distress && deps.alertWish && !waitsForText(deps.flows, session)) {
     const work = deps.alertWish(engine.text);
     if (work) engine = { kind: 'goto', node: 'jobs:subscribe', args: work.join(' ') };
@@ -92,28 +92,35 @@ function waitsForText(flows: FlowSet, session: Session): boolean {
   return !!input && !('qa' in input);
 }
 
+/** The choices offered last (a pick-list of cards, pushed buttons), else the current node's. */
+function offeredChoices(flows: FlowSet, session: Session): string[] {
+  return (
+    session.offered ?? flows.node(session.at)?.choices?.map((c) => `${session.at}#${c.id}`) ?? []
+  );
+}
+
 /**
  * "2" (also "２", "༢", "二", "第二个") picks the second of the choices offered last (a WeChat
  * numbered list; any channel), or of the current node's when nothing was recorded.
  */
-function pickByNumber(flows: FlowSet, session: Session, text: string): string | undefined {
+function pickByNumber(offered: readonly string[], text: string): string | undefined {
   const n = choiceNumber(text);
-  if (n === undefined) return undefined;
-  const offered =
-    session.offered ?? flows.node(session.at)?.choices?.map((c) => `${session.at}#${c.id}`);
-  return offered?.[n - 1];
+  return n === undefined ? undefined : offered[n - 1];
 }
 
 /**
  * A button's text typed out ("同意，开始登记", "返回主菜单" — people copy it, or a channel shows no
  * buttons) picks that button among those offered last, in the session's language.
  */
-function pickByLabel(deps: ReadDeps, session: Session, text: string): string | undefined {
+function pickByLabel(
+  deps: ReadDeps,
+  session: Session,
+  offered: readonly string[],
+  text: string,
+): string | undefined {
   const form = keywordForm(text);
   if (!deps.translator || !session.lang || form.length === 0 || form.length > 40) return undefined;
-  const offered =
-    session.offered ?? deps.flows.node(session.at)?.choices?.map((c) => `${session.at}#${c.id}`);
-  for (const id of offered ?? []) {
+  for (const id of offered) {
     const [ref, choiceId] = id.split('#');
     const choice = deps.flows.node(ref ?? '')?.choices?.find((c) => c.id === choiceId);
     if (!choice) continue;
@@ -121,13 +128,4 @@ function pickByLabel(deps: ReadDeps, session: Session, text: string): string | u
     if (keywordForm(label) === form) return id;
   }
   return undefined;
-}
-
-/** "要", "好的", "དགོས" at a yes/no question pick its yes; "不用", "མི་དགོས" its no. */
-function pickByAnswer(deps: ReadDeps, session: Session, text: string): string | undefined {
-  const answer = deps.intents.answer(text);
-  if (!answer) return undefined;
-  const offered =
-    session.offered ?? deps.flows.node(session.at)?.choices?.map((c) => `${session.at}#${c.id}`);
-  return offered?.find((id) => id.endsWith(`#${answer}`));
 }
