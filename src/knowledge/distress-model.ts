@@ -1,5 +1,5 @@
 import { trainTopicClassifier, trainTopicClassifierAsync, type Example } from './classifier.js';
-import { focusSentences } from './focus.js';
+import { clauses } from './focus.js';
 import { canonicalSyllables, fold } from './tokenize.js';
 
 /** A labelled message: does it signal acute distress or a risk of self-harm of the writer? */
@@ -66,12 +66,13 @@ function wrap(clf: ReturnType<typeof trainTopicClassifier>): DistressModel {
   };
   const parts = (text: string): { whole: number; sentence: number } => {
     let sentence = 0;
-    // Each sentence alone too: a story about debts must not drown the one sentence that matters.
-    const sentences = focusSentences(text);
-    if (sentences.length > 1)
-      for (const s of sentences)
-        if (units(s.text) >= DISTRESS.minSentenceUnits)
-          sentence = Math.max(sentence, p(s.text, DISTRESS.minSentenceKnown));
+    // Each clause alone too: a story about debts must not drown the one sentence that matters,
+    // and a phone's spaces separate clauses as punctuation does (失业半年了 活着没有任何意义).
+    const parts = clauses(text);
+    if (parts.length > 1)
+      for (const s of parts)
+        if (units(s) >= DISTRESS.minSentenceUnits)
+          sentence = Math.max(sentence, p(s, DISTRESS.minSentenceKnown));
     return { whole: p(text, 0), sentence };
   };
   return {

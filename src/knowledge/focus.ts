@@ -39,6 +39,26 @@ export function focusSentences(text: string): Sentence[] {
   return parts.map((t, i) => ({ text: t, weight: i === parts.length - 1 ? 1 : 0.6 }));
 }
 
+/**
+ * A space between two runs of Chinese characters or Tibetan letters: on a phone it often stands
+ * where a comma or a shad would (失业半年了 心里很难受; after ག, Tibetan writes no shad: ཁུག སེམས).
+ */
+const SPACE_CLAUSE = /(?<=[\p{Script=Han}\u0F40-\u0FBC\u0F0B])\s+(?=[\p{Script=Han}\u0F40-\u0FBC])/u;
+
+/**
+ * The message's clauses: its sentences, each also cut where a space stands for punctuation.
+ * For the distress check, where one clause can matter on its own; the question's focus keeps
+ * whole sentences.
+ */
+export function clauses(text: string): string[] {
+  return focusSentences(text).flatMap((s) =>
+    s.text
+      .split(SPACE_CLAUSE)
+      .map((c) => c.trim())
+      .filter((c) => c.length > 0),
+  );
+}
+
 /** The text asks something: a question word or mark (Chinese), a question particle (Tibetan). */
 export function asksSomething(text: string): boolean {
   const folded = fold(text);

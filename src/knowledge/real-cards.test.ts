@@ -72,6 +72,18 @@ describe('hard phrasing and distress with the shipped knowledge', () => {
     expect(index.decide(text, lang).kind).toBe('distress');
   });
 
+  // On a phone a space stands where a comma or a shad would: the risk clause was drowned by the
+  // rest of the message when only punctuation split it (a reviewer's conversations, session 10).
+  it.each([
+    ['zh-CN', '失业半年了 每天晚上都睡不着 心里很难受 活着没有任何意义 我能领失业金吗'],
+    [
+      'bo',
+      'ལས་ཀ་ཤོར་ནས་ཟླ་བ་དྲུག་སོང་། ཉིན་ལྟར་གཉིད་མི་ཁུག སེམས་སྡུག་པོ་འདུག འཚོ་བ་འདི་ལ་དོན་དག་ཅི་ཡང་མི་འདུག ཧྲི་ཡེ་ཅིན་ལེན་ཆོག་གམ།',
+    ],
+  ] as const)('finds the risk clause among clauses parted by spaces (%s): %s', (lang, text) => {
+    expect(index.decide(text, lang).kind).toBe('distress');
+  });
+
   it.each([
     ['zh-CN', '今天面试了三家，累死了，失业金怎么领'],
     ['zh-CN', '丧葬补助金怎么申请'],
