@@ -271,14 +271,14 @@ describe('triggers', () => {
     expect(e.data.channel).toBe('web');
   });
 
-  it('out of working hours, the person is told when the office answers', async () => {
-    // Saturday 2026-12-05 12:00 in Lhasa: the office opens Monday 09:30 (WORKING_HOURS default).
+  /** The assistant on Saturday 2026-12-05 12:00 in Lhasa: the office opens Monday 09:30. */
+  async function weekendHandler() {
     const { createInboundHandler } = await import('../src/conversations/handle-inbound.js');
     const { createIntentMatcher } = await import('../src/conversations/intents.js');
     const { readGlossary } = await import('../src/glossary.js');
     const glossary = readGlossary(new URL('../locales/glossary.json', import.meta.url).pathname);
     const saturday = Date.parse('2026-12-05T04:00:00Z');
-    const handler = createInboundHandler({
+    return createInboundHandler({
       ...app.deps,
       knowledge: () => app.deps.knowledge.current(),
       intents: createIntentMatcher(glossary.keywords, glossary.languageNames),
@@ -291,6 +291,10 @@ describe('triggers', () => {
       },
       now: () => saturday,
     });
+  }
+
+  it('out of working hours, the person is told when the office answers', async () => {
+    const handler = await weekendHandler();
     const chat = `weekend-${Date.now()}`;
     await handler(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
     const replies = await handler(ev(chat, { kind: 'text', text: '人工' }));
@@ -304,6 +308,29 @@ describe('triggers', () => {
         d.reason === 'asked',
     );
     void e;
+  });
+
+  it('taken in for distress at the weekend: the hotline, not 12333, and never silence', async () => {
+    const handler = await weekendHandler();
+    const chat = `weekend-distress-${Date.now()}`;
+    await handler(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    const opened = joined(
+      await handler(ev(chat, { kind: 'text', text: '找了一年工作都没找到，我不想活了' })),
+    );
+    expect(opened).toContain('非工作时间');
+    expect(opened).toContain('在此之前，请拨打心理援助热线 12356');
+    expect(opened).not.toContain('如有急事，请拨打 12333');
+    // Not distress by itself, but nobody has answered yet: the hotline again, each time.
+    for (const text of ['12356打不通 一直占线', '还是没人接']) {
+      const replies = joined(await handler(ev(chat, { kind: 'text', text })));
+      expect(replies).toContain('占线时请过几分钟再拨');
+      await office.waitFor('case.message', (d) => d.text === text);
+    }
+    const bo = `weekend-distress-bo-${Date.now()}`;
+    await handler(ev(bo, { kind: 'choice', id: 'language:choose#bo' }));
+    await handler(ev(bo, { kind: 'text', text: 'ང་ད་ནས་མུ་མཐུད་འཚོ་མི་ཐུབ། མི་ཚེ་ལ་དོན་སྙིང་ཅི་ཡང་མི་འདུག' }));
+    const again = joined(await handler(ev(bo, { kind: 'text', text: 'ཁ་པར་སུས་ཀྱང་ལེན་གྱི་མི་འདུག' })));
+    expect(again).toContain('སྐར་མ་འགའ་ཤས་རྗེས་སུ་ཡང་བསྐྱར་གཏོང་རོགས');
   });
 });
 

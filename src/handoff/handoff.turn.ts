@@ -97,6 +97,10 @@ export async function caseTurn(deps: CaseTurnDeps, turn: CaseTurnInput): Promise
     await handoff.forward(caseId, { text: turn.said, ...(mediaUrl ? { mediaUrl } : {}), at: now });
     const replies: OutgoingMessage[] = [];
     if (turn.distress) replies.push({ text: t('psych:distress'), lang });
+    // A person taken in for distress, whom no counsellor has answered yet, is never met with
+    // silence: each message gets the hotline again (12356 busy, nobody in at night).
+    else if (await waitsWithDistress(handoff, caseId))
+      replies.push({ text: t('handoff:stillHere'), lang });
     if (await handoff.firstForward(caseId)) replies.push({ text: t('handoff:forwarded'), lang });
     return { kind: 'handled', replies: [...before, ...replies] };
   }
@@ -147,7 +151,11 @@ export async function openCase(
       ? t('handoff:opened.named', { name: opened.counsellorName })
       : t('handoff:opened.anonymous'),
     ...(opened.answerFrom
-      ? [t('handoff:outOfHours', { when: lhasaWhen(opened.answerFrom, lang) })]
+      ? [
+          t(reason === 'distress' ? 'handoff:outOfHoursDistress' : 'handoff:outOfHours', {
+            when: lhasaWhen(opened.answerFrom, lang),
+          }),
+        ]
       : []),
     t('handoff:howToLeave'),
   ];
@@ -202,6 +210,12 @@ async function waitingReplies(
   return [
     { text: [deps.translator.t(lang, 'handoff:waiting.shown'), ...lines].join('\n\n'), lang },
   ];
+}
+
+/** The case was opened for distress and no counsellor has answered yet. */
+async function waitsWithDistress(handoff: HandoffService, caseId: string): Promise<boolean> {
+  const doc = await handoff.get(caseId);
+  return !!doc && doc.reason === 'distress' && !doc.firstResponseAt;
 }
 
 const handled = (before: OutgoingMessage[], reply: OutgoingMessage): CaseTurn => ({
