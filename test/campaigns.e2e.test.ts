@@ -189,6 +189,13 @@ describe('outreach campaigns over Telegram', () => {
     });
     expect(past.status).toBe(400);
     expect(past.body.details).toEqual([expect.objectContaining({ path: 'sendAt' })]);
+    const farAhead = await call('POST', '/api/admin/campaigns', {
+      title: '很久以后',
+      message: { 'zh-CN': ZH, bo: BO },
+      sendAt: '9999-12-31T00:00:00Z',
+    });
+    expect(farAhead.status).toBe(400);
+    expect(farAhead.body.details).toEqual([{ path: 'sendAt', message: 'more than a year ahead' }]);
 
     for (const body of ['{', '[]', 'null', '"x"']) {
       const res = await fetch(`${t.url}/api/admin/campaigns`, {

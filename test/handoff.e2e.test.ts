@@ -442,6 +442,14 @@ describe('the signed webhook into the assistant', () => {
       note: '',
     });
     expect(badDate).toMatchObject({ status: 400, body: { details: [{ path: 'data.at' }] } });
+    // Names of Object.prototype's members are unknown types too (they answered 500).
+    for (const type of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
+      expect((await office.call(app.url, type, { caseId })).status).toBe(400);
+    // A follow-up in the past went out at once; one in 9999 would wait for ever.
+    for (const when of ['2001-01-01T10:00:00+08:00', '9999-12-31T10:00:00+08:00']) {
+      const res = await office.call(app.url, 'followup.schedule', { caseId, at: when, note: '' });
+      expect(res).toMatchObject({ status: 400, body: { details: [{ path: 'data.at' }] } });
+    }
   });
 
   it('every call it sent so far verified at the office', () => {

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { outsideScheduleWindow } from '../lib/schedule-window.js';
 import { actorName, requireRole } from '../accounts/auth.js';
 import { detectScript } from '../lib/script.js';
 import type { CampaignService } from './campaign.service.js';
@@ -85,10 +86,11 @@ export function campaignRoutes(deps: {
       async (req, reply) => {
         const { sendAt, ...rest } = req.body;
         const when = sendAt ? new Date(sendAt) : undefined;
-        if (when && when.getTime() < now().getTime() - 5 * 60_000)
+        const outside = when && outsideScheduleWindow(when, now());
+        if (outside)
           return reply.code(400).send({
             error: 'validation',
-            details: [{ path: 'sendAt', message: 'in the past' }],
+            details: [{ path: 'sendAt', message: outside }],
           });
         const created = await deps.service.create({ ...rest, sendAt: when }, actorName(req));
         return reply.code(201).send(created);

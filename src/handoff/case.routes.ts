@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { outsideScheduleWindow } from '../lib/schedule-window.js';
 import type { AccountRepo } from '../accounts/account.repo.js';
 import { actorName, requireRole } from '../accounts/auth.js';
 import type { AuditRepo } from '../audit/audit.repo.js';
@@ -227,10 +228,11 @@ export function caseRoutes(deps: CaseRoutesDeps): FastifyPluginAsync {
       },
       async (req, reply) => {
         const at = new Date(req.body.at);
-        if (at.getTime() < now().getTime() - 60_000)
+        const outside = outsideScheduleWindow(at, now());
+        if (outside)
           return reply
             .code(400)
-            .send({ error: 'validation', details: [{ path: 'at', message: 'in the past' }] });
+            .send({ error: 'validation', details: [{ path: 'at', message: outside }] });
         const r = await deps.handoff.scheduleFollowup(req.params.id, at, req.body.note, now());
         if (r === 'unknown') return reply.code(404).send(notFound);
         await deps.audit.record({

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { outsideScheduleWindow } from '../lib/schedule-window.js';
 import { runOnce } from '../lib/once.js';
 import { createSigner, type WebhookSigner } from '../webhooks/signing.js';
 import type { ComplaintService } from './complaints.js';
@@ -111,7 +112,7 @@ export function counsellorWebhookRoutes(deps: CounsellorWebhookDeps): FastifyPlu
     const envelope = z.object({ type: z.string(), data: z.unknown() }).safeParse(body);
     if (!envelope.success) return bad('type', 'expected {"type", "timestamp", "data"}');
     const type = envelope.data.type;
-    if (!(type in dataSchemas))
+    if (!Object.hasOwn(dataSchemas, type))
       return {
         status: 400,
         body: { error: 'validation', details: [{ path: 'type', message: `unknown type ${type}` }] },
@@ -140,7 +141,8 @@ export function counsellorWebhookRoutes(deps: CounsellorWebhookDeps): FastifyPlu
       case 'followup.schedule': {
         const d = data as z.infer<(typeof dataSchemas)['followup.schedule']>;
         const when = new Date(d.at);
-        if (Number.isNaN(when.getTime())) return bad('data.at', 'not a real date');
+        const outside = outsideScheduleWindow(when, at);
+        if (outside) return bad('data.at', outside);
         const r = await deps.handoff.scheduleFollowup(d.caseId, when, d.note, at);
         return r === 'unknown' ? notFound('case') : ok({ followupId: r });
       }
