@@ -43,7 +43,8 @@ export function focusSentences(text: string): Sentence[] {
  * A space between two runs of Chinese characters or Tibetan letters: on a phone it often stands
  * where a comma or a shad would (失业半年了 心里很难受; after ག, Tibetan writes no shad: ཁུག སེམས).
  */
-const SPACE_CLAUSE = /(?<=[\p{Script=Han}\u0F40-\u0FBC\u0F0B])\s+(?=[\p{Script=Han}\u0F40-\u0FBC])/u;
+const SPACE_CLAUSE =
+  /(?<=[\p{Script=Han}\u0F40-\u0FBC\u0F0B])\s+(?=[\p{Script=Han}\u0F40-\u0FBC])/u;
 
 /**
  * The message's clauses: its sentences, each also cut where a space stands for punctuation.
