@@ -474,6 +474,35 @@ describe('accounts, roles and the admin login', () => {
     expect((await login('lhamo', PASSWORD, { ip })).statusCode).toBe(303);
   });
 
+  it('counts a burst of parallel guesses before checking them: no more checks than the limits', async () => {
+    const ip = '10.9.0.1';
+    const attempt = (password: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/admin/login',
+        remoteAddress: ip,
+        payload: { username: 'dawa', password },
+      });
+    const since = new Date();
+    // 29 wrong guesses and the right password at once (counted after the check, all were
+    // checked and the right one logged in).
+    const wrong = Array.from({ length: 29 }, (_, i) => attempt(`wrong guess ${i}!`));
+    const results = await Promise.all([...wrong, attempt(PASSWORD)]);
+    const trail = (await t.deps.audit.forTarget('account:dawa', 200)).filter((a) => a.at >= since);
+    const checked = trail.filter(
+      (a) => a.action === 'account.login_failed' && a.details?.reason !== 'locked',
+    ).length;
+    const signedIn = results.filter((r) => r.statusCode === 303).length;
+    expect(checked + signedIn).toBeLessThanOrEqual(5);
+    expect(checked + signedIn).toBeGreaterThan(0);
+    expect(results.filter((r) => r.statusCode === 429).length).toBeGreaterThanOrEqual(9);
+    // The lock lapses (15 minutes): the account is usable again.
+    await t.deps.redis.del(
+      `${t.deps.prefix}admin:login:lock:dawa`,
+      `${t.deps.prefix}admin:login:fail:dawa`,
+    );
+  });
+
   it('limits failed logins per address (password spraying over many names)', async () => {
     const ip = '10.3.0.1';
     for (let i = 0; i < 20; i++)

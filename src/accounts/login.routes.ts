@@ -81,18 +81,16 @@ export function loginRoutes(deps: LoginRoutesDeps): FastifyPluginAsync {
               .send({ error: code === 429 ? 'rate_limited' : 'unauthorized', reason: problem })
           : html(reply, code, pages.login({ next, problem, ...(username ? { username } : {}) }));
 
-      const ipWait = await limiter.ipBlockedFor(req.ip);
-      if (ipWait > 0) {
-        reply.header('retry-after', String(ipWait));
+      const name = usernameSchema.safeParse(body.success ? body.data.username : '');
+      const username = body.success && name.success ? name.data : null;
+      // Counted before the password is checked (a burst of guesses gets no more checks).
+      const verdict = await limiter.attempt(username, req.ip);
+      if (verdict.kind === 'tooMany') {
+        reply.header('retry-after', String(verdict.retryAfterSec));
         return refuse(429, 'tooMany');
       }
-      const name = usernameSchema.safeParse(body.success ? body.data.username : '');
-      if (!body.success || !name.success) {
-        await limiter.failed(null, req.ip);
-        return refuse(401, 'failed');
-      }
-      const username = name.data;
-      if ((await limiter.lockedFor(username)) > 0) {
+      if (!body.success || username === null) return refuse(401, 'failed');
+      if (verdict.kind === 'locked') {
         await audit(username, 'account.login_failed', `account:${username}`, {
           ip: req.ip,
           reason: 'locked',
@@ -103,12 +101,12 @@ export function loginRoutes(deps: LoginRoutesDeps): FastifyPluginAsync {
       // Verified against a dummy hash when there is no account: the time says nothing.
       const matches = await verifyPassword(body.data.password, found?.passwordHash ?? DUMMY_HASH);
       if (!found || !found.passwordHash || !matches || found.account.disabled) {
-        const locked = await limiter.failed(username, req.ip);
+        const locked = await limiter.failed(username);
         await audit(username, 'account.login_failed', `account:${username}`, { ip: req.ip });
         if (locked) await audit(username, 'account.locked', `account:${username}`, { ip: req.ip });
         return refuse(401, locked ? 'locked' : 'failed', username);
       }
-      await limiter.succeeded(username);
+      await limiter.succeeded(username, req.ip);
       const sid = await deps.adminSessions.create(found.account.id);
       reply.setCookie(ADMIN_COOKIE, sid, { httpOnly: true, sameSite: 'strict', path: '/', secure });
       await audit(username, 'account.login', `account:${username}`, { ip: req.ip });
