@@ -305,6 +305,27 @@ describe('accounts, roles and the admin login', () => {
     });
     expect(demote.json()).toMatchObject({ role: 'supervisor' });
     await t.deps.accounts.update(ids.dawa!, { role: 'admin' });
+
+    // Two administrators disable each other at once: one of them stays (both did, now and then).
+    for (let round = 0; round < 5; round++) {
+      const [a, b] = await Promise.all([
+        t.app.inject({
+          method: 'PATCH',
+          url: `/api/admin/accounts/${admin.id}`,
+          headers: bearer('dawa'),
+          payload: { disabled: true },
+        }),
+        t.app.inject({
+          method: 'PATCH',
+          url: `/api/admin/accounts/${ids.dawa}`,
+          headers: asAdmin,
+          payload: { disabled: true },
+        }),
+      ]);
+      expect([a.statusCode, b.statusCode].sort(), `round ${round}`).toEqual([200, 409]);
+      await t.deps.accounts.update(admin.id, { disabled: false });
+      await t.deps.accounts.update(ids.dawa!, { disabled: false });
+    }
   });
 
   it('login: a strict HttpOnly session cookie, a redirect to a local next, the session reads the API', async () => {

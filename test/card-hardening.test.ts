@@ -72,6 +72,35 @@ describe('policy cards an administrator sends', () => {
     ).toBe(true);
   });
 
+  it('keeps one of parallel edits of the same version, and tells the others 409', async () => {
+    expect((await put('edited-card', base)).statusCode).toBe(200);
+    const edits = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        t.app.inject({
+          method: 'PUT',
+          url: '/api/admin/cards/edited-card?version=1',
+          headers: auth,
+          payload: {
+            ...base,
+            id: 'edited-card',
+            short: { ...(base.short as Record<string, string>), 'zh-CN': `第${i}版` },
+          },
+        }),
+      ),
+    );
+    const codes = edits.map((r) => r.statusCode);
+    // Before: five of six heard 200 and four of those edits were lost.
+    expect(
+      codes.filter((c) => c === 200),
+      codes.join(','),
+    ).toHaveLength(1);
+    expect(codes.filter((c) => c === 409)).toHaveLength(5);
+    const saved = await t.deps.cards.get('edited-card');
+    expect(saved?.version).toBe(2);
+    const winner = edits.findIndex((r) => r.statusCode === 200);
+    expect(saved?.card.short['zh-CN']).toBe(`第${winner}版`);
+  });
+
   it('skips a stored card that no longer passes the schema: start and reload go on, the list says why', async () => {
     // As if written by an older version without limits.
     await cardModel(t.deps.mongo).create({

@@ -1,3 +1,5 @@
+import type { Redis } from 'ioredis';
+import { createKeyLock } from '../lib/key-lock.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -10,6 +12,9 @@ import { hashPassword } from './password.js';
 export interface AccountRoutesDeps {
   accounts: AccountRepo;
   audit: AuditRepo;
+  redis: Redis;
+  /** Redis key prefix. */
+  prefix: string;
   now?: () => Date;
 }
 
@@ -23,6 +28,9 @@ const idParams = z.object({ id: z.string().max(64) });
  */
 export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsync {
   const now = deps.now ?? (() => new Date());
+  // Changes of accounts one at a time: "is another administrator left?" holds only under it
+  // (two parallel PATCHes disabled the last two administrators).
+  const lock = createKeyLock(deps.redis, deps.prefix, 'accounts');
   return async (base) => {
     const app = base.withTypeProvider<ZodTypeProvider>();
     const tags = ['accounts'];
@@ -95,22 +103,28 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsync {
         },
       },
       async (req, reply) => {
-        const current = await deps.accounts.byId(req.params.id);
-        if (!current) return reply.code(404).send({ error: 'not_found' });
         const { password, ...fields } = req.body;
-        // The last enabled administrator stays one: nobody could manage accounts otherwise.
-        const losesAdmin =
-          current.role === 'admin' &&
-          !current.disabled &&
-          ((fields.role !== undefined && fields.role !== 'admin') || fields.disabled === true);
-        if (losesAdmin && (await deps.accounts.otherActiveAdmins(current.id)) === 0)
+        const passwordHash = password ? await hashPassword(password) : undefined;
+        const result = await lock.run('all', async () => {
+          const current = await deps.accounts.byId(req.params.id);
+          if (!current) return 'not_found' as const;
+          // The last enabled administrator stays one: nobody could manage accounts otherwise.
+          const losesAdmin =
+            current.role === 'admin' &&
+            !current.disabled &&
+            ((fields.role !== undefined && fields.role !== 'admin') || fields.disabled === true);
+          if (losesAdmin && (await deps.accounts.otherActiveAdmins(current.id)) === 0)
+            return 'last_admin' as const;
+          return deps.accounts.update(current.id, {
+            ...fields,
+            ...(passwordHash ? { passwordHash } : {}),
+          });
+        });
+        if (result === 'last_admin')
           return reply
             .code(409)
             .send({ error: 'conflict', message: 'the last enabled administrator' });
-        const saved = await deps.accounts.update(current.id, {
-          ...fields,
-          ...(password ? { passwordHash: await hashPassword(password) } : {}),
-        });
+        const saved = result === 'not_found' ? null : result;
         if (!saved) return reply.code(404).send({ error: 'not_found' });
         await deps.audit.record({
           at: now(),

@@ -115,6 +115,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         deps.jobs.routes,
       ],
       cards: deps.cards,
+      redis: deps.redis,
+      prefix: deps.prefix,
       flows: deps.flows,
       knowledge: deps.knowledge,
       questions: deps.questions,

@@ -128,11 +128,15 @@ export function createCardRepo(conn: Connection): CardRepo {
           throw err;
         }
       } else {
-        const res = await Card.updateOne(
+        // findOneAndUpdate, not updateOne: FerretDB v1 applies a conditional updateOne without
+        // isolation (six parallel saves of version 1 all "succeeded"; five edits were lost),
+        // while its findAndModify is a compare-and-set, as both are on MongoDB.
+        const saved = await Card.findOneAndUpdate(
           { _id: card.id, version: have.version },
           { $set: { card, origin: 'admin', updatedAt: now, updatedBy: by }, $inc: { version: 1 } },
-        );
-        if (res.matchedCount === 0) return 'conflict';
+          { returnDocument: 'after' },
+        ).lean();
+        return saved ? toStored(saved) : 'conflict';
       }
       const saved = await Card.findById(card.id).lean();
       return saved ? toStored(saved) : 'conflict';

@@ -1,3 +1,5 @@
+import type { Redis } from 'ioredis';
+import { createKeyLock } from '../lib/key-lock.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -12,6 +14,9 @@ import { isStale } from './stale.js';
 
 export interface CardRoutesDeps {
   cards: CardRepo;
+  redis: Redis;
+  /** Redis key prefix. */
+  prefix: string;
   /** A card's `flow` must name a node that exists. */
   flows: Pick<FlowSet, 'node'>;
   knowledge: Pick<LiveKnowledge, 'publishChange'>;
@@ -31,6 +36,8 @@ const idParams = z.object({ id: z.string().regex(/^[a-z0-9-]{1,58}$/) });
  */
 export function cardRoutes(deps: CardRoutesDeps): FastifyPluginAsync {
   const now = deps.now ?? (() => new Date());
+  // One save of a card at a time: the version check is a compare-and-set only under it.
+  const lock = createKeyLock(deps.redis, deps.prefix, 'card');
   const view = (s: StoredCard) => ({
     ...s,
     stale: !s.invalid && isStale(s.card.reviewedAt, now(), deps.staleAfterDays),
@@ -109,7 +116,9 @@ export function cardRoutes(deps: CardRoutesDeps): FastifyPluginAsync {
             details: [{ path: '', message: 'the card cannot be indexed' }],
           });
         }
-        const saved = await deps.cards.save(req.body, actorName(req), now(), req.query.version);
+        const saved = await lock.run(req.body.id, () =>
+          deps.cards.save(req.body, actorName(req), now(), req.query.version),
+        );
         if (saved === 'conflict')
           return reply.code(409).send({ error: 'conflict', message: 'the card changed meanwhile' });
         await deps.audit.record({
@@ -132,7 +141,9 @@ export function cardRoutes(deps: CardRoutesDeps): FastifyPluginAsync {
         `/api/admin/cards/:id/${path}`,
         { onRequest: write, schema: { tags, security, params: idParams } },
         async (req, reply) => {
-          const saved = await deps.cards.setRetired(req.params.id, retired, actorName(req), now());
+          const saved = await lock.run(req.params.id, () =>
+            deps.cards.setRetired(req.params.id, retired, actorName(req), now()),
+          );
           if (!saved) return reply.code(404).send({ error: 'not_found' });
           await deps.audit.record({
             at: now(),
