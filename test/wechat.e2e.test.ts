@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWechatApi } from '../src/channels/wechat/api.js';
 import { buildMenu, MENU_LIMITS } from '../src/channels/wechat/menu.js';
@@ -112,19 +112,70 @@ describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeCh
   });
 
   it('holds a Chinese conversation in plaintext mode too: "二" picks the second, a policy question gets its card', async () => {
+    // An account without an EncodingAESKey (plaintext mode): an app and API server of its own.
+    const plainApi = await startWechatApiServer();
+    const plainApp = await startTestApp(
+      {
+        WECHAT_APPID: plainApi.appId,
+        WECHAT_APPSECRET: plainApi.appSecret,
+        WECHAT_TOKEN: account.token,
+        WECHAT_API_ROOT: plainApi.apiRoot,
+      },
+      { listen: false },
+    );
+    const plainChannel = plainApp.deps.channels.find((c) => c.id === 'wechat') as WechatChannel;
+    await plainChannel.start();
+    try {
+      const plainPost = async (xml: string) => {
+        const { url, body } = callback(account, xml, { aes: false });
+        return plainApp.app.inject({
+          method: 'POST',
+          url,
+          headers: { 'content-type': 'text/xml' },
+          payload: body,
+        });
+      };
+      const person = `o-${randomUUID()}`;
+      // A newcomer writing Chinese gets the Chinese menu at once, as a numbered list.
+      const menu = replyText(account, (await plainPost(text(person, '你好'))).body)!;
+      expect(menu).toMatch(/^2\. 职业能力自我测评$/mu);
+      expect(menu).not.toMatch(TIBETAN);
+      const second = replyText(account, (await plainPost(text(person, '二'))).body)!;
+      expect(second).toMatch(/测评/u);
+      await plainPost(text(person, '菜单'));
+      const answer = replyText(account, (await plainPost(text(person, '失业金怎么领'))).body)!;
+      expect(answer).toMatch(/失业/u);
+    } finally {
+      await plainChannel.stop();
+      await plainApp.close();
+      await plainApi.close();
+    }
+  });
+
+  it('in safe mode refuses a plaintext callback, and any callback signed over 5 minutes ago', async () => {
     const person = `o-${randomUUID()}`;
-    // A newcomer writing Chinese gets the Chinese menu at once, as a numbered list.
-    const menu = replyText(account, (await post(text(person, '你好'), { aes: false })).body)!;
-    expect(menu).toMatch(/^2\. 职业能力自我测评$/mu);
-    expect(menu).not.toMatch(TIBETAN);
-    const second = replyText(account, (await post(text(person, '二'), { aes: false })).body)!;
-    expect(second).toMatch(/测评/u);
-    await post(text(person, '菜单'), { aes: false });
-    const answer = replyText(
-      account,
-      (await post(text(person, '失业金怎么领'), { aes: false })).body,
-    )!;
-    expect(answer).toMatch(/失业/u);
+    // The plain signature covers token, timestamp and nonce, not the body: one seen once let
+    // anyone write as any person (and read their data back) in plaintext, for ever.
+    expect((await post(text(person, '我的数据'), { aes: false })).statusCode).toBe(401);
+    const { url, body } = callback(account, text(person, '我的数据'), { aes: true });
+    const stale = Math.floor(Date.now() / 1000) - 301;
+    const q = new URLSearchParams(url.split('?')[1]);
+    const nonce = q.get('nonce')!;
+    const encrypted = /<Encrypt><!\[CDATA\[(.*?)\]\]>/s.exec(body)![1]!;
+    const sha1 = (parts: string[]) =>
+      createHash('sha1').update(parts.sort().join('')).digest('hex');
+    q.set('timestamp', String(stale));
+    q.set('signature', sha1([account.token, String(stale), nonce]));
+    q.set('msg_signature', sha1([account.token, String(stale), nonce, encrypted]));
+    const replayed = await t.app.inject({
+      method: 'POST',
+      url: `/webhooks/wechat?${q.toString()}`,
+      headers: { 'content-type': 'text/xml' },
+      payload: body,
+    });
+    expect(replayed.statusCode).toBe(401);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(api.sent(person)).toEqual([]);
   });
 
   it('answers a repeated MsgId once (WeChat retries a callback up to three times)', async () => {
@@ -157,9 +208,9 @@ describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeCh
 
   it('never answers 5xx to bad bodies: malformed XML 400, oversized 413, unknown types "success" or a reply', async () => {
     const person = `o-${randomUUID()}`;
-    expect((await post('<xml><MsgType>text', { aes: false })).statusCode).toBe(400);
+    expect((await post('<xml><MsgType>text', { aes: true })).statusCode).toBe(400);
     expect((await post('not xml at all', { aes: true })).statusCode).toBe(400);
-    const huge = await post(text(person, '长'.repeat(100_000)), { aes: false });
+    const huge = await post(text(person, '长'.repeat(100_000)), { aes: true });
     expect(huge.statusCode).toBe(413);
     const odd = await post(
       messageXml({
@@ -169,10 +220,10 @@ describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeCh
         MsgType: 'hologram',
         MsgId: String(++msgId),
       }),
-      { aes: false },
+      { aes: true },
     );
     expect(odd.statusCode).toBe(200);
-    const weird = await post(messageXml({ Nothing: 'here' }), { aes: false });
+    const weird = await post(messageXml({ Nothing: 'here' }), { aes: true });
     expect(weird.statusCode).toBe(200);
     expect(weird.body).toBe('success');
   });

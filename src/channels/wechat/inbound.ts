@@ -8,7 +8,7 @@ import type { WechatXml } from './xml.js';
 export function callbackKey(xml: WechatXml): string | null {
   if (xml.MsgId) return `msg:${xml.MsgId}`;
   if (xml.FromUserName && xml.CreateTime)
-    return `ev:${xml.FromUserName}:${xml.CreateTime}:${xml.Event ?? ''}`;
+    return `ev:${xml.FromUserName}:${xml.CreateTime}:${xml.Event ?? ''}:${xml.EventKey ?? ''}`;
   return null;
 }
 

@@ -14,6 +14,12 @@ export const PASSIVE_WITHIN_MS = 4_000;
 const CALLBACK_LEASE_S = 4;
 /** A callback is small; anything bigger is not WeChat's. */
 const BODY_LIMIT = 64 * 1024;
+/**
+ * How far a callback's signed `timestamp` may be from our clock: the plain signature covers
+ * token, timestamp and nonce only (not the body), so without this one signature seen once (in
+ * an access log, a proxy's log) would pass with any body for ever.
+ */
+export const MAX_SKEW_S = 300;
 
 export interface WechatWebhookDeps {
   token: string;
@@ -33,8 +39,8 @@ type Query = Record<string, string | undefined>;
 
 /**
  * `/webhooks/wechat`, WeChat's callback URL, on our own server. GET: the URL check (sha1 of
- * token, timestamp and nonce = `signature` → echo `echostr`). POST: plaintext or safe mode;
- * a wrong signature is 401 and nothing is done; malformed XML is 400; each message once (by
+ * token, timestamp and nonce = `signature` → echo `echostr`). POST: plaintext, or safe mode only
+ * when an EncodingAESKey is set; a wrong or stale (over 5 minutes) signature is 401 and nothing is done; malformed XML is 400; each message once (by
  * MsgId, events by person and time) across all processes. The answer goes back passively when
  * the turn is done within about 4 s; otherwise WeChat gets "success" and the answer follows as
  * customer-service messages.
@@ -44,7 +50,8 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
   const log = deps.log.child({ channel: 'wechat' });
 
   const signed = (q: Query) =>
-    signatureMatches(q.signature, wechatSignature(deps.token, q.timestamp ?? '', q.nonce ?? ''));
+    signatureMatches(q.signature, wechatSignature(deps.token, q.timestamp ?? '', q.nonce ?? '')) &&
+    Math.abs(Date.now() / 1000 - Number(q.timestamp)) <= MAX_SKEW_S;
 
   return async (app) => {
     app.addContentTypeParser(
@@ -64,6 +71,9 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
       if (!signed(q)) return reply.code(401).send({ error: 'unauthorized' });
       if (typeof req.body !== 'string') return reply.code(400).send({ error: 'bad_request' });
       const aes = q.encrypt_type === 'aes';
+      // With an EncodingAESKey every callback of WeChat is encrypted (safe and compatible
+      // modes): a plaintext one is not WeChat's, and its body is covered by no signature.
+      if (deps.cipher && !aes) return reply.code(401).send({ error: 'unauthorized' });
       let xml = parseWechatXml(req.body);
       if (!xml) return reply.code(400).send({ error: 'bad_request', message: 'malformed XML' });
       if (aes) {
