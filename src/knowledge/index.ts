@@ -5,6 +5,7 @@ import type { Aspect, PolicyCard } from './card.schema.js';
 import { byTopic, calibrate, type Scored } from './calibrate.js';
 import type { Prediction, TopicClassifier } from './classifier.js';
 import { detectDistress } from './distress.js';
+import { clauses } from './focus.js';
 import type { DistressModel } from './distress-model.js';
 import { buildLang, type LangIndex } from './lang-index.js';
 import { cueCardsOf } from './offtopic.js';
@@ -105,7 +106,16 @@ export function createKnowledgeIndex(
       const query = analyzeQuery(text);
       const topical = withRelated(decideTopic(query, lang, aspectsOf(text)), text);
       if (!(known?.distress ?? isDistress(text))) return topical;
-      return topical.kind === 'answer' && topical.card.topic !== 'psychological-support'
+      // The card of what is said beside the distress, after the care — only when the clauses
+      // without a risk phrase ask for the same card on their own ("我不想活了" got the card for
+      // registering a new job, on 活, though nothing else was said).
+      if (topical.kind !== 'answer' || topical.card.topic === 'psychological-support')
+        return { kind: 'distress' };
+      const rest = clauses(text)
+        .filter((c) => !detectDistress(c))
+        .join('，');
+      const beside = rest && decideTopic(analyzeQuery(rest), lang, aspectsOf(rest));
+      return beside && beside.kind === 'answer' && beside.card.id === topical.card.id
         ? { kind: 'distress', answer: topical.card }
         : { kind: 'distress' };
     },

@@ -85,6 +85,21 @@ describe('hard phrasing and distress with the shipped knowledge', () => {
   });
 
   it.each([
+    ['zh-CN', '我不想活了'],
+    ['zh-CN', '我真的不想活了'],
+    ['zh-CN', '找了一年工作都没找到，我不想活了'],
+  ] as const)('gives no card beside the care when nothing is asked (%s): %s', (lang, text) => {
+    // "我不想活了" came with the card for registering a new job (on 活).
+    expect(index.decide(text, lang)).toEqual({ kind: 'distress' });
+  });
+
+  it('still answers the question asked beside the distress, after the care', () => {
+    const d = index.decide('失业半年了，心里很难受。活着没有任何意义。我能领失业金吗？', 'zh-CN');
+    expect(d.kind).toBe('distress');
+    expect(d.kind === 'distress' && d.answer?.topic).toBe('unemployment-insurance');
+  });
+
+  it.each([
     ['zh-CN', '今天面试了三家，累死了，失业金怎么领'],
     ['zh-CN', '丧葬补助金怎么申请'],
     ['zh-CN', '我朋友最近很消沉，我该怎么帮他'],
