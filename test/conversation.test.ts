@@ -226,6 +226,25 @@ describe('conversation engine against real Redis and FerretDB', () => {
     expect(said[2]).toMatch(/[\u0F0B]$|སྒྲུབ$/u); // never cut inside སྒྲུབ
   });
 
+  it('still finds distress written past the cap, at the end of a long story, in both languages', async () => {
+    // Read only up to 2,000 characters, "不想活了" at character 2,100 went unseen: a job pick-list.
+    const cases = [
+      [
+        'zh',
+        '我今年四十五岁，以前在工厂上班，后来厂子关门了，找了很久工作都没找到。'.repeat(60),
+        '我真的不想活了',
+      ],
+      ['bo', 'ང་ལོ་ང་གཅིག་ཡིན། བཟོ་གྲྭ་སྒོ་བརྒྱབ་ནས་ལས་ཀ་མེད། '.repeat(50), 'ང་ད་ནས་མུ་མཐུད་འཚོ་མི་ཐུབ།'],
+    ] as const;
+    for (const [lang, story, end] of cases) {
+      const chat = `long-distress-${lang}`;
+      await t.deps.handleInbound(ev(chat, { kind: 'choice', id: `language:choose#${lang}` }));
+      expect(story.length).toBeGreaterThan(TEXT_CAP.web);
+      const replies = await t.deps.handleInbound(text(chat, `${story}${end}`));
+      expect(replies.map((r) => r.text).join('\n'), lang).toContain('12356');
+    }
+  });
+
   it('keywords in both languages work anywhere; outreach opt-out is stored', async () => {
     const chat = 'kw-1';
     await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));

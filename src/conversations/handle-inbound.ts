@@ -203,10 +203,13 @@ function normalizeEvent(event: InboundEvent): InboundInput {
   const input = event.input;
   if (input.kind !== 'text') return input;
   const cap = TEXT_CAP[event.channel];
-  // Normalising a huge text would already cost: look at a little more than the cap first.
-  const head = input.text.length > cap * 2 ? input.text.slice(0, cap * 2) : input.text;
+  // Normalising a huge text would already cost: look at a few times the cap at most.
+  const head = input.text.length > cap * 4 ? input.text.slice(0, cap * 4) : input.text;
   const text = normalizeInput(head);
-  return { kind: 'text', text: text.length > cap ? splitText(text, cap)[0]! : text };
+  if (text.length <= cap) return { kind: 'text', text };
+  const read = splitText(text, cap)[0]!;
+  // The rest is read for distress only (a story that ends "我不想活了" past the cap).
+  return { kind: 'text', text: read, beyond: text.slice(read.length).trim() };
 }
 
 /** A voice note's or photo's link (this service's own, expiring) for the log and the counsellor. */

@@ -66,8 +66,12 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
         : undefined);
     if (picked) engine = { kind: 'choice', id: picked };
   }
+  const beyond = input.kind === 'text' ? input.beyond : undefined;
   const distress =
-    engine.kind === 'text' && engine.text.length > 0 && deps.knowledge().isDistress(engine.text);
+    engine.kind === 'text' &&
+    engine.text.length > 0 &&
+    (deps.knowledge().isDistress(engine.text) ||
+      (!!beyond && deps.knowledge().isDistress(beyond)));
   // "好的", "知道了" — or a bare yes or no ("不用了", "没有") — where no yes/no was asked and no
   // answer is awaited: an acknowledgement, not a question to look up.
   if (engine.kind === 'text' && reply && !distress && !waitsForText(deps.flows, session))

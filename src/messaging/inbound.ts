@@ -18,7 +18,15 @@ export interface MediaRef {
 }
 
 export type InboundInput =
-  | { kind: 'text'; text: string }
+  | {
+      kind: 'text';
+      text: string;
+      /**
+       * What was written past the channel's cap (bounded): read only for distress, so a risk
+       * sentence at the end of a long story is not lost with the rest.
+       */
+      beyond?: string;
+    }
   | { kind: 'choice'; id: string }
   | { kind: 'command'; name: string; args: string }
   | { kind: 'media'; media: MediaKind; ref?: MediaRef };
