@@ -56,6 +56,18 @@ describe('reading a message once', () => {
     expect(read('好的', { ...menu, at: 'main:complaint' }).input.kind).toBe('text');
   });
 
+  it('a typed yes or no answers consent and erasure too (their buttons are agree/decline, confirm/cancel)', () => {
+    // 要 or 同意 at "确定删除吗？" was taken for a plain "ok", and nothing was deleted.
+    const erase: Session = { ...menu, at: 'privacy:delete' };
+    for (const yes of ['要', '是的', '确定'])
+      expect(read(yes, erase).input).toEqual({ kind: 'choice', id: 'privacy:delete#confirm' });
+    expect(read('不要', erase).input).toEqual({ kind: 'choice', id: 'privacy:delete#cancel' });
+    const consent: Session = { ...menu, at: 'intake:consent' };
+    for (const yes of ['同意', 'དགོས།', 'མོས་མཐུན།'])
+      expect(read(yes, consent).input).toEqual({ kind: 'choice', id: 'intake:consent#agree' });
+    expect(read('不同意', consent).input).toEqual({ kind: 'choice', id: 'intake:consent#decline' });
+  });
+
   it('decides script and distress once, and keeps a command’s arguments', () => {
     distressChecks = 0;
     const r = read('我不想活了');

@@ -61,9 +61,7 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     const picked =
       pickByNumber(offered, engine.text) ??
       pickByLabel(deps, session, offered, engine.text) ??
-      (reply === 'yes' || reply === 'no'
-        ? offered.find((id) => id.endsWith(`#${reply}`))
-        : undefined);
+      (reply === 'yes' || reply === 'no' ? pickByAnswer(offered, reply) : undefined);
     if (picked) engine = { kind: 'choice', id: picked };
   }
   const beyond = input.kind === 'text' ? input.beyond : undefined;
@@ -88,6 +86,21 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     distress,
     ...(complaintText !== undefined ? { complaintText } : {}),
   };
+}
+
+/**
+ * The choice a typed yes or no picks among those offered: the flows name their yes/no buttons
+ * `#yes`/`#no`, `#agree`/`#decline` (consent) or `#confirm`/`#cancel` (erasure, unlinking).
+ * Typed 要 or 同意 at "确定删除吗？" used to be taken for a plain "ok" and nothing happened.
+ */
+const ANSWER_IDS = { yes: ['yes', 'agree', 'confirm'], no: ['no', 'decline', 'cancel'] } as const;
+function pickByAnswer(offered: readonly string[], reply: 'yes' | 'no'): string | undefined {
+  const ids = ANSWER_IDS[reply];
+  const yes = offered.filter((id) => ANSWER_IDS.yes.some((a) => id.endsWith(`#${a}`)));
+  const no = offered.filter((id) => ANSWER_IDS.no.some((a) => id.endsWith(`#${a}`)));
+  // Only a question with exactly one yes and one no button is answered this way.
+  if (yes.length !== 1 || no.length !== 1) return undefined;
+  return offered.find((id) => ids.some((a) => id.endsWith(`#${a}`)));
 }
 
 /** The node the person is at takes free text as its answer (not the policy Q&A). */
