@@ -229,6 +229,19 @@ describe('triggers', () => {
     expect(joined(await q.press(open!.id))).toContain('已为您转接就业指导员');
   });
 
+  it('asking for a person in everyday words reaches one (it got the card saying to type 人工)', async () => {
+    for (const [lang, text, opened] of [
+      ['zh', '我想跟真人说话', '已为您转接就业指导员'],
+      ['zh', '能不能让工作人员跟我聊', '已为您转接就业指导员'],
+      ['bo', 'ང་ལམ་སྟོན་པ་དང་སྐད་ཆ་ཤོད་འདོད།', 'ལས་ཞུགས་ལམ་སྟོན་པ་དང་འབྲེལ་བ་སྦྲེལ་ཟིན'],
+    ] as const) {
+      const p = person();
+      await p.press(`language:choose#${lang}`);
+      expect(joined(await p.say(text)), text).toContain(opened);
+      await office.waitFor('handoff.requested', (d) => JSON.stringify(d.transcript).includes(text));
+    }
+  });
+
   it('distress during a case gets the hotline at once and still goes to the counsellor', async () => {
     const { person: p } = await caseAfter('这几天心情很差');
     const replies = await p.say('我真的撑不下去了，不想活了');

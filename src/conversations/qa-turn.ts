@@ -79,6 +79,9 @@ export async function answerQuestion(
           : {}),
       };
     case 'answer':
+      // "我想跟真人说话" asks for a person, not for how to reach one: the handoff itself.
+      if (decision.card.topic === 'human-counsellor' && asksForAPerson(text))
+        return { kind: 'engine', input: { kind: 'goto', node: 'main:human' } };
       return {
         kind: 'replies',
         replies: [renderAnswer(deps.translator, decision.card, ctx.lang, decision.related)],
@@ -271,4 +274,11 @@ function renderDecline(
     ],
     lang,
   };
+}
+
+/** A wish (想, 要, 能不能…, འདོད, རོགས) rather than a question of how or where (怎么, 电话, ག་འདྲ). */
+const WISH = /想|要|希望|麻烦|请|能不能|可不可以|可以|帮我|给我|འདོད|རོགས|དགོས/u;
+const HOW = /怎么|怎样|如何|哪里|哪儿|电话|号码|几点|什么时候|ག་འདྲ|ཇི་ལྟར|ག་པར|ཁ་པར|ག་དུས/u;
+function asksForAPerson(text: string): boolean {
+  return WISH.test(text) && !HOW.test(text);
 }
