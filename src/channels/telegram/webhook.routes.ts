@@ -48,10 +48,10 @@ export function telegramWebhookRoutes(deps: TelegramWebhookDeps): FastifyPluginA
         }
         const body = req.body as { update_id?: unknown } | null;
         if (!body || typeof body !== 'object' || !Number.isSafeInteger(body.update_id)) {
-          return reply.code(400).send({
-            error: 'validation',
-            details: [{ path: 'update_id', message: 'expected an integer' }],
-          });
+          // Not an update Telegram could send: answered 200 (a 4xx is retried for ever), and
+          // counted and logged as malformed by the channel.
+          await deps.processUpdate(body as Update);
+          return reply.code(200).send({ ok: true });
         }
         // Each update_id once (the shared helper of every channel): a retry while a live owner
         // runs the turn waits for it; after a crash the lease lapses and the retry runs it.
