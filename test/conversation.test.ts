@@ -309,6 +309,16 @@ describe('commands before a language is chosen', () => {
     expect(greeting?.choices?.map((c) => c.label)).toEqual(['中文', 'བོད་ཡིག']);
   });
 
+  it('greet someone new who says "hello" with the language question, not "welcome back"', async () => {
+    for (const hello of ['hello', 'hi']) {
+      const chat = `pre-hello-${hello}`;
+      const replies = await t.deps.handleInbound(text(chat, hello));
+      const all = replies.map((r) => r.text).join('\n');
+      expect(all).not.toContain('欢迎回来');
+      expect(replies.at(-1)?.choices?.map((c) => c.label)).toEqual(['中文', 'བོད་ཡིག']);
+    }
+  });
+
   it('are answered in both languages without a hint', async () => {
     const [reply] = await cmd('pre-2', 'help');
     expect(reply?.text).toMatch(HAN);

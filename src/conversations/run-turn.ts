@@ -56,6 +56,14 @@ export async function runTurn(
     state = { ...state, lang: script };
     if (engineInput.kind === 'goto' && engineInput.node === 'main:welcome-back')
       engineInput = { kind: 'goto', node: 'main:welcome' };
+  } else if (
+    session.lang === null &&
+    engineInput.kind === 'goto' &&
+    engineInput.node === 'main:welcome-back'
+  ) {
+    // "hello" from someone new (no script to go by): the first contact's bilingual greeting and
+    // the language question, not "welcome back".
+    engineInput = { kind: 'start' };
   }
   const qaLang = replyLang === 'both' ? null : replyLang;
   const ctx = (lang: Lang): QaContext => ({
