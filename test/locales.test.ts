@@ -327,6 +327,17 @@ describe('glossary', () => {
   });
 });
 
+describe('Tibetan names put into Tibetan text', () => {
+  // A district's name ends its own syllable: "({{district}}ཁོ་ན)" showed ཁྲིན་ཀོན་ཆུསཁོ་ན.
+  it('puts a tsheg (or a space, a mark) after a name or value before the next syllable', () => {
+    for (const [key, value] of strings.bo) {
+      if (typeof value !== 'string') continue;
+      for (const m of value.matchAll(/\{\{(district|value|name)\}\}(.)/gu))
+        expect(TIBETAN_LETTER.test(m[2]!), `${key}: ${value}`).toBe(false);
+    }
+  });
+});
+
 describe('Tibetan spelling (hunspell-bo)', () => {
   const ALLOW_FILE = join(ROOT, 'test', 'hunspell-allow.txt');
 
