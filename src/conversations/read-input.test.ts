@@ -33,6 +33,18 @@ describe('reading a message once', () => {
     expect(read('༣').input).toEqual({ kind: 'choice', id: 'main:menu#career' });
   });
 
+  it('a number written with a shad or a full-width stop picks too (༢།, ２．)', () => {
+    expect(read('༢།').input).toEqual({ kind: 'choice', id: 'main:menu#assess' });
+    expect(read('２．').input).toEqual({ kind: 'choice', id: 'main:menu#assess' });
+  });
+
+  it('a bare number that picks nothing, where words are awaited, asks again (投诉 then "2" filed "2")', () => {
+    for (const at of ['main:complaint', 'jobs:subscribe-ask'])
+      for (const n of ['2', '10', '༢'])
+        expect(read(n, { ...menu, at }).input).toEqual({ kind: 'goto', node: at });
+    expect(read('工资两个月没发', { ...menu, at: 'main:complaint' }).input.kind).toBe('text');
+  });
+
   it('…or of the choices offered last when the turn recorded them (a pick-list of cards)', () => {
     const offered = { ...menu, offered: ['kb#c:a', 'kb#c:b'] };
     expect(read('2', offered).input).toEqual({ kind: 'choice', id: 'kb#c:b' });

@@ -63,6 +63,10 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
       pickByLabel(deps, session, offered, engine.text) ??
       (reply === 'yes' || reply === 'no' ? pickByAnswer(offered, reply) : undefined);
     if (picked) engine = { kind: 'choice', id: picked };
+    // A bare number that picks nothing is no answer to a question waiting for words (投诉 then
+    // "2" filed a complaint reading "2"; 订阅岗位 then "3" subscribed to "3"): asked again.
+    else if (choiceNumber(engine.text) !== undefined && waitsForText(deps.flows, session))
+      engine = { kind: 'goto', node: session.at };
   }
   const beyond = input.kind === 'text' ? input.beyond : undefined;
   const distress =

@@ -5,7 +5,8 @@
 export function choiceNumber(text: string): number | undefined {
   const han = HAN_NUMBERS.indexOf(text.trim().replace(/^第|[个個項项]$/gu, ''));
   if (han > 0) return han;
-  const m = /^([0-9０-９༠-༩]{1,2})[.。、)]?$/u.exec(text.trim());
+  // After the digit: a full stop, 。 、 ) or their full-width forms, or a shad (༢།).
+  const m = /^([0-9０-９༠-༩]{1,2})[.。、)．）\u0F0D\u0F0E]?$/u.exec(text.trim());
   if (!m?.[1]) return undefined;
   const n = Number([...m[1]].map(toAsciiDigit).join(''));
   return n > 0 ? n : undefined;
