@@ -8,6 +8,19 @@ const zhPatterns = lexicon['zh-CN'].phrases.map(zhPattern);
 const zhExcept = lexicon['zh-CN'].except.map((p) => fold(p).replace(NOT_ZH, ''));
 const boPhrases = lexicon.bo.phrases.map(boForm);
 const boExcept = lexicon.bo.except.map(boForm);
+const calm = new Set([
+  ...lexicon['zh-CN'].calm.map((p) => fold(p).replace(NOT_ZH, '')),
+  ...lexicon.bo.calm.map(boForm),
+]);
+
+/**
+ * A short answer the learnt model must not take for distress (distress-lexicon.json `calm`):
+ * the whole message, punctuation aside, is "I don't know" or "skip" (我不知道, ང་མི་ཤེས).
+ */
+export function isCalmReply(text: string): boolean {
+  const folded = fold(text);
+  return calm.has(folded.replace(NOT_ZH, '')) || calm.has(boForm(folded));
+}
 
 /**
  * True when the message expresses hopelessness or thoughts of suicide, in Chinese or Tibetan

@@ -4,7 +4,7 @@ import { relatedCardIds } from './related.js';
 import type { Aspect, PolicyCard } from './card.schema.js';
 import { byTopic, calibrate, type Scored } from './calibrate.js';
 import type { Prediction, TopicClassifier } from './classifier.js';
-import { detectDistress } from './distress.js';
+import { detectDistress, isCalmReply } from './distress.js';
 import { clauses } from './focus.js';
 import type { DistressModel } from './distress-model.js';
 import { buildLang, type LangIndex } from './lang-index.js';
@@ -65,7 +65,9 @@ export function createKnowledgeIndex(
   const isDistress = (text: string): boolean => {
     const known = recent.get(text);
     if (known !== undefined) return known;
-    const found = detectDistress(text) || (distress !== undefined && distress.flags(text));
+    const found =
+      detectDistress(text) ||
+      (distress !== undefined && !isCalmReply(text) && distress.flags(text));
     if (recent.size >= 256) recent.clear();
     recent.set(text, found);
     return found;

@@ -121,6 +121,16 @@ describe('hard phrasing and distress with the shipped knowledge', () => {
   });
 
   it.each([
+    ['bo', 'ང་མི་ཤེས།'],
+    ['bo', 'ངས་ཧ་མི་གོ'],
+    ['zh-CN', '我不知道'],
+    ['zh-CN', '跳过'],
+  ] as const)('takes a short "I don\'t know" for what it is (%s): %s', (lang, text) => {
+    // ང་མི་ཤེས typed in the interview practice got the crisis reply and a counsellor case.
+    expect(index.isDistress(text)).toBe(false);
+  });
+
+  it.each([
     ['zh-CN', '谢谢你这些天陪我说话，以后就不用回我了，我不想再活下去'],
     ['bo', 'ཁྱེད་རང་ལ་ཐུགས་རྗེ་ཆེ། ང་ད་ནས་མུ་མཐུད་འཚོ་མི་ཐུབ།'],
   ] as const)('still puts care first when distress comes with thanks (%s): %s', (lang, text) => {
