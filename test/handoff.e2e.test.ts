@@ -229,6 +229,14 @@ describe('triggers', () => {
     expect(joined(await q.press(open!.id))).toContain('已为您转接就业指导员');
   });
 
+  it('leaving a case with the Tibetan word for menu in a Chinese chat: all of the answer in Tibetan', async () => {
+    const { person: p } = await caseAfter('我想问问培训的事');
+    const left = await p.say('དཀར་ཆག');
+    // "好的，这次人工服务已结束。" came in Chinese before the Tibetan menu.
+    expect(joined(left)).not.toMatch(/\p{Script=Han}/u);
+    expect(joined(left)).toMatch(TIBETAN);
+  });
+
   it('asking for a person in everyday words reaches one (it got the card saying to type 人工)', async () => {
     for (const [lang, text, opened] of [
       ['zh', '我想跟真人说话', '已为您转接就业指导员'],

@@ -116,7 +116,8 @@ async function takeTurn(
     const pre = await caseTurn(deps.cases, {
       event,
       personId: session.personId,
-      lang,
+      // In the script written (དཀར་ཆག ends a case in Tibetan in a Chinese chat, as the menu after).
+      lang: written ?? lang,
       input,
       engineInput: reading.input,
       distress: reading.distress,

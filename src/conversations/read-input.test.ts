@@ -38,6 +38,15 @@ describe('reading a message once', () => {
     expect(read('２．').input).toEqual({ kind: 'choice', id: 'main:menu#assess' });
   });
 
+  it('reads the script of a command’s words, and none from a number that picks', () => {
+    // /subscribe ཁ་ལོ་བ in a Chinese chat was answered in Chinese; 二 in a Tibetan one in Chinese.
+    const cmd = readInput(deps, menu, { kind: 'command', name: 'subscribe', args: 'ཁ་ལོ་བ' });
+    expect(cmd.script).toBe('bo');
+    const tibetan: Session = { ...menu, lang: 'bo' };
+    expect(read('二', tibetan)).toMatchObject({ input: { kind: 'choice' }, script: null });
+    expect(read('第二个', tibetan).script).toBeNull();
+  });
+
   it('a bare number that picks nothing, where words are awaited, asks again (投诉 then "2" filed "2")', () => {
     for (const at of ['main:complaint', 'jobs:subscribe-ask'])
       for (const n of ['2', '10', '༢'])

@@ -39,7 +39,13 @@ export interface ReadDeps {
 }
 
 export function readInput(deps: ReadDeps, session: Session, input: InboundInput): Reading {
-  const script = input.kind === 'text' ? detectScript(input.text) : null;
+  // The script written in: of the text, or of a command's words (/subscribe ཁ་ལོ་བ).
+  let script =
+    input.kind === 'text'
+      ? detectScript(input.text)
+      : input.kind === 'command'
+        ? detectScript(input.args)
+        : null;
   let engine = deps.intents.toEngineInput(input, script);
   let complaintText: string | undefined;
   if (engine.kind === 'goto' && engine.node === 'main:complaint' && engine.args) {
@@ -62,7 +68,11 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
       pickByNumber(offered, engine.text) ??
       pickByLabel(deps, session, offered, engine.text) ??
       (reply === 'yes' || reply === 'no' ? pickByAnswer(offered, reply) : undefined);
-    if (picked) engine = { kind: 'choice', id: picked };
+    if (picked) {
+      // A number says nothing of the language: 二 picked in a Tibetan chat answers in Tibetan.
+      if (choiceNumber(engine.text) !== undefined) script = null;
+      engine = { kind: 'choice', id: picked };
+    }
     // A bare number that picks nothing is no answer to a question waiting for words (投诉 then
     // "2" filed a complaint reading "2"; 订阅岗位 then "3" subscribed to "3"): asked again.
     else if (choiceNumber(engine.text) !== undefined && waitsForText(deps.flows, session))
@@ -72,8 +82,7 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
   const distress =
     engine.kind === 'text' &&
     engine.text.length > 0 &&
-    (deps.knowledge().isDistress(engine.text) ||
-      (!!beyond && deps.knowledge().isDistress(beyond)));
+    (deps.knowledge().isDistress(engine.text) || (!!beyond && deps.knowledge().isDistress(beyond)));
   // "好的", "知道了" — or a bare yes or no ("不用了", "没有") — where no yes/no was asked and no
   // answer is awaited: an acknowledgement, not a question to look up.
   if (engine.kind === 'text' && reply && !distress && !waitsForText(deps.flows, session))
