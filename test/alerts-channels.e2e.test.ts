@@ -115,7 +115,8 @@ describe('WeChat in Chinese', () => {
     expect(alert).toContain('匹配您的订阅：厨师');
     expect(alert).toContain('取消岗位订阅');
     const listed = await wx.say('我的订阅');
-    expect(listed).toContain('1. 厨师');
+    // Beside the numbered choices, the list itself is numbered ① (a "1" picks a choice).
+    expect(listed).toContain('① 厨师');
     const rec = await wx.say('推荐岗位');
     expect(rec).toContain('藏餐馆厨师');
     expect(rec).toContain('推荐理由：符合“厨师”');

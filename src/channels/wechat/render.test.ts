@@ -21,6 +21,20 @@ describe('WeChat rendering', () => {
     );
   });
 
+  it('numbers the text’s own list ①②③ beside choices, so a reply "1" can only mean a choice', () => {
+    // "我的订阅" listed "1. 保安" and offered "1. 全部取消": a "1" removed every subscription.
+    const [out] = renderWechat([
+      {
+        text: '您订阅的岗位提醒：\n1. 保安\n2. 司机\n༣. ཁ་ལོ་བ\n1.5倍工资',
+        lang: 'zh-CN',
+        choices: [{ id: 'jobs:subs#all', label: '全部取消' }],
+      },
+    ]);
+    expect(out).toBe('您订阅的岗位提醒：\n① 保安\n② 司机\n③ ཁ་ལོ་བ\n1.5倍工资\n\n1. 全部取消');
+    // Without choices nothing is renumbered.
+    expect(renderWechat([{ text: '1. 保安', lang: 'zh-CN' }])).toEqual(['1. 保安']);
+  });
+
   it('splits long Tibetan and Chinese within 2,048 bytes, never inside a stack', () => {
     for (const long of ['བསྒྲུབས་'.repeat(600), '失业保险金按月发放。'.repeat(400)]) {
       const parts = renderWechat([{ text: long, lang: 'bo' }]);

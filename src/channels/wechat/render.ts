@@ -17,11 +17,30 @@ const MAX_UNITS = Math.floor(WECHAT_TEXT_MAX_BYTES / 3);
  */
 export function renderWechat(messages: readonly OutgoingMessage[]): string[] {
   return messages.flatMap((m) => {
-    const lines = [m.text.length > 0 ? m.text : '…'];
-    for (const link of m.media ?? []) lines.push(`${link.title} ${link.url}`);
     const choices = (m.choices ?? []).map((c, i) => `${i + 1}. ${c.label}`);
+    // Numbered lines of the text itself would read as choices ("1" picked "全部取消", not the
+    // first subscription): beside choices they are numbered ①②③ instead.
+    const text = choices.length > 0 ? circleNumbers(m.text) : m.text;
+    const lines = [text.length > 0 ? text : '…'];
+    for (const link of m.media ?? []) lines.push(`${link.title} ${link.url}`);
     if (choices.length > 0) lines.push(choices.join('\n'));
     if (m.notice) lines.push(m.notice);
     return splitText(lines.join('\n\n'), MAX_UNITS);
   });
+}
+
+const CIRCLED = '①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳';
+
+/** "1. 带好证件" at the start of a line → "① 带好证件" (1–20; other numbers stay). */
+function circleNumbers(text: string): string {
+  return text.replace(
+    /^(\s*)([0-9༠-༩]{1,2})[.、．)）](?![0-9])\s*/gmu,
+    (whole, indent: string, n: string) => {
+      const value = Number(
+        [...n].map((d) => (d >= '༠' && d <= '༩' ? String(d.charCodeAt(0) - 0x0f20) : d)).join(''),
+      );
+      const circled = [...CIRCLED][value - 1];
+      return circled ? `${indent}${circled} ` : whole;
+    },
+  );
 }
