@@ -178,6 +178,26 @@ describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeCh
     expect(api.sent(person)).toEqual([]);
   });
 
+  it('answers at once a callback wechaty drops (from the account itself), and lets its claim go', async () => {
+    const started = Date.now();
+    const res = await post(
+      messageXml({
+        ToUserName: 'gh',
+        FromUserName: api.appId,
+        CreateTime: Math.floor(Date.now() / 1000),
+        MsgType: 'text',
+        Content: '你好',
+        MsgId: String(++msgId),
+      }),
+    );
+    expect(res.body).toBe('success');
+    // It waited for WeChat's 4 s and its turn never ended (a claim renewed for ever).
+    expect(Date.now() - started).toBeLessThan(3_000);
+    await new Promise((r) => setTimeout(r, 100));
+    const claim = await t.deps.redis.get(`${t.deps.prefix}wechat:cb:msg:${msgId}`);
+    expect(claim === null || !claim.startsWith('pending:')).toBe(true);
+  });
+
   it('answers a repeated MsgId once (WeChat retries a callback up to three times)', async () => {
     const person = `o-${randomUUID()}`;
     await post(event(person, 'subscribe'));

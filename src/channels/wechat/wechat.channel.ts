@@ -86,7 +86,12 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
   wechaty.on('error', (err) => log.error({ err }, 'wechaty error'));
 
   async function onMessage(message: Message): Promise<void> {
-    if (message.self() || message.room()) return; // only one-to-one messages from people
+    // Only one-to-one messages from people; a callback waiting for one of the others gets no
+    // answer at once (it waited for ever, its claim renewed without end).
+    if (message.self() || message.room()) {
+      waiting.get(message.id)?.resolve([]);
+      return;
+    }
     const talker = message.talker();
     const raw = official?.raw(message.id);
     const input = raw ? messageInput(raw) : inputOf(message);
