@@ -245,6 +245,31 @@ describe('conversation engine against real Redis and FerretDB', () => {
     }
   });
 
+  it('answers a short follow-up about the card just shown (it was declined as not an employment question)', async () => {
+    const chat = 'follow-up-zh';
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    const first = await t.deps.handleInbound(text(chat, '失业金一个月能拿多少钱'));
+    expect(first.at(-1)?.choices?.some((c) => c.id.startsWith('kb#w:'))).toBe(true);
+    const bring = (await t.deps.handleInbound(text(chat, '需要带什么材料?'))).map((r) => r.text);
+    const where = (
+      await t.deps.handleInbound(
+        ev(chat, {
+          kind: 'choice',
+          id: first.at(-1)!.choices!.find((c) => c.id.startsWith('kb#w:'))!.id,
+        }),
+      )
+    ).map((r) => r.text);
+    expect(bring).toEqual(where);
+    const bo = 'follow-up-bo';
+    await t.deps.handleInbound(ev(bo, { kind: 'choice', id: 'language:choose#bo' }));
+    await t.deps.handleInbound(text(bo, 'ལས་མེད་ཉེན་འགོག་དངུལ་ཟླ་རེར་ག་ཚོད་ཐོབ་ཀྱི་རེད།'));
+    const long = (await t.deps.handleInbound(text(bo, 'ག་ཚོད་རིང་ལེན་ཐུབ།')))
+      .map((r) => r.text)
+      .join('\n');
+    const duration = t.deps.knowledge.current().cards.find((c) => c.id === 'ui-duration');
+    expect(long).toContain(duration!.short.bo);
+  });
+
   it('keywords in both languages work anywhere; outreach opt-out is stored', async () => {
     const chat = 'kw-1';
     await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));

@@ -5,6 +5,7 @@ import type { ChannelId } from '../messaging/inbound.js';
 import type { Lang } from '../messaging/lang.js';
 import type { EngineInput } from '../engine/step.js';
 import type { Translator } from '../i18n.js';
+import { aspectsOf, cardForAspects } from '../knowledge/aspects.js';
 import type { PolicyCard } from '../knowledge/card.schema.js';
 import type { Decision, KnowledgeIndex } from '../knowledge/index.js';
 import type { QuestionRepo } from '../questions/question.repo.js';
@@ -35,6 +36,8 @@ export interface QaContext {
   channel: ChannelId;
   lang: Lang;
   lastQuestion?: string;
+  /** The card answered last, while its buttons are the ones offered (a follow-up's context). */
+  lastCard?: string;
   now: Date;
   /** Whether the text shows distress, as the turn read it (not decided again). */
   distress?: boolean;
@@ -68,6 +71,13 @@ export async function answerQuestion(
   stored.catch((err: unknown) =>
     deps.log.error({ err, questionId: qid }, 'storing a question failed'),
   );
+  // "需要带什么材料?" or "那能领多久" right after a card, with nothing else to go by: about that
+  // card (it was declined as not an employment question).
+  const followUp =
+    ctx.lastCard && (decision.kind === 'decline' || decision.kind === 'clarify')
+      ? followUpAnswer(deps, ctx, text, ctx.lastCard)
+      : undefined;
+  if (followUp) return followUp;
   switch (decision.kind) {
     case 'distress':
       // Care first; what the message also asked is answered after it.
@@ -281,4 +291,50 @@ const WISH = /想|要|希望|麻烦|请|能不能|可不可以|可以|帮我|给
 const HOW = /怎么|怎样|如何|哪里|哪儿|电话|号码|几点|什么时候|ག་འདྲ|ཇི་ལྟར|ག་པར|ཁ་པར|ག་དུས/u;
 function asksForAPerson(text: string): boolean {
   return WISH.test(text) && !HOW.test(text);
+}
+
+/** Short enough to lean on the card before it (Chinese characters + Tibetan syllables). */
+const FOLLOW_UP_UNITS = 16;
+
+/**
+ * A short question asking only an aspect (where, what to bring, how long, how) about the card
+ * answered last: where and what to bring from that card, the rest from its topic's card that
+ * covers the aspect. None when the question asks no aspect or says more than a follow-up does.
+ */
+function followUpAnswer(
+  deps: QaDeps,
+  ctx: QaContext,
+  text: string,
+  lastCard: string,
+): QaOutcome | undefined {
+  const asked = aspectsOf(text);
+  const units =
+    (text.match(/\p{Script=Han}/gu)?.length ?? 0) + (text.match(/[\u0F40-\u0FBC]+/gu)?.length ?? 0);
+  if (asked.size === 0 || units > FOLLOW_UP_UNITS) return undefined;
+  const cards = deps.knowledge().cards;
+  const card = cards.find((c) => c.id === lastCard);
+  if (!card) return undefined;
+  const reply =
+    asked.has('where') || asked.has('bring')
+      ? renderWhere(deps.translator, card, ctx.lang)
+      : renderAnswer(
+          deps.translator,
+          cardForAspects(
+            [card, ...cards.filter((c) => c.topic === card.topic && c.id !== card.id)],
+            asked,
+          )?.card ?? card,
+          ctx.lang,
+        );
+  return {
+    kind: 'replies',
+    replies: [reply],
+    at: 'policy:ask',
+    ...(ctx.lastQuestion ? { lastQuestion: ctx.lastQuestion } : {}),
+  };
+}
+
+/** The card whose buttons (详细说明, 去哪里办) were offered last, if any: a follow-up's context. */
+export function lastCardOf(offered: readonly string[] | undefined): string | undefined {
+  const id = offered?.find((o) => /^kb#[dwf]:/.test(o));
+  return id?.slice(`${KB_CHOICE}d:`.length);
 }

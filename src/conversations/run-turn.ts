@@ -11,6 +11,7 @@ import {
   answerQuestion,
   handleKbChoice,
   KB_CHOICE,
+  lastCardOf,
   type QaContext,
   type QaOutcome,
 } from './qa-turn.js';
@@ -66,6 +67,7 @@ export async function runTurn(
     engineInput = { kind: 'start' };
   }
   const qaLang = replyLang === 'both' ? null : replyLang;
+  const lastCard = lastCardOf(session.offered);
   const ctx = (lang: Lang): QaContext => ({
     personId: session.personId,
     channel: event.channel,
@@ -73,6 +75,7 @@ export async function runTurn(
     now: new Date(now),
     distress,
     ...(session.lastQuestion ? { lastQuestion: session.lastQuestion } : {}),
+    ...(lastCard ? { lastCard } : {}),
   });
 
   // A practice answer gets feedback on what was written; a policy question typed mid-practice is
