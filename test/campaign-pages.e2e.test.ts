@@ -248,7 +248,7 @@ describe('campaign pages in Chromium', () => {
       title: '明年的',
       message: { 'zh-CN': ZH, bo: BO },
       audience: { districts: ['城关区'] },
-      sendAt: '2099-06-01T10:00:00+08:00',
+      sendAt: new Date(Date.now() + 200 * 86_400_000).toISOString(),
     });
     expect(later.body.status).toBe('scheduled');
     await page.goto(`${t.url}/admin/campaigns/${String(later.body.id)}?lang=zh-CN`);

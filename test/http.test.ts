@@ -119,6 +119,35 @@ describe('HTTP plumbing', () => {
       expect(res.statusCode, `${req.method} ${req.url}`).toBeLessThan(500);
     }
   });
+
+  it('answers an admin body it cannot read in the contract’s shape, naming an unknown field', async () => {
+    const post = (payload: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/admin/accounts',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        payload,
+      });
+    // They were {"error":"bad_request","message":…} without details, or details with path "".
+    for (const [payload, message] of [
+      ['{', 'the body is not valid JSON'],
+      ['{"__proto__": {"x": 1}}', 'the body is not valid JSON'],
+    ] as const) {
+      const res = await post(payload);
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toEqual({ error: 'validation', details: [{ path: '', message }] });
+    }
+    const extra = await post(
+      JSON.stringify({
+        username: 'extra',
+        password: 'long enough password',
+        role: 'counsellor',
+        shoe: 1,
+      }),
+    );
+    expect(extra.statusCode).toBe(400);
+    expect(extra.json().details).toContainEqual(expect.objectContaining({ path: 'shoe' }));
+  });
 });
 
 describe('logging', () => {

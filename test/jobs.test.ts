@@ -174,7 +174,7 @@ describe('job postings', () => {
         [body({ contact: '1'.repeat(201) }), 'contact', /at most 200/],
         [body({ expiresAt: 'tomorrow' }), 'expiresAt', /expected a date/],
         [body({ expiresAt: past }), 'expiresAt', /in the past/],
-        [body({ salary: 5000 }), '', /salary/],
+        [body({ salary: 5000 }), 'salary', /salary/],
       ];
       for (const [payload, path, message] of cases) {
         const res = await api('POST', '/api/admin/jobs', payload);

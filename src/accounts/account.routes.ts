@@ -54,13 +54,16 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsync {
           tags,
           security,
           summary: 'Create an account (a password of 10+ characters for the login page)',
-          body: z.object({
-            username: usernameSchema,
-            role: roleSchema,
-            displayName: z.string().trim().min(1).max(100).optional(),
-            password: passwordSchema.optional(),
-            languages: languagesSchema.optional(),
-          }),
+          body: z
+            .object({
+              username: usernameSchema,
+              role: roleSchema,
+              displayName: z.string().trim().min(1).max(100).optional(),
+              password: passwordSchema.optional(),
+              languages: languagesSchema.optional(),
+            })
+            // An unknown field is refused, not dropped ({"disabled": true} made an enabled account).
+            .strict(),
         },
       },
       async (req, reply) => {
@@ -99,6 +102,7 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsync {
               languages: languagesSchema.optional(),
               displayName: z.string().trim().min(1).max(100).optional(),
             })
+            .strict()
             .refine((b) => Object.values(b).some((v) => v !== undefined), 'nothing to change'),
         },
       },

@@ -21,7 +21,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (hasZodFastifySchemaValidationErrors(err)) {
       const details = err.validation.map((v) => ({
-        path: v.instancePath.replace(/^\//, '').replaceAll('/', '.'),
+        path: withUnknownKey(v.instancePath.replace(/^\//, '').replaceAll('/', '.'), v.message),
         message: v.message ?? 'invalid',
       }));
       return reply.code(400).send({ error: 'validation', details });
@@ -53,8 +53,15 @@ export function registerErrorHandler(app: FastifyInstance): void {
         .send({ error: 'unavailable', dependency: down, retryAfter: OUTAGE_RETRY_AFTER_S });
     }
     const status = err.statusCode ?? 500;
+    if (status === 400) {
+      // Fastify's body parser: the contract's validation shape, with a fixed text (a parser's
+      // message can quote the body).
+      return reply
+        .code(400)
+        .send({ error: 'validation', details: [{ path: '', message: bodyProblem(err) }] });
+    }
     if (status >= 400 && status < 500) {
-      // Fastify's own client errors: bad JSON, body too large, wrong content type, …
+      // Fastify's own client errors: body too large, wrong content type, …
       return reply.code(status).send({ error: errorName(status), message: err.message });
     }
     req.log.error({ err }, 'request failed');
@@ -69,4 +76,21 @@ function errorName(status: number): string {
   if (status === 415) return 'unsupported_media_type';
   if (status === 429) return 'rate_limited';
   return status === 400 ? 'bad_request' : 'client_error';
+}
+
+/** What is wrong with a body the parser refused, in words that never quote it. */
+function bodyProblem(err: FastifyError): string {
+  if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'the body is empty';
+  if (/prototype/i.test(err.message))
+    return 'the body has a forbidden key (__proto__, constructor)';
+  if (err.code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError)
+    return 'the body is not valid JSON';
+  return 'bad request';
+}
+
+/** A strict object's unknown field named in the path (zod says it only in the message). */
+function withUnknownKey(path: string, message: string | undefined): string {
+  const key = /^Unrecognized keys?: "([^"]+)"/.exec(message ?? '')?.[1];
+  if (!key) return path;
+  return path ? `${path}.${key}` : key;
 }
