@@ -260,6 +260,20 @@ describe('outreach campaigns over Telegram', () => {
     ).toBe(409);
   });
 
+  it('stores a campaign’s texts cleaned: no NUL, no bidi override, no lone surrogate', async () => {
+    const made = await call('POST', '/api/admin/campaigns', {
+      title: '春风\u0000行动\u202E',
+      message: { 'zh-CN': `${ZH}\u202E\uD800`, bo: `${BO}\u0000` },
+      sendAt: new Date(Date.now() + 3600_000).toISOString(),
+    });
+    expect(made.status).toBe(201);
+    const got = await call('GET', `/api/admin/campaigns/${String(made.body.id)}`);
+    expect(got.body.title).toBe('春风行动');
+    expect((got.body.message as Record<string, string>)['zh-CN']).toBe(ZH);
+    expect((got.body.message as Record<string, string>).bo).toBe(BO);
+    await call('POST', `/api/admin/campaigns/${String(made.body.id)}/cancel`);
+  });
+
   it('test-sends both languages to the administrator’s own chat, marked as a test', async () => {
     const c = await call('POST', '/api/admin/campaigns', {
       title: '测试',

@@ -473,6 +473,20 @@ describe('the signed webhook into the assistant', () => {
     }
   });
 
+  it('hands a counsellor’s reply on cleaned: no bidi override or NUL reaches the person', async () => {
+    const { caseId: id } = await caseAfter('我想找份保洁的工作');
+    const res = await office.call(app.url, 'counsellor.reply', {
+      caseId: id,
+      text: '您好\u202E，明天\u0000来站里',
+    });
+    expect(res.status).toBe(200);
+    const entries = await app.deps.mongo
+      .collection('case_entries')
+      .find({ text: { $regex: '明天' } })
+      .toArray();
+    expect(entries.map((e) => e.text as string)).toContain('您好，明天来站里');
+  });
+
   it('every call it sent so far verified at the office', () => {
     expect(office.rejected).toBe(0);
   });

@@ -3,6 +3,7 @@ import { createKeyLock } from '../lib/key-lock.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { cleaned } from '../lib/clean-string.js';
 import type { AuditRepo } from '../audit/audit.repo.js';
 import type { AccountRepo } from './account.repo.js';
 import { languagesSchema, passwordSchema, roleSchema, usernameSchema } from './account.schema.js';
@@ -58,7 +59,7 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsync {
             .object({
               username: usernameSchema,
               role: roleSchema,
-              displayName: z.string().trim().min(1).max(100).optional(),
+              displayName: cleaned(z.string().trim().min(1).max(100)).optional(),
               password: passwordSchema.optional(),
               languages: languagesSchema.optional(),
             })
@@ -100,7 +101,7 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsync {
               disabled: z.boolean().optional(),
               password: passwordSchema.optional(),
               languages: languagesSchema.optional(),
-              displayName: z.string().trim().min(1).max(100).optional(),
+              displayName: cleaned(z.string().trim().min(1).max(100)).optional(),
             })
             .strict()
             .refine((b) => Object.values(b).some((v) => v !== undefined), 'nothing to change'),

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { cleaned } from '../lib/clean-string.js';
 import { outsideScheduleWindow } from '../lib/schedule-window.js';
 import { actorName, requireRole } from '../accounts/auth.js';
 import { detectScript } from '../lib/script.js';
@@ -26,22 +27,24 @@ const slug = z
 const list = <T extends z.ZodType>(item: T) => z.array(item).min(1).max(50).optional();
 
 const messageText = (lang: 'zh-CN' | 'bo') =>
-  z
-    .string()
-    .trim()
-    .min(1, 'required')
-    .max(10_000)
-    .refine(
-      (s) =>
-        lang === 'bo'
-          ? /[\u0F40-\u0FBC]/.test(s)
-          : detectScript(s) !== 'bo' && /\p{Script=Han}/u.test(s),
-      lang === 'bo' ? 'expected Tibetan text' : 'expected Chinese text',
-    );
+  cleaned(
+    z
+      .string()
+      .trim()
+      .min(1, 'required')
+      .max(10_000)
+      .refine(
+        (s) =>
+          lang === 'bo'
+            ? /[\u0F40-\u0FBC]/.test(s)
+            : detectScript(s) !== 'bo' && /\p{Script=Han}/u.test(s),
+        lang === 'bo' ? 'expected Tibetan text' : 'expected Chinese text',
+      ),
+  );
 
 export const campaignBody = z
   .object({
-    title: z.string().trim().min(1, 'required').max(120),
+    title: cleaned(z.string().trim().min(1, 'required').max(120)),
     message: z.object({ 'zh-CN': messageText('zh-CN'), bo: messageText('bo') }).strict(),
     audience: z
       .object({

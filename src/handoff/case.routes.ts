@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { cleaned } from '../lib/clean-string.js';
 import { outsideScheduleWindow } from '../lib/schedule-window.js';
 import type { AccountRepo } from '../accounts/account.repo.js';
 import { actorName, requireRole } from '../accounts/auth.js';
@@ -166,7 +167,9 @@ export function caseRoutes(deps: CaseRoutesDeps): FastifyPluginAsync {
           security,
           summary: 'Reply to the person in their chat (as the signed-in counsellor)',
           params: idParams,
-          body: z.object({ text: z.string().trim().min(1, 'required').max(4000) }).strict(),
+          body: z
+            .object({ text: cleaned(z.string().trim().min(1, 'required').max(4000)) })
+            .strict(),
         },
       },
       async (req, reply) => {
@@ -221,7 +224,7 @@ export function caseRoutes(deps: CaseRoutesDeps): FastifyPluginAsync {
           body: z
             .object({
               at: z.iso.datetime({ offset: true }),
-              note: z.string().trim().max(1000).default(''),
+              note: cleaned(z.string().trim().max(1000)).default(''),
             })
             .strict(),
         },

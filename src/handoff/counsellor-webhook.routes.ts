@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { cleaned } from '../lib/clean-string.js';
 import { outsideScheduleWindow } from '../lib/schedule-window.js';
 import { runOnce } from '../lib/once.js';
 import { createSigner, type WebhookSigner } from '../webhooks/signing.js';
@@ -19,7 +20,7 @@ export interface CounsellorWebhookDeps {
 
 /** Any id the office sends: one this service never gave out is an unknown case (404). */
 const caseId = z.string().trim().min(1).max(100);
-const text = z.string().trim().min(1).max(4000);
+const text = cleaned(z.string().trim().min(1).max(4000));
 /** ISO 8601 with an offset (`2026-12-07T10:00:00+08:00` or `…Z`). */
 const isoWithOffset = z
   .string()
@@ -33,14 +34,17 @@ const dataSchemas = {
     caseId,
     text,
     counsellor: z
-      .object({ id: z.string().max(100).optional(), name: z.string().trim().min(1).max(60) })
+      .object({
+        id: z.string().max(100).optional(),
+        name: cleaned(z.string().trim().min(1).max(60)),
+      })
       .optional(),
   }),
   'case.closed': z.object({ caseId }),
   'followup.schedule': z.object({
     caseId,
     at: isoWithOffset,
-    note: z.string().max(1000).default(''),
+    note: cleaned(z.string().max(1000)).default(''),
   }),
   'complaint.resolved': z.object({
     ticketId: z.string().trim().min(1).max(100),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cleanText } from '../lib/normalize.js';
+import { cleaned } from '../lib/clean-string.js';
 import type { Lang } from '../messaging/lang.js';
 
 /** Knowledge-base topic ids (DESIGN.md, "Knowledge base topics"); `none` is not a card topic. */
@@ -76,8 +76,7 @@ export const CARD_LIMITS = {
 } as const;
 
 /** Every card text is cleaned the one way stored text is (no NUL, bidi overrides, lone surrogates). */
-const clean = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((v) => (typeof v === 'string' ? cleanText(v) : v), schema);
+const clean = cleaned;
 const zhText = (max: number) => clean(z.string().trim().min(1).max(max));
 const boText = (max: number) =>
   clean(
