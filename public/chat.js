@@ -671,9 +671,18 @@
 
   // ---- input -------------------------------------------------------------------------------
 
+  /** Characters that show nothing (zero-width, bidi marks): a message of only these is empty. */
+  var INVISIBLE = /[\u200B-\u200F\u2060\uFEFF\u00AD\u180E\u202A-\u202E\u2066-\u2069]/g;
+
   function submitText() {
     var text = input.value.trim();
-    if (!text || state.busy) return;
+    // Sent, such a message was refused (400) and shown as a network failure to retry for ever.
+    if (!text.replace(INVISIBLE, '').trim()) {
+      input.value = '';
+      autosize();
+      return;
+    }
+    if (state.busy) return;
     var f = state.failed;
     var clientId = f && f.text === text ? f.clientId : null;
     input.value = '';

@@ -365,6 +365,22 @@ describe.each(['zh-CN', 'bo'] as const)('web page at 360×740 in %s', (lang) => 
     await context.close();
   });
 
+  it('sends nothing for a message of only invisible characters (it showed a network error)', async () => {
+    const { context, page } = await chat(lang);
+    const before = await bots(page).count();
+    const posted: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/chat/messages')) posted.push(r.method());
+    });
+    await page.locator('#input').fill('\u200B\u200B \u202E');
+    await page.locator('#input').press('Enter');
+    await page.waitForTimeout(300);
+    expect(posted).toEqual([]);
+    expect(await page.locator('.msg.error').count()).toBe(0);
+    expect(await bots(page).count()).toBe(before);
+    await context.close();
+  });
+
   it('marks every bubble and each language of a bilingual bubble with its lang', async () => {
     const { context, page } = await phone();
     const greeting = bots(page).first();
