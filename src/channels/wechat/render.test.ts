@@ -48,7 +48,9 @@ describe('WeChat rendering', () => {
   });
 
   it('a typed number picks a choice: 2, ２, ༢, 二, 第二个', () => {
-    for (const s of ['2', '２', '༢', '二', '第二个', '2.']) expect(choiceNumber(s), s).toBe(2);
+    for (const s of ['2', '２', '༢', '二', '第二个', '2.', 'གཉིས་པ', 'གཉིས་པ།', '༢།', '２．'])
+      expect(choiceNumber(s), s).toBe(2);
+    expect(choiceNumber('དང་པོ')).toBe(1);
     expect(choiceNumber('十二')).toBe(12);
     for (const s of ['二手车', '两个', 'hello', '0']) expect(choiceNumber(s), s).toBeUndefined();
   });
