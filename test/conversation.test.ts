@@ -226,6 +226,19 @@ describe('conversation engine against real Redis and FerretDB', () => {
     expect(said[2]).toMatch(/[\u0F0B]$|སྒྲུབ$/u); // never cut inside སྒྲུབ
   });
 
+  it('caps a command’s words as it caps text (/complaint with 12,000 characters was kept whole)', async () => {
+    const chat = 'long-complaint';
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    await t.deps.handleInbound(
+      ev(chat, { kind: 'command', name: 'complaint', args: '工资拖欠'.repeat(3_000) }),
+    );
+    const session = await t.deps.sessions.get(`web:${chat}`);
+    const said = (await t.deps.messages.transcript(session!.personId)).filter(
+      (l) => l.from === 'person',
+    );
+    expect(said.at(-1)!.text.length).toBeLessThanOrEqual(TEXT_CAP.web + '/complaint '.length);
+  });
+
   it('still finds distress written past the cap, at the end of a long story, in both languages', async () => {
     // Read only up to 2,000 characters, "不想活了" at character 2,100 went unseen: a job pick-list.
     const cases = [

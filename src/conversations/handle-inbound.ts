@@ -202,8 +202,14 @@ export const TEXT_CAP: Readonly<Record<InboundEvent['channel'], number>> = {
 
 function normalizeEvent(event: InboundEvent): InboundInput {
   const input = event.input;
-  if (input.kind !== 'text') return input;
   const cap = TEXT_CAP[event.channel];
+  // A command's words are text too (/complaint with 12,000 characters was stored whole).
+  if (input.kind === 'command') {
+    const head = input.args.length > cap * 2 ? input.args.slice(0, cap * 2) : input.args;
+    const args = normalizeInput(head);
+    return { ...input, args: args.length > cap ? splitText(args, cap)[0]! : args };
+  }
+  if (input.kind !== 'text') return input;
   // Normalising a huge text would already cost: look at a few times the cap at most.
   const head = input.text.length > cap * 4 ? input.text.slice(0, cap * 4) : input.text;
   const text = normalizeInput(head);

@@ -44,6 +44,8 @@ export function checkUpdate(raw: unknown): Update | null {
 export function toInboundEvent(update: Update, receivedAt = new Date()): InboundEvent | null {
   if ('callback_query' in update) {
     const q = update.callback_query;
+    // Buttons pressed in a group are not a person's own conversation (as group messages are not).
+    if (q.message && q.message.chat.type !== 'private') return null;
     const chatId = q.message?.chat.id ?? q.from.id;
     if (!('data' in q) || typeof q.data !== 'string') return null;
     return event(

@@ -73,6 +73,19 @@ describe('telegram inbound', () => {
       edited_message: { message_id: 5, date: 0, edit_date: 1, chat, text: 'x' },
     } as Update;
     expect(toInboundEvent(edit)).toBeNull();
+    // A button pressed on a message in a supergroup (it made a person of the group and asked
+    // there whether to delete "my data").
+    const press = {
+      update_id: 7,
+      callback_query: {
+        id: 'q',
+        from: { id: 9, is_bot: false, first_name: 'a' },
+        chat_instance: 'c',
+        data: 'privacy:mydata#delete',
+        message: { message_id: 3, date: 0, chat: { id: -100, type: 'supergroup', title: 'g' } },
+      },
+    } as unknown as Update;
+    expect(toInboundEvent(press)).toBeNull();
   });
 });
 
