@@ -20,11 +20,18 @@ export const glossarySchema = z.object({
    * `ack` (好的, 知道了, ཧ་གོ་སོང) elsewhere is an acknowledgement, answered as one.
    */
   answers: z
-    .object({ yes: perLang, no: perLang, ack: perLang.default({ 'zh-CN': [], bo: [] }) })
+    .object({
+      yes: perLang,
+      no: perLang,
+      ack: perLang.default({ 'zh-CN': [], bo: [] }),
+      /** "I don't know", "skip" (不知道, ང་མི་ཤེས): picks a `#skip` button (the practice's model answer). */
+      skip: perLang.default({ 'zh-CN': [], bo: [] }),
+    })
     .default({
       yes: { 'zh-CN': [], bo: [] },
       no: { 'zh-CN': [], bo: [] },
       ack: { 'zh-CN': [], bo: [] },
+      skip: { 'zh-CN': [], bo: [] },
     }),
 });
 

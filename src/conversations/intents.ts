@@ -81,10 +81,14 @@ export interface IntentMatcher {
   toEngineInput(input: InboundInput, script?: Lang | null): EngineInput;
   /**
    * A short reply: a yes or no (要, 好的, 不用, དགོས, མི་དགོས — yes and no come before `ack` when a
-   * word is both), an acknowledgement (知道了, ཧ་གོ་སོང), or null.
+   * word is both), an acknowledgement (知道了, ཧ་གོ་སོང), "I don't know, skip" (不知道, ང་མི་ཤེས),
+   * or null.
    */
-  reply(text: string): 'yes' | 'no' | 'ack' | null;
+  reply(text: string): Reply | null;
 }
+
+/** The kinds of short reply (glossary `answers`). */
+export type Reply = 'yes' | 'no' | 'ack' | 'skip';
 
 /** Keywords that take arguments after them (订阅岗位 保安 司机). */
 const WITH_ARGS: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe', 'complaint', 'link']);
@@ -101,10 +105,10 @@ const ARGS_AFTER: Partial<Record<Intent, RegExp>> = {
 export function createIntentMatcher(
   keywords: KeywordTable,
   languageNames: Partial<Record<Lang, string[]>>,
-  answers: Partial<Record<'yes' | 'no' | 'ack', Partial<Record<Lang, string[]>>>> = {},
+  answers: Partial<Record<Reply, Partial<Record<Lang, string[]>>>> = {},
 ): IntentMatcher {
-  const replies = new Map<string, 'yes' | 'no' | 'ack'>();
-  for (const kind of ['ack', 'yes', 'no'] as const)
+  const replies = new Map<string, Reply>();
+  for (const kind of ['skip', 'ack', 'yes', 'no'] as const)
     for (const word of Object.values(answers[kind] ?? {}).flat())
       if (keywordForm(word)) replies.set(keywordForm(word), kind);
   const exact = new Map<string, Intent>();

@@ -38,6 +38,13 @@ describe('reading a message once', () => {
     expect(read('２．').input).toEqual({ kind: 'choice', id: 'main:menu#assess' });
   });
 
+  it('不知道 or ང་མི་ཤེས in the interview practice shows the model answer (it was coached as a short answer)', () => {
+    const practice: Session = { ...menu, at: 'interview:q1' };
+    for (const t of ['不知道', '跳过', 'ང་མི་ཤེས།'])
+      expect(read(t, practice).input).toEqual({ kind: 'choice', id: 'interview:q1#skip' });
+    expect(read('不知道').input.kind).toBe('text');
+  });
+
   it('reads the script of a command’s words, and none from a number that picks', () => {
     // /subscribe ཁ་ལོ་བ in a Chinese chat was answered in Chinese; 二 in a Tibetan one in Chinese.
     const cmd = readInput(deps, menu, { kind: 'command', name: 'subscribe', args: 'ཁ་ལོ་བ' });

@@ -67,7 +67,9 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     const picked =
       pickByNumber(offered, engine.text) ??
       pickByLabel(deps, session, offered, engine.text) ??
-      (reply === 'yes' || reply === 'no' ? pickByAnswer(offered, reply) : undefined);
+      (reply === 'yes' || reply === 'no' ? pickByAnswer(offered, reply) : undefined) ??
+      // 不知道 / ང་མི་ཤེས in the interview practice: its "show the model answer" button.
+      (reply === 'skip' ? offered.find((id) => id.endsWith('#skip')) : undefined);
     if (picked) {
       // A number says nothing of the language: 二 picked in a Tibetan chat answers in Tibetan.
       if (choiceNumber(engine.text) !== undefined) script = null;
@@ -85,7 +87,13 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     (deps.knowledge().isDistress(engine.text) || (!!beyond && deps.knowledge().isDistress(beyond)));
   // "好的", "知道了" — or a bare yes or no ("不用了", "没有") — where no yes/no was asked and no
   // answer is awaited: an acknowledgement, not a question to look up.
-  if (engine.kind === 'text' && reply && !distress && !waitsForText(deps.flows, session))
+  if (
+    engine.kind === 'text' &&
+    reply &&
+    reply !== 'skip' &&
+    !distress &&
+    !waitsForText(deps.flows, session)
+  )
     engine = { kind: 'goto', node: 'main:ack' };
   // "有保安岗位通知我" subscribes — unless a node waits for this text (a complaint, an answer)
   // or the text shows distress (care comes first).
