@@ -120,6 +120,24 @@ describe('HTTP plumbing', () => {
     }
   });
 
+  it('answers 404 for an id in the path that could never exist, on every admin route', async () => {
+    // Campaigns, cases, cards, examples and webhooks answered 400; people and jobs 404.
+    for (const url of [
+      '/api/admin/campaigns/not-an-id',
+      '/api/admin/cases/xyz',
+      '/api/admin/cards/UPPER%20case',
+      '/api/admin/webhooks/zz/redeliver',
+    ]) {
+      const res = await t.app.inject({
+        method: url.endsWith('redeliver') ? 'POST' : 'GET',
+        url,
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json()).toEqual({ error: 'not_found' });
+    }
+  });
+
   it('answers an admin body it cannot read in the contract’s shape, naming an unknown field', async () => {
     const post = (payload: string) =>
       t.app.inject({

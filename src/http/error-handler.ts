@@ -19,6 +19,10 @@ const STATUS: Record<AppErrorCode, number> = {
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ error: 'not_found' }));
   app.setErrorHandler((err: FastifyError, req, reply) => {
+    // An id in the path that could never exist is an unknown id (the contract: 404 for an
+    // unknown or malformed id), whatever its route's pattern.
+    if (err.validation && err.validationContext === 'params')
+      return reply.code(404).send({ error: 'not_found' });
     if (hasZodFastifySchemaValidationErrors(err)) {
       const details = err.validation.map((v) => ({
         path: withUnknownKey(v.instancePath.replace(/^\//, '').replaceAll('/', '.'), v.message),
