@@ -164,7 +164,9 @@ describe('HTTP plumbing', () => {
       }),
     );
     expect(extra.statusCode).toBe(400);
-    expect(extra.json().details).toContainEqual(expect.objectContaining({ path: 'shoe' }));
+    expect(extra.json<{ details: unknown[] }>().details).toContainEqual(
+      expect.objectContaining({ path: 'shoe' }),
+    );
   });
 });
 
