@@ -205,7 +205,8 @@ describe('outreach campaigns over Telegram', () => {
       });
       expect(res.status).toBe(400);
     }
-    expect((await call('GET', '/api/admin/campaigns/nope')).status).toBe(400);
+    // A malformed id is an unknown one (docs/contracts.md: 404).
+    expect((await call('GET', '/api/admin/campaigns/nope')).status).toBe(404);
     expect((await call('GET', '/api/admin/campaigns/0123456789abcdef01234567')).status).toBe(404);
     expect(
       (await call('POST', '/api/admin/campaigns/0123456789abcdef01234567/cancel')).status,
