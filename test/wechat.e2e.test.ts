@@ -145,6 +145,25 @@ describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeCh
       await plainPost(text(person, '菜单'));
       const answer = replyText(account, (await plainPost(text(person, '失业金怎么领'))).body)!;
       expect(answer).toMatch(/失业/u);
+      // A plaintext callback signed over 5 minutes ago is refused: replayed, its signature
+      // would carry any body.
+      const { url, body } = callback(account, text(person, '我的数据'), { aes: false });
+      const q = new URLSearchParams(url.split('?')[1]);
+      const stale = String(Math.floor(Date.now() / 1000) - 301);
+      q.set('timestamp', stale);
+      q.set(
+        'signature',
+        createHash('sha1')
+          .update([account.token, stale, q.get('nonce')!].sort().join(''))
+          .digest('hex'),
+      );
+      const replayed = await plainApp.app.inject({
+        method: 'POST',
+        url: `/webhooks/wechat?${q.toString()}`,
+        headers: { 'content-type': 'text/xml' },
+        payload: body,
+      });
+      expect(replayed.statusCode).toBe(401);
     } finally {
       await plainChannel.stop();
       await plainApp.close();
@@ -152,28 +171,10 @@ describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeCh
     }
   });
 
-  it('in safe mode refuses a plaintext callback, and any callback signed over 5 minutes ago', async () => {
+  it('in safe mode refuses a plaintext callback (its signature does not cover the body)', async () => {
     const person = `o-${randomUUID()}`;
-    // The plain signature covers token, timestamp and nonce, not the body: one seen once let
-    // anyone write as any person (and read their data back) in plaintext, for ever.
+    // One signature seen once let anyone write as any person, and read their data back.
     expect((await post(text(person, '我的数据'), { aes: false })).statusCode).toBe(401);
-    const { url, body } = callback(account, text(person, '我的数据'), { aes: true });
-    const stale = Math.floor(Date.now() / 1000) - 301;
-    const q = new URLSearchParams(url.split('?')[1]);
-    const nonce = q.get('nonce')!;
-    const encrypted = /<Encrypt><!\[CDATA\[(.*?)\]\]>/s.exec(body)![1]!;
-    const sha1 = (parts: string[]) =>
-      createHash('sha1').update(parts.sort().join('')).digest('hex');
-    q.set('timestamp', String(stale));
-    q.set('signature', sha1([account.token, String(stale), nonce]));
-    q.set('msg_signature', sha1([account.token, String(stale), nonce, encrypted]));
-    const replayed = await t.app.inject({
-      method: 'POST',
-      url: `/webhooks/wechat?${q.toString()}`,
-      headers: { 'content-type': 'text/xml' },
-      payload: body,
-    });
-    expect(replayed.statusCode).toBe(401);
     await new Promise((r) => setTimeout(r, 200));
     expect(api.sent(person)).toEqual([]);
   });

@@ -15,9 +15,10 @@ const CALLBACK_LEASE_S = 4;
 /** A callback is small; anything bigger is not WeChat's. */
 const BODY_LIMIT = 64 * 1024;
 /**
- * How far a callback's signed `timestamp` may be from our clock: the plain signature covers
+ * How far a plaintext callback's signed `timestamp` may be from our clock: its signature covers
  * token, timestamp and nonce only (not the body), so without this one signature seen once (in
- * an access log, a proxy's log) would pass with any body for ever.
+ * an access log, a proxy's log) would pass with any body for ever. (In safe mode `msg_signature`
+ * covers the body: a replay is the same message again, answered once by its MsgId.)
  */
 export const MAX_SKEW_S = 300;
 
@@ -40,7 +41,7 @@ type Query = Record<string, string | undefined>;
 /**
  * `/webhooks/wechat`, WeChat's callback URL, on our own server. GET: the URL check (sha1 of
  * token, timestamp and nonce = `signature` → echo `echostr`). POST: plaintext, or safe mode only
- * when an EncodingAESKey is set; a wrong or stale (over 5 minutes) signature is 401 and nothing is done; malformed XML is 400; each message once (by
+ * when an EncodingAESKey is set; a wrong signature (or a plaintext one over 5 minutes old) is 401 and nothing is done; malformed XML is 400; each message once (by
  * MsgId, events by person and time) across all processes. The answer goes back passively when
  * the turn is done within about 4 s; otherwise WeChat gets "success" and the answer follows as
  * customer-service messages.
@@ -50,8 +51,8 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
   const log = deps.log.child({ channel: 'wechat' });
 
   const signed = (q: Query) =>
-    signatureMatches(q.signature, wechatSignature(deps.token, q.timestamp ?? '', q.nonce ?? '')) &&
-    Math.abs(Date.now() / 1000 - Number(q.timestamp)) <= MAX_SKEW_S;
+    signatureMatches(q.signature, wechatSignature(deps.token, q.timestamp ?? '', q.nonce ?? ''));
+  const fresh = (q: Query) => Math.abs(Date.now() / 1000 - Number(q.timestamp)) <= MAX_SKEW_S;
 
   return async (app) => {
     app.addContentTypeParser(
@@ -74,6 +75,7 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
       // With an EncodingAESKey every callback of WeChat is encrypted (safe and compatible
       // modes): a plaintext one is not WeChat's, and its body is covered by no signature.
       if (deps.cipher && !aes) return reply.code(401).send({ error: 'unauthorized' });
+      if (!aes && !fresh(q)) return reply.code(401).send({ error: 'unauthorized' });
       let xml = parseWechatXml(req.body);
       if (!xml) return reply.code(400).send({ error: 'bad_request', message: 'malformed XML' });
       if (aes) {
