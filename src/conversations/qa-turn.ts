@@ -5,10 +5,13 @@ import type { ChannelId } from '../messaging/inbound.js';
 import type { Lang } from '../messaging/lang.js';
 import type { EngineInput } from '../engine/step.js';
 import type { Translator } from '../i18n.js';
-import { aspectsOf, cardForAspects } from '../knowledge/aspects.js';
-import type { PolicyCard } from '../knowledge/card.schema.js';
 import type { Decision, KnowledgeIndex } from '../knowledge/index.js';
 import type { QuestionRepo } from '../questions/question.repo.js';
+import { asksForAPerson, followUpReply } from './qa-follow-up.js';
+import { KB_CHOICE, renderAnswer, renderDecline, renderDetails, renderWhere } from './qa-render.js';
+
+export { KB_CHOICE, renderAnswer } from './qa-render.js';
+export { lastCardOf } from './qa-follow-up.js';
 
 export interface QaDeps {
   log: Logger;
@@ -43,9 +46,6 @@ export interface QaContext {
   distress?: boolean;
 }
 
-/** Prefix of the choice ids this module owns (`kb#d:<cardId>` …); short enough for Telegram. */
-export const KB_CHOICE = 'kb#';
-
 /** Answers free text from the policy cards: answer, ask which, decline honestly, or care first. */
 export async function answerQuestion(
   deps: QaDeps,
@@ -75,9 +75,15 @@ export async function answerQuestion(
   // card (it was declined as not an employment question).
   const followUp =
     ctx.lastCard && (decision.kind === 'decline' || decision.kind === 'clarify')
-      ? followUpAnswer(deps, ctx, text, ctx.lastCard)
+      ? followUpReply(deps.knowledge().cards, deps.translator, ctx.lang, text, ctx.lastCard)
       : undefined;
-  if (followUp) return followUp;
+  if (followUp)
+    return {
+      kind: 'replies',
+      replies: [followUp],
+      at: 'policy:ask',
+      ...(ctx.lastQuestion ? { lastQuestion: ctx.lastQuestion } : {}),
+    };
   switch (decision.kind) {
     case 'distress':
       // Care first; what the message also asked is answered after it.
@@ -193,148 +199,4 @@ function outcomeOf(d: Decision) {
     case 'distress':
       return { outcome: 'distress' as const, topic: 'psychological-support', confidence: 1 };
   }
-}
-
-function sourceLine(tr: Translator, card: PolicyCard, lang: Lang): string {
-  return tr.t(lang, 'kb:source', { source: card.source[lang], reviewed: card.reviewedAt });
-}
-
-function feedbackChoices(tr: Translator, lang: Lang): Choice[] {
-  return [
-    { id: `${KB_CHOICE}y`, label: tr.t(lang, 'kb:choice.helpful') },
-    { id: `${KB_CHOICE}n`, label: tr.t(lang, 'kb:choice.notHelpful') },
-    { id: `${KB_CHOICE}m`, label: tr.t(lang, 'common:choice.menu') },
-  ];
-}
-
-/**
- * The answer to what was asked, first and short (the card's title and short answer); the source
- * and its review date are one tap away under "details", with "where / what to bring" and
- * "helpful?" buttons.
- */
-export function renderAnswer(
-  tr: Translator,
-  card: PolicyCard,
-  lang: Lang,
-  related?: PolicyCard,
-): OutgoingMessage {
-  const choices: Choice[] = [
-    { id: `${KB_CHOICE}d:${card.id}`, label: tr.t(lang, 'kb:choice.details') },
-    { id: `${KB_CHOICE}w:${card.id}`, label: tr.t(lang, 'kb:choice.where') },
-    ...(card.flow ? [{ id: `${KB_CHOICE}f:${card.id}`, label: tr.t(lang, 'kb:choice.open') }] : []),
-    ...(related ? [{ id: `${KB_CHOICE}c:${related.id}`, label: related.title[lang] }] : []),
-    ...feedbackChoices(tr, lang),
-  ];
-  // A situation the question shows (an age of 50) may open help it did not ask about.
-  const also = related
-    ? `\n\n${tr.t(lang, 'kb:related', { title: related.title[lang], short: related.short[lang] })}`
-    : '';
-  return { text: `${card.title[lang]}\n${card.short[lang]}${also}`, choices, lang };
-}
-
-function renderDetails(tr: Translator, card: PolicyCard, lang: Lang): OutgoingMessage {
-  return {
-    text: `${card.title[lang]}\n${card.details[lang]}\n\n${sourceLine(tr, card, lang)}`,
-    choices: [
-      { id: `${KB_CHOICE}w:${card.id}`, label: tr.t(lang, 'kb:choice.where') },
-      ...feedbackChoices(tr, lang),
-    ],
-    lang,
-  };
-}
-
-/** Where to go, then the documents to bring, one per line. */
-function renderWhere(tr: Translator, card: PolicyCard, lang: Lang): OutgoingMessage {
-  const bring = card.bring?.[lang]
-    .split('\n')
-    .map((l) => l.trim().replace(/^[-•·*]\s*/u, ''))
-    .filter((l) => l.length > 0);
-  const parts = [`${tr.t(lang, 'kb:where')}\n${card.where[lang]}`];
-  // A line in brackets is a note about the list ("usually; confirm first"), not a document.
-  const note = (l: string) => /^[（(].*[）)]$/u.test(l);
-  if (bring && bring.length > 0)
-    parts.push(
-      `${tr.t(lang, 'kb:bring')}\n${bring.map((l) => (note(l) ? l : `• ${l}`)).join('\n')}`,
-    );
-  return {
-    text: parts.join('\n\n'),
-    choices: [
-      { id: `${KB_CHOICE}d:${card.id}`, label: tr.t(lang, 'kb:choice.details') },
-      ...feedbackChoices(tr, lang),
-    ],
-    lang,
-  };
-}
-
-/**
- * Not sure: say so, and offer a counsellor. Off-topic (the weather, a mortgage): say what the
- * assistant does help with, rather than sending the person to 12333 about the weather.
- */
-function renderDecline(
-  tr: Translator,
-  lang: Lang,
-  reason: 'offtopic' | 'unsure' = 'unsure',
-): OutgoingMessage {
-  return {
-    text: tr.t(lang, reason === 'offtopic' ? 'kb:offtopic' : 'kb:decline'),
-    choices: [
-      { id: `${KB_CHOICE}h`, label: tr.t(lang, 'kb:choice.human') },
-      { id: `${KB_CHOICE}a`, label: tr.t(lang, 'kb:choice.ask') },
-      { id: `${KB_CHOICE}m`, label: tr.t(lang, 'common:choice.menu') },
-    ],
-    lang,
-  };
-}
-
-/** A wish (想, 要, 能不能…, འདོད, རོགས) rather than a question of how or where (怎么, 电话, ག་འདྲ). */
-const WISH = /想|要|希望|麻烦|请|能不能|可不可以|可以|帮我|给我|འདོད|རོགས|དགོས/u;
-const HOW = /怎么|怎样|如何|哪里|哪儿|电话|号码|几点|什么时候|ག་འདྲ|ཇི་ལྟར|ག་པར|ཁ་པར|ག་དུས/u;
-function asksForAPerson(text: string): boolean {
-  return WISH.test(text) && !HOW.test(text);
-}
-
-/** Short enough to lean on the card before it (Chinese characters + Tibetan syllables). */
-const FOLLOW_UP_UNITS = 16;
-
-/**
- * A short question asking only an aspect (where, what to bring, how long, how) about the card
- * answered last: where and what to bring from that card, the rest from its topic's card that
- * covers the aspect. None when the question asks no aspect or says more than a follow-up does.
- */
-function followUpAnswer(
-  deps: QaDeps,
-  ctx: QaContext,
-  text: string,
-  lastCard: string,
-): QaOutcome | undefined {
-  const asked = aspectsOf(text);
-  const units =
-    (text.match(/\p{Script=Han}/gu)?.length ?? 0) + (text.match(/[\u0F40-\u0FBC]+/gu)?.length ?? 0);
-  if (asked.size === 0 || units > FOLLOW_UP_UNITS) return undefined;
-  const cards = deps.knowledge().cards;
-  const card = cards.find((c) => c.id === lastCard);
-  if (!card) return undefined;
-  const reply =
-    asked.has('where') || asked.has('bring')
-      ? renderWhere(deps.translator, card, ctx.lang)
-      : renderAnswer(
-          deps.translator,
-          cardForAspects(
-            [card, ...cards.filter((c) => c.topic === card.topic && c.id !== card.id)],
-            asked,
-          )?.card ?? card,
-          ctx.lang,
-        );
-  return {
-    kind: 'replies',
-    replies: [reply],
-    at: 'policy:ask',
-    ...(ctx.lastQuestion ? { lastQuestion: ctx.lastQuestion } : {}),
-  };
-}
-
-/** The card whose buttons (详细说明, 去哪里办) were offered last, if any: a follow-up's context. */
-export function lastCardOf(offered: readonly string[] | undefined): string | undefined {
-  const id = offered?.find((o) => /^kb#[dwf]:/.test(o));
-  return id?.slice(`${KB_CHOICE}d:`.length);
 }

@@ -1,5 +1,5 @@
 import { trainTopicClassifier, trainTopicClassifierAsync, type Example } from './classifier.js';
-import { clauses } from './focus.js';
+import { clauses, readingUnits } from './focus.js';
 import { canonicalSyllables, fold } from './tokenize.js';
 
 /** A labelled message: does it signal acute distress or a risk of self-harm of the writer? */
@@ -71,7 +71,7 @@ function wrap(clf: ReturnType<typeof trainTopicClassifier>): DistressModel {
     const parts = clauses(text);
     if (parts.length > 1)
       for (const s of parts)
-        if (units(s) >= DISTRESS.minSentenceUnits)
+        if (readingUnits(s) >= DISTRESS.minSentenceUnits)
           sentence = Math.max(sentence, p(s, DISTRESS.minSentenceKnown));
     return { whole: p(text, 0), sentence };
   };
@@ -121,10 +121,4 @@ export function distressFeatures(input: string | readonly { text: string }[]): M
   norm = Math.sqrt(norm) || 1;
   for (const [k, w] of out) out.set(k, w / norm);
   return out;
-}
-
-function units(text: string): number {
-  return (
-    (text.match(/\p{Script=Han}/gu)?.length ?? 0) + (text.match(/[\u0F40-\u0FBC]+/gu)?.length ?? 0)
-  );
 }

@@ -13,11 +13,15 @@ const calm = new Set([
   ...lexicon.bo.calm.map(boForm),
 ]);
 
+const CALM_MAX_LENGTH = 40;
+
 /**
  * A short answer the learnt model must not take for distress (distress-lexicon.json `calm`):
  * the whole message, punctuation aside, is "I don't know" or "skip" (我不知道, ང་མི་ཤེས).
  */
 export function isCalmReply(text: string): boolean {
+  // Every entry is a few words: longer messages need no folding (this runs on every turn).
+  if (text.length > CALM_MAX_LENGTH) return false;
   const folded = fold(text);
   return calm.has(folded.replace(NOT_ZH, '')) || calm.has(boForm(folded));
 }

@@ -33,7 +33,7 @@ export function focusSentences(text: string): Sentence[] {
   if (parts.length <= 1) return parts.map((t) => ({ text: t, weight: 1 }));
   const asks = parts.map((p) => ZH_QUESTION.test(p) || BO_QUESTION.test(p));
   // In a short message the other clause is usually part of the question (我有残疾证，能安排工作吗).
-  const narrative = size(folded) > LONG ? NARRATIVE_WEIGHT : SHORT_NARRATIVE_WEIGHT;
+  const narrative = readingUnits(folded) > LONG ? NARRATIVE_WEIGHT : SHORT_NARRATIVE_WEIGHT;
   if (asks.some(Boolean))
     return parts.map((t, i) => ({ text: t, weight: asks[i] ? 1 : narrative }));
   return parts.map((t, i) => ({ text: t, weight: i === parts.length - 1 ? 1 : 0.6 }));
@@ -67,7 +67,7 @@ export function asksSomething(text: string): boolean {
 }
 
 /** Length in reading units: a Chinese character or a Tibetan syllable each count one. */
-function size(text: string): number {
+export function readingUnits(text: string): number {
   return (
     (text.match(/\p{Script=Han}/gu)?.length ?? 0) + (text.match(/[\u0F40-\u0FBC]+/gu)?.length ?? 0)
   );
