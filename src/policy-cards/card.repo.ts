@@ -128,9 +128,9 @@ export function createCardRepo(conn: Connection): CardRepo {
           throw err;
         }
       } else {
-        // findOneAndUpdate, not updateOne: FerretDB v1 applies a conditional updateOne without
-        // isolation (six parallel saves of version 1 all "succeeded"; five edits were lost),
-        // while its findAndModify is a compare-and-set, as both are on MongoDB.
+        // A compare-and-set on MongoDB; on FerretDB v1 (no isolation: six parallel saves of
+        // version 1 all "succeeded" with updateOne and with this) only under the caller's card
+        // lock (card.routes.ts). It returns the saved card without a second read.
         const saved = await Card.findOneAndUpdate(
           { _id: card.id, version: have.version },
           { $set: { card, origin: 'admin', updatedAt: now, updatedBy: by }, $inc: { version: 1 } },
