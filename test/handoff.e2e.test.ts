@@ -515,6 +515,23 @@ describe('complaints', () => {
       joined(await p.pushes()).includes('已约谈该窗口工作人员') ? true : undefined,
     );
     expect(joined(await p.pushes())).toContain(ticket!);
+    // The office sends the same outcome again (a retry under a new webhook id): one message.
+    const again = await office.call(app.url, 'complaint.resolved', {
+      ticketId: ticket,
+      outcome: '已约谈该窗口工作人员，并安排专人为您办理。',
+      language: 'zh-CN',
+    });
+    expect(again.status).toBe(200);
+    const outcomes = await handoffQueue().getJobs([
+      'waiting',
+      'active',
+      'delayed',
+      'completed',
+      'failed',
+    ]);
+    expect(outcomes.filter((j) => j.name === 'outcome' && j.data.ticketId === ticket)).toHaveLength(
+      1,
+    );
   });
 
   it('asks what happened when the complaint comes without text, in Tibetan too', async () => {

@@ -95,6 +95,8 @@ export function createComplaintService(deps: ComplaintDeps) {
     async resolve(ticketId: string, outcome: string, now: Date): Promise<'ok' | 'unknown'> {
       const doc = await Complaint.findById(ticketId).lean();
       if (!doc) return 'unknown';
+      // The same outcome again (an office retrying with a new webhook id) is not sent twice.
+      if (doc.status === 'resolved' && doc.outcome === outcome) return 'ok';
       await Complaint.updateOne(
         { _id: ticketId },
         { $set: { status: 'resolved', outcome, resolvedAt: now } },
