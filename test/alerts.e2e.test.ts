@@ -255,6 +255,19 @@ describe('listing and removing subscriptions', () => {
     expect((await p.pushes()).filter((r) => /电工|水暖工/u.test(r.text))).toEqual([]);
   });
 
+  it('offers only subscribing and the menu when nothing is subscribed', async () => {
+    const p = await chinese();
+    const empty = await p.say('我的订阅');
+    expect(joined(empty)).toContain('您还没有订阅岗位提醒');
+    const ids = empty.flatMap((r) => r.choices ?? []).map((c) => c.id);
+    expect(ids).toEqual(['jobs:list#subscribe', 'jobs:list#menu']);
+    // "1" now picks the first button shown (subscribe), not a hidden "remove all".
+    expect(joined(await p.say('1'))).not.toContain('取消');
+    await p.say('订阅岗位 厨师');
+    const listed = await p.say('我的订阅');
+    expect(listed.flatMap((r) => r.choices ?? []).map((c) => c.id)).toContain('jobs:list#all');
+  });
+
   it('switches to a daily digest from the list', async () => {
     const p = await chinese();
     await p.say('订阅岗位 收银员');

@@ -32,6 +32,8 @@ export interface EffectsOutcome {
   after: OutgoingMessage[];
   /** The person was erased (/delete). */
   erased: boolean;
+  /** Ids of the node's choices an effect found pointless now (not offered). */
+  drop: string[];
 }
 
 /** Carries out the effects a turn's nodes and choices named, in order. */
@@ -45,6 +47,7 @@ export async function applyEffects(
   const ctx = { event, personId: session.personId, lang, now, input: c.input, said: c.said };
   let next: Session = turn.session;
   let erased = false;
+  const drop: string[] = [];
   for (const effect of turn.effects) {
     if (isJourneyEffect(effect)) {
       if (!deps.journeyTurn || erased) continue;
@@ -89,6 +92,7 @@ export async function applyEffects(
         );
         if (out.text) lead.push(out.text);
         if (out.clearDraft) next = { ...next, draft: undefined };
+        if (out.drop) drop.push(...out.drop);
         break;
       }
       case 'setLanguage':
@@ -118,5 +122,5 @@ export async function applyEffects(
         break;
     }
   }
-  return { next, lead, after, erased };
+  return { next, lead, after, erased, drop };
 }

@@ -129,7 +129,7 @@ async function takeTurn(
   }
   const turn = await runTurn(deps, event, session, reading, started, resumed);
   const turnLang = written ?? turn.session.lang ?? lang;
-  const { next, lead, after, erased } = await applyEffects(deps, {
+  const { next, lead, after, erased, drop } = await applyEffects(deps, {
     event,
     session,
     current,
@@ -140,13 +140,22 @@ async function takeTurn(
     input,
     said,
   });
-  const own = withLead(turn.replies, lead, turnLang);
+  const own = withLead(withoutChoices(turn.replies, drop), lead, turnLang);
   return {
     ...turn,
     session: next,
     replies: [...before, ...own.filter((r) => r.text || r.choices?.length), ...after],
     ...(erased ? { erased } : {}),
   };
+}
+
+/** The replies without the choices an effect dropped (`jobs:list#all` for `all`). */
+function withoutChoices(replies: OutgoingMessage[], drop: string[]): OutgoingMessage[] {
+  if (drop.length === 0) return replies;
+  const dropped = (id: string) => drop.includes(id.slice(id.indexOf('#') + 1));
+  return replies.map((r) =>
+    r.choices ? { ...r, choices: r.choices.filter((c) => !dropped(c.id)) } : r,
+  );
 }
 
 /** What the journey says is the node's text: it goes before the node's buttons. */

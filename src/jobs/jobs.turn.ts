@@ -47,12 +47,22 @@ const NOT_WORK =
 /** Postings read to pick recommendations from (the newest open ones). */
 const CANDIDATES = 300;
 
+export interface JobsEffectOutcome {
+  text?: string;
+  clearDraft?: boolean;
+  /** The node's buttons that make no sense now (remove all, digest… with nothing subscribed). */
+  drop?: string[];
+}
+
+/** What "my subscriptions" offers only when there is something subscribed. */
+const ONLY_WITH_SUBSCRIPTIONS = ['all', 'digest', 'instant'];
+
 /** Carries out one job-alert action; its text goes before the node's buttons. */
 export async function jobsEffect(
   deps: JobsTurnDeps,
   ctx: JobsEffectContext,
   action: JobsAction,
-): Promise<{ text?: string; clearDraft?: boolean }> {
+): Promise<JobsEffectOutcome> {
   const t = (key: string, params?: Record<string, string | number>) =>
     deps.translator.t(ctx.lang, key, params);
   const telegram = ctx.channel === 'telegram';
@@ -63,8 +73,12 @@ export async function jobsEffect(
       const wanted = (await deps.profiles.view(ctx.personId))?.profile.wantedWork ?? '';
       return { text: await subscribe(wanted, 'intake') };
     }
-    case 'list':
-      return { text: list(await deps.subscriptions.list(ctx.personId)) };
+    case 'list': {
+      const subs = await deps.subscriptions.list(ctx.personId);
+      return subs.length > 0
+        ? { text: list(subs) }
+        : { text: list(subs), drop: ONLY_WITH_SUBSCRIPTIONS };
+    }
     case 'unsubscribe':
       return { text: await unsubscribe() };
     case 'digest':
