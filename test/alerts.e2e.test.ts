@@ -151,6 +151,10 @@ describe('subscribing on the web chat', () => {
     // "订阅岗位怎么弄" is a question, not a subscription to 怎么弄.
     const how = joined(await p.say('订阅岗位怎么弄'));
     expect(how).toContain('想做什么工作');
+    // One word too long to be a kind of work is said to be too long, not "no work seen".
+    const long = joined(await p.say('订阅岗位 能在家里照顾孩子同时又可以做的手工活儿或者线上客服'));
+    expect(long).toContain('太长');
+    expect(long).not.toContain('没有看到');
     expect(await app.deps.alerts.subscriptions.count(await personIdOf(p))).toBe(1);
   });
 

@@ -99,7 +99,8 @@ export async function jobsEffect(
     const districts = parsed.keywords.map((k) => districtOf(k));
     const district = districts.find((d) => d !== null) ?? null;
     const keywords = parsed.keywords.filter((_, i) => districts[i] === null);
-    if (keywords.length === 0 && !district) return t('alerts:subscribe.empty');
+    if (keywords.length === 0 && !district)
+      return t(parsed.tooLong > 0 ? 'alerts:subscribe.tooLong' : 'alerts:subscribe.empty');
     const added = await deps.subscriptions.add({
       personId: ctx.personId,
       keywords,
