@@ -6,7 +6,9 @@
  */
 import { mkdir } from 'node:fs/promises';
 import type { Browser, Page } from 'playwright-core';
+import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { personModels } from '../src/people/person.model.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { startBotApiServer, type BotApiServer } from './support/bot-api/index.js';
 import { launchBrowser, loggedInPage } from './support/browser.js';
@@ -271,7 +273,14 @@ describe('campaign pages in Chromium', () => {
       'cancelled',
     );
 
-    // A test send to one's own Telegram chat: the API's answer, and a refusal next to it.
+    // A test send to one's own Telegram chat (one that has written to us): the API's answer,
+    // and a refusal next to it.
+    await personModels(t.deps.mongo).Identity.create({
+      _id: 'telegram:4242',
+      personId: new Types.ObjectId(),
+      channel: 'telegram',
+      createdAt: new Date(),
+    });
     await page.locator('#t-channel').selectOption('telegram');
     await page.locator('#t-address').fill('4242');
     await page.locator('#test-send').click();

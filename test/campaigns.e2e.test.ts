@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Types } from 'mongoose';
 import { personModels } from '../src/people/person.model.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { startBotApiServer, type BotApiServer } from './support/bot-api/index.js';
@@ -282,6 +283,23 @@ describe('outreach campaigns over Telegram', () => {
     });
     const id = String(c.body.id);
     await call('POST', `/api/admin/campaigns/${id}/cancel`);
+    // Only to a chat that has written to us: a stranger's id is refused, and nothing is sent.
+    const stranger = await call('POST', `/api/admin/campaigns/${id}/test`, {
+      channel: 'telegram',
+      address: '99001',
+    });
+    expect(stranger.status).toBe(400);
+    expect(stranger.body.details).toEqual([expect.objectContaining({ path: 'address' })]);
+    expect(api.sent(99001)).toHaveLength(0);
+    const { Identity } = personModels(t.deps.mongo);
+    await Identity.insertMany(
+      ['99001', '99002'].map((chat) => ({
+        _id: `telegram:${chat}`,
+        personId: new Types.ObjectId(),
+        channel: 'telegram',
+        createdAt: new Date(),
+      })),
+    );
     const res = await call('POST', `/api/admin/campaigns/${id}/test`, {
       channel: 'telegram',
       address: '99001',

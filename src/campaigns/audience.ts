@@ -42,6 +42,8 @@ export interface AudienceReader {
     after: Types.ObjectId | null,
     size: number,
   ): AsyncIterable<{ recipients: Recipient[]; last: Types.ObjectId | null }>;
+  /** Whether this chat is one of ours (someone has written from it): a test goes only there. */
+  knows(channel: ChannelId, address: string): Promise<boolean>;
 }
 
 /**
@@ -75,6 +77,8 @@ export function createAudienceReader(conn: Connection): AudienceReader {
 
   return {
     count: (a) => Person.countDocuments(personFilter(a)),
+    knows: async (channel, address) =>
+      (await Identity.exists({ _id: `${channel}:${address}` })) !== null,
     async *pages(audience, channels, after, size) {
       const a: Audience = audience ?? {};
       const wanted = a.channels?.length

@@ -213,6 +213,11 @@ export function createCampaignService(deps: CampaignServiceDeps) {
         throw new AppError('validation', 'channel not configured here', [
           { path: 'channel', message: `${to.channel} is not configured on this deployment` },
         ]);
+      // Only to a chat that has written to us: a test never reaches, or makes, a stranger's inbox.
+      if (!(await deps.audience.knows(to.channel, to.address)))
+        throw new AppError('validation', 'no such chat', [
+          { path: 'address', message: `no ${to.channel} chat with this id has written to us` },
+        ]);
       const content = { id, title: c.title, message: c.message };
       // Both languages, marked as a test, as the channel will show them.
       const messages = outreachMessages(t, content, null, to.channel, { test: true });
