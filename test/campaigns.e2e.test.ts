@@ -183,6 +183,17 @@ describe('outreach campaigns over Telegram', () => {
     );
     expect(long.body.details).not.toContainEqual(expect.objectContaining({ path: 'message.bo' }));
 
+    // WeChat is not configured in this app: a campaign only for it would send (and check) nothing.
+    const unconfigured = await call('POST', '/api/admin/campaigns', {
+      title: '只发微信',
+      message: { 'zh-CN': ZH, bo: BO },
+      audience: { channels: ['telegram', 'wechat'] },
+    });
+    expect(unconfigured.status).toBe(400);
+    expect(unconfigured.body.details).toEqual([
+      { path: 'audience.channels.1', message: 'wechat is not configured on this deployment' },
+    ]);
+
     const past = await call('POST', '/api/admin/campaigns', {
       title: '过去',
       message: { 'zh-CN': ZH, bo: BO },

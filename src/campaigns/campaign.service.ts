@@ -139,6 +139,19 @@ export function createCampaignService(deps: CampaignServiceDeps) {
   return {
     view,
     async create(input: CampaignInput, actor: string): Promise<CampaignView> {
+      // A channel this deployment has no sender for would send nothing (and check nothing).
+      const missing = (input.audience.channels ?? []).flatMap((c, i) =>
+        deps.senders.has(c)
+          ? []
+          : [
+              {
+                path: `audience.channels.${i}`,
+                message: `${c} is not configured on this deployment`,
+              },
+            ],
+      );
+      if (missing.length > 0)
+        throw new AppError('validation', 'channel not configured here', missing);
       const long = tooLong(t, input.message, deps.senders, input.audience.channels);
       if (long.length > 0) throw new AppError('validation', 'message too long', long);
       const at = now();
