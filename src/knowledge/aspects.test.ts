@@ -13,6 +13,10 @@ describe('aspectsOf', () => {
     ['ལས་མེད་ཉེན་འགོག་དངུལ་ཇི་ལྟར་ལེན་དགོས།', ['how']],
     ['ཡིག་ཆ་ག་རེ་ཁྱེར་དགོས།', ['bring']],
     ['ལས་མེད་ཐོ་འགོད་ག་པར་བྱེད།', ['where']],
+    // The end of a term and what to do then: duration, not how to apply.
+    ['干了快三年了 到期了我咋办 还能续吗', ['duration']],
+    ['公益岗满了怎么办', ['duration']],
+    ['དུས་ཡུན་ཚང་རྗེས་ག་འདྲ་བྱེད་དགོས།', ['duration']],
   ] as const)('%s asks %j', (text, aspects) => {
     expect([...aspectsOf(text)].sort()).toEqual([...aspects].sort());
   });
