@@ -227,13 +227,13 @@ describe('WeChat', () => {
       .join('\n');
     expect(`${back}\n${pushed}`).toContain('城关区的招聘会在周五上午');
 
-    // Closing asks for a rating as a numbered list; "1" (the first: 5, very satisfied) rates.
+    // Closing asks for a rating as a numbered list whose n-th line is the score n: "5" is 5.
     await office.call(app.url, 'case.closed', { caseId });
     const ask = await wx.waitForSent(
-      (m) => m.kind === 'custom' && m.touser === person && /^1\. 5 /mu.test(m.content ?? ''),
+      (m) => m.kind === 'custom' && m.touser === person && /^1\. 1 /mu.test(m.content ?? ''),
     );
-    expect(ask.content).toMatch(/^5\. 1 /mu);
-    const rated = replyText(account, (await post(text(person, '1'))).body) ?? '';
+    expect(ask.content).toMatch(/^5\. 5 /mu);
+    const rated = replyText(account, (await post(text(person, '5'))).body) ?? '';
     expect(rated).toContain('谢谢您的评价');
     const view = await fetch(`${app.url}/api/admin/cases/${caseId}`, {
       headers: { authorization: `Bearer ${ADMIN}` },

@@ -200,6 +200,19 @@ describe('a person reaches a counsellor and back (Chinese)', () => {
     expect(view.body).toMatchObject({ rating: 5, ratingComment: '好的' });
   });
 
+  it('reads a typed score as that score ("1分 很不满意" is 1, not the first button)', async () => {
+    const { person: p, caseId } = await caseAfter('我想找指导员问问培训');
+    await office.call(app.url, 'counsellor.reply', { caseId, text: '培训下周开始报名。' });
+    await office.call(app.url, 'case.closed', { caseId });
+    const ask = await until(async () =>
+      (await p.pushes()).find((r) => r.choices?.some((c) => c.id.startsWith('case#r:'))),
+    );
+    expect(ask.choices?.map((c) => c.id.split(':').at(-1))).toEqual(['1', '2', '3', '4', '5']);
+    expect(joined(await p.say('1分 很不满意'))).toContain('谢谢您的评价');
+    const view = await api('GET', `/api/admin/cases/${caseId}`);
+    expect(view.body).toMatchObject({ rating: 1 });
+  });
+
   it('does not ask someone who left before any counsellor answered to rate', async () => {
     const { person: p, caseId: caseId } = await caseAfter('我先问问人工');
     await p.say('菜单');

@@ -60,7 +60,10 @@ export async function caseTurn(deps: CaseTurnDeps, turn: CaseTurnInput): Promise
 
   // "2" typed after a pushed rating or follow-up question (WeChat's numbered list) is its
   // button; whatever the person does, those buttons are used up.
-  const typed = turn.input.kind === 'text' ? choiceNumber(turn.input.text) : undefined;
+  const typed =
+    turn.input.kind === 'text'
+      ? (choiceNumber(turn.input.text) ?? typedScore(turn.input.text, state.pushed))
+      : undefined;
   const pushed = typed === undefined ? undefined : state.pushed?.[typed - 1];
   if (state.pushed) await store.forgetPushed(channel, chatId);
   const choice = parseCaseChoice(turn.input.kind === 'choice' ? turn.input.id : (pushed ?? ''));
@@ -183,6 +186,16 @@ export async function fileComplaint(
   const filed = { text: t('handoff:complaint.filed', { ticket, days: deps.complaintDays }), lang };
   if (open) return [filed];
   return [filed, ...(await openCase(deps, turn, 'complaint'))];
+}
+
+/** "1分 很不满意", "5 ཧ་ཅང་ཡིད་ཚིམ" typed at a pushed rating: the score it starts with. */
+function typedScore(
+  text: string,
+  pushed: readonly string[] | null | undefined,
+): number | undefined {
+  if (!pushed?.some((id) => parseCaseChoice(id)?.kind === 'rate')) return undefined;
+  const m = /^\s*([1-5１-５༡-༥])(?:\s|分|$)/u.exec(text);
+  return m?.[1] ? choiceNumber(m[1]) : undefined;
 }
 
 async function answerFollowup(

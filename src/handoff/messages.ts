@@ -18,9 +18,12 @@ export function counsellorLine(
   return `${who}\n${text}`;
 }
 
-/** 1 … 5 (standard 8.1): `case#r:<caseId>:<n>`. */
+/**
+ * 1 … 5 (standard 8.1): `case#r:<caseId>:<n>`, in that order, so that the n-th choice is the
+ * score n wherever a number is typed ("1" on WeChat's numbered list is 1, very unsatisfied).
+ */
 export function rateChoices(tr: Translator, lang: Lang, caseId: string): Choice[] {
-  return [5, 4, 3, 2, 1].map((n) => ({
+  return [1, 2, 3, 4, 5].map((n) => ({
     id: `${CASE_CHOICE}r:${caseId}:${n}`,
     label: tr.t(lang, `handoff:rate.${n}`),
   }));
