@@ -33,6 +33,7 @@ import { createHandoff, type Handoff } from './handoff/index.js';
 import { createJourney, type Journey } from './journey/index.js';
 import { createAlerts, createJobs, type Alerts, type Jobs } from './jobs/index.js';
 import { inboxKey } from './channels/web/inbox.js';
+import { transcriptKey } from './channels/web/transcript.js';
 import { createAccountRepo, type AccountRepo } from './accounts/account.repo.js';
 import { createAdminSessionStore, type AdminSessionStore } from './accounts/admin-session.store.js';
 import { ADMIN_USERNAME } from './accounts/auth.js';
@@ -241,7 +242,8 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
     queues: () => [...handoff.boardQueues, ...campaigns.boardQueues, alerts.queue],
     personData: [alerts.personData],
     kbChannel: `${prefix}kb:changed`,
-    chatKeys: (channel, chatId) => (channel === 'web' ? [inboxKey(prefix, chatId)] : []),
+    chatKeys: (channel, chatId) =>
+      channel === 'web' ? [inboxKey(prefix, chatId), transcriptKey(prefix, chatId)] : [],
   });
   later.profiles = journey.profiles;
   const handleInbound = createInboundHandler({

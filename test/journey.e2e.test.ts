@@ -320,6 +320,10 @@ describe('/delete', () => {
     expect(joined(ask)).toContain('确定删除吗');
     const gone = await p.press(offered(ask, 'privacy:delete#confirm'));
     expect(joined(gone)).toContain('已全部删除');
+    // A reload shows nothing of what was said before (a shared phone, a kiosk).
+    const shown = await p.shown();
+    expect(shown).toContain('已全部删除');
+    expect(shown).not.toContain('失业保险金怎么领');
 
     const db = app.deps.mongo;
     expect(await db.collection('people').countDocuments({ _id: oid(id) })).toBe(0);

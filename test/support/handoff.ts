@@ -25,6 +25,13 @@ export interface WebReply {
 /** A person on the web chat, over HTTP as the page talks (one cookie session). */
 export function webPerson(base: () => string) {
   let cookie = '';
+  const turns = async () => {
+    const res = await fetch(`${base()}/api/chat/transcript`, { headers: { cookie } });
+    const body = (await res.json()) as {
+      turns: { pushed?: boolean; in?: { text: string }; replies: WebReply[] }[];
+    };
+    return body.turns;
+  };
   const post = async (body: Record<string, string>) => {
     const res = await fetch(`${base()}/api/chat/messages`, {
       method: 'POST',
@@ -44,9 +51,13 @@ export function webPerson(base: () => string) {
     },
     /** What was pushed to the chat (counsellor replies, the rating question), oldest first. */
     async pushes(): Promise<WebReply[]> {
-      const res = await fetch(`${base()}/api/chat/transcript`, { headers: { cookie } });
-      const body = (await res.json()) as { turns: { pushed?: boolean; replies: WebReply[] }[] };
-      return body.turns.filter((t) => t.pushed).flatMap((t) => t.replies);
+      return (await turns()).filter((t) => t.pushed).flatMap((t) => t.replies);
+    },
+    /** Everything a reload of the page would show: what was said, and the replies. */
+    async shown(): Promise<string> {
+      return (await turns())
+        .flatMap((t) => [t.in?.text ?? '', ...t.replies.map((r) => r.text)])
+        .join('\n');
     },
   };
 }

@@ -49,12 +49,15 @@ export interface Transcript {
  * carries on where they were (the conversation state itself is the session in Redis). A Redis
  * list `web:tx:{sid}` of JSON turns, capped and expiring with the session's resume window.
  */
+/** The Redis list of a web chat's recent turns (erased with the person). */
+export const transcriptKey = (prefix: string, sid: string) => `${prefix}web:tx:${sid}`;
+
 export function createTranscript(
   redis: Redis,
   prefix: string,
   { ttlSec = TRANSCRIPT_TTL_SEC, maxTurns = TRANSCRIPT_TURNS_MAX } = {},
 ): Transcript {
-  const keyOf = (sid: string) => `${prefix}web:tx:${sid}`;
+  const keyOf = (sid: string) => transcriptKey(prefix, sid);
 
   async function parsed(sid: string, from: number): Promise<TranscriptTurn[]> {
     const raw = await redis.lrange(keyOf(sid), from, -1);
