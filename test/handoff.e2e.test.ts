@@ -606,6 +606,14 @@ describe('follow-up, escalation and an office that is down', () => {
     );
     clock = () => new Date();
     const ok = checkin.choices!.find((c) => c.id.endsWith(':ok'))!;
+    // Someone else pressing this person's button (a forged callback) writes nothing.
+    const stranger = person();
+    await stranger.press('language:choose#zh');
+    expect(joined(await stranger.press(ok.id))).not.toContain('已转给就业指导员');
+    const unknownCase = ok.id.replace(caseId, '000000000000000000000000');
+    expect(joined(await p.press(unknownCase))).not.toContain('已转给就业指导员');
+    const thread = await api('GET', `/api/admin/cases/${caseId}`);
+    expect(JSON.stringify(thread.body)).not.toContain('一切顺利');
     expect(joined(await p.press(ok.id))).toContain('已转给就业指导员');
     await office.waitFor('case.message', (d) => d.caseId === caseId && d.text === '一切顺利');
   });

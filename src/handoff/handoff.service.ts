@@ -247,6 +247,15 @@ export function createHandoffService(deps: HandoffDeps) {
       await Case.updateOne({ _id: caseId }, { $set: { ratingComment: text } });
     },
 
+    /** Whether the follow-up is one of this person's own cases (a button is only an id). */
+    async ownsFollowup(caseId: string, personId: string, followupId: string): Promise<boolean> {
+      if (!Types.ObjectId.isValid(caseId) || !Types.ObjectId.isValid(personId)) return false;
+      const doc = await Case.findOne({ _id: caseId, personId: new Types.ObjectId(personId) })
+        .select({ followups: 1 })
+        .lean();
+      return doc?.followups.some((f) => f.id === followupId) ?? false;
+    },
+
     async followupAnswered(caseId: string, followupId: string, now: Date) {
       await setFollowupField(Case, caseId, followupId, 'answeredAt', now);
     },

@@ -77,6 +77,9 @@ export async function caseTurn(deps: CaseTurnDeps, turn: CaseTurnInput): Promise
     });
   }
   if (choice?.kind === 'followup') {
+    // Someone else's case (a forged or guessed button) is never written to.
+    if (!(await handoff.ownsFollowup(choice.caseId, personId, choice.followupId)))
+      return handled(before, { text: t('handoff:rate.unknown'), lang, choices: [menuChoice(t)] });
     const label = t(`handoff:followup.${choice.answer}`);
     await answerFollowup(deps, choice.caseId, choice.followupId, label, now);
     if (state.awaiting) await store.setAwaiting(personId, null);
