@@ -27,10 +27,18 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         req: (req: { method?: string; url?: string; id?: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url?.split('?')[0],
+          url: loggedUrl(req.url),
         }),
       },
     },
     destination,
   );
+}
+
+/**
+ * A request's URL as logged: no query string (it could carry a person's text) and no media
+ * link's token (`/media/<token>` is a bearer link to a voice note or photo).
+ */
+export function loggedUrl(url: string | undefined): string | undefined {
+  return url?.split('?')[0]?.replace(/^\/media\/[^/]+/u, '/media/[redacted]');
 }

@@ -421,6 +421,11 @@ describe('the signed webhook into the assistant', () => {
       },
     );
     expect(tampered.status).toBe(401);
+    // Signed, but with an empty id: two such calls could not be told apart.
+    for (const text of ['empty id 1', 'empty id 2']) {
+      const empty = await office.call(app.url, 'counsellor.reply', { caseId, text }, { id: '' });
+      expect(empty.status).toBe(401);
+    }
   });
 
   it('accepts several signatures when one is ours (key rotation)', async () => {

@@ -195,12 +195,17 @@ describe('logging', () => {
       url: '/api/admin/whoami',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     });
+    // A media link is a bearer link to a voice note: its token never reaches the log.
+    const mediaToken = 'eyJjIjoid2VjaGF0IiwiaSI6Ik1FRElBIn0.c2lnbmF0dXJlLW9mLXRoZS1saW5r';
+    await logged.inject({ url: `/media/${mediaToken}` });
     await logged.close();
     await t.close();
     const all = lines.join('');
     expect(lines.length).toBeGreaterThan(2);
     expect(all).not.toContain('540102199001011234');
     expect(all).not.toContain(ADMIN_TOKEN);
+    expect(all).toContain('/media/[redacted]');
+    expect(all).not.toContain(mediaToken.split('.')[1]!);
     expect(all).not.toContain(String(cookie).split(';')[0]!.split('=')[1]);
     // Redaction also covers ad-hoc objects that carry text.
     const l2: string[] = [];

@@ -80,6 +80,9 @@ export function counsellorWebhookRoutes(deps: CounsellorWebhookDeps): FastifyPlu
         const raw = typeof req.body === 'string' ? req.body : '';
         try {
           if (!signer) throw new Error('no secret configured');
+          // Each call is handled once by its id: a call without one cannot be told apart.
+          const given = req.headers['webhook-id'];
+          if (typeof given !== 'string' || given.trim() === '') throw new Error('no webhook-id');
           signer.verify(raw, req.headers);
         } catch {
           return reply
