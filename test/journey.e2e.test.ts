@@ -13,6 +13,7 @@ import { newSecret, startCounsellorSystem, type CounsellorSystem } from './suppo
 import { joined, startHandoffTestWorkers, webPerson, type WebReply } from './support/handoff.js';
 import { until } from './support/campaigns.js';
 import type { PersonDoc } from '../src/people/person.model.js';
+import { LINK_TRIES, LINK_WRONG_BUDGET } from '../src/journey/links.js';
 
 const SECRET = newSecret();
 const DATA_KEY = 'journey-test-data-key-0123456789abcdef';
@@ -402,5 +403,28 @@ describe('/link: one person across chats', () => {
     for (let i = 0; i < 5; i++)
       expect(joined(await p.say(`绑定 00000${i}`))).toContain('不对或已过期');
     expect(joined(await p.say('绑定 123456'))).toContain('尝试次数太多');
+  });
+
+  it('ends every live code after many wrong codes from many new chats (a guesser)', async () => {
+    const owner = person();
+    await owner.press('language:choose#zh');
+    const code = /(\d{6})/.exec(joined(await owner.say('绑定')))![1]!;
+    // Fresh chats cost nothing, so each one's five tries do not stop a guesser on their own.
+    const guesses = Array.from({ length: LINK_WRONG_BUDGET }, (_, i) =>
+      String((Number(code) + 1 + i) % 1_000_000).padStart(6, '0'),
+    );
+    for (let c = 0; c < guesses.length; c += LINK_TRIES) {
+      const guesser = person();
+      await guesser.press('language:choose#zh');
+      for (const guess of guesses.slice(c, c + LINK_TRIES))
+        expect(joined(await guesser.say(`绑定 ${guess}`))).toContain('不对或已过期');
+    }
+    const late = person();
+    await late.press('language:choose#zh');
+    expect(joined(await late.say(`绑定 ${code}`))).toContain('不对或已过期');
+    // The owner asks again: the new code works.
+    const fresh = /(\d{6})/.exec(joined(await owner.say('绑定')))![1]!;
+    expect(joined(await late.say(`绑定 ${fresh}`))).not.toContain('不对或已过期');
+    expect(await personIdOf(late)).toBe(await personIdOf(owner));
   });
 });

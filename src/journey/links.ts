@@ -9,6 +9,12 @@ import { SENSITIVE_FIELDS, sealContext } from './profile.service.js';
 /** How long a /link code works, and how many wrong codes a chat may try in that time. */
 export const LINK_CODE_MINUTES = 10;
 export const LINK_TRIES = 5;
+/**
+ * Wrong codes from all chats together after which every live code stops working (their owners
+ * ask for a new one): new chats are cheap, so the tries per chat alone do not stop a guesser;
+ * this way no code ever meets more than this many guesses (a chance of 50 in a million).
+ */
+export const LINK_WRONG_BUDGET = 50;
 
 export type RedeemOutcome =
   | { kind: 'linked'; personId: string }
@@ -53,7 +59,11 @@ const FOLLOWING = ['messages', 'questions', 'cases', 'complaints'];
 
 export function createLinks(deps: LinksDeps): Links {
   const { Person, Identity } = personModels(deps.mongo);
-  const codeKey = (code: string) => `${deps.prefix}link:code:${code}`;
+  // Codes live under a generation: moving it on ends every live code at once.
+  const genKey = `${deps.prefix}link:gen`;
+  const wrongKey = `${deps.prefix}link:wrong`;
+  const codeKey = (genAndCode: string) => `${deps.prefix}link:code:${genAndCode}`;
+  const generation = async () => (await deps.redis.get(genKey)) ?? '0';
   const ownKey = (personId: string) => `${deps.prefix}link:of:${personId}`;
   const triesKey = (identity: string) => `${deps.prefix}link:tries:${identity}`;
   const ttl = LINK_CODE_MINUTES * 60;
@@ -72,15 +82,23 @@ export function createLinks(deps: LinksDeps): Links {
     await Person.deleteOne({ _id: b._id });
   }
 
+  /** A wrong code from any chat; every LINK_WRONG_BUDGET of them end all live codes. */
+  async function countWrong(): Promise<void> {
+    const wrong = await deps.redis.incr(wrongKey);
+    if (wrong === 1) await deps.redis.expire(wrongKey, ttl);
+    if (wrong % LINK_WRONG_BUDGET === 0) await deps.redis.incr(genKey);
+  }
+
   return {
     async issue(personId) {
       // A new code replaces the person's last one.
       const old = await deps.redis.get(ownKey(personId));
       if (old) await deps.redis.del(codeKey(old));
+      const gen = await generation();
       for (;;) {
         const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-        if (await deps.redis.set(codeKey(code), personId, 'EX', ttl, 'NX')) {
-          await deps.redis.set(ownKey(personId), code, 'EX', ttl);
+        if (await deps.redis.set(codeKey(`${gen}:${code}`), personId, 'EX', ttl, 'NX')) {
+          await deps.redis.set(ownKey(personId), `${gen}:${code}`, 'EX', ttl);
           return { code, minutes: LINK_CODE_MINUTES };
         }
       }
@@ -91,11 +109,15 @@ export function createLinks(deps: LinksDeps): Links {
       if (tries > LINK_TRIES) return { kind: 'locked', minutes: LINK_CODE_MINUTES };
       const code = asciiDigits(raw);
       if (!/^\d{6}$/.test(code)) return { kind: 'bad' };
-      const owner = await deps.redis.get(codeKey(code));
-      if (!owner || !mongoose.Types.ObjectId.isValid(owner)) return { kind: 'bad' };
+      const key = codeKey(`${await generation()}:${code}`);
+      const owner = await deps.redis.get(key);
+      if (!owner || !mongoose.Types.ObjectId.isValid(owner)) {
+        await countWrong();
+        return { kind: 'bad' };
+      }
       if (owner === personId) return { kind: 'same' };
       // One use: the code is gone whoever wins a race for it.
-      if ((await deps.redis.del(codeKey(code))) === 0) return { kind: 'bad' };
+      if ((await deps.redis.del(key)) === 0) return { kind: 'bad' };
       await deps.redis.del(ownKey(owner), triesKey(identity));
       if (!(await Person.exists({ _id: owner }))) return { kind: 'bad' };
       const moved = (await Identity.find({ personId }, { _id: 1 }).lean()).map((i) => i._id);
