@@ -29,6 +29,12 @@ export const DISTRESS = {
   sentenceThreshold: 0.7,
   minSentenceKnown: 0.4,
   minSentenceUnits: 4,
+  /**
+   * A message this short (reading units) needs `shortThreshold` from the model alone: a word or
+   * two (ཡ་ཡ, 算了, 选好了, མ་རེད) gives it too little to go on, and the lexicon still applies.
+   */
+  shortUnits: 5,
+  shortThreshold: 0.8,
 } as const;
 
 const YES = 'distress';
@@ -79,7 +85,11 @@ function wrap(clf: ReturnType<typeof trainTopicClassifier>): DistressModel {
     parts,
     flags(text) {
       const { whole, sentence } = parts(text);
-      return whole >= DISTRESS.threshold || sentence >= DISTRESS.sentenceThreshold;
+      const short = readingUnits(text) <= DISTRESS.shortUnits;
+      return (
+        whole >= (short ? DISTRESS.shortThreshold : DISTRESS.threshold) ||
+        sentence >= DISTRESS.sentenceThreshold
+      );
     },
     probability(text) {
       const { whole, sentence } = parts(text);

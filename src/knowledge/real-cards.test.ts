@@ -130,6 +130,24 @@ describe('hard phrasing and distress with the shipped knowledge', () => {
     expect(index.isDistress(text)).toBe(false);
   });
 
+  // A reviewer's everyday replies that got the crisis reply and a case: a word or two gives the
+  // model too little to go on alone. Short risk phrases still count (the lexicon, a sure model).
+  it.each([
+    ['bo', 'ཡ་ཡ', false],
+    ['bo', 'ཡ་ཡ་ཐུགས་རྗེ་ཆེ།', false],
+    ['bo', 'མ་རེད།', false],
+    ['bo', 'འདི་ནས་འཕྲིན་ཡིག་ཐོངས།', false],
+    ['zh-CN', '选好了', false],
+    ['zh-CN', '算了', false],
+    ['zh-CN', '走了', false],
+    ['zh-CN', '不想活了', true],
+    ['zh-CN', '我撑不下去了', true],
+    ['bo', 'ང་ཤི་འདོད།', true],
+    ['bo', 'ངས་ཁ་ཆེམས་བྲིས་ཚར།', true],
+  ] as const)('reads a short reply (%s) %s: distress %s', (lang, text, distress) => {
+    expect(index.isDistress(text)).toBe(distress);
+  });
+
   it.each([
     ['zh-CN', '谢谢你这些天陪我说话，以后就不用回我了，我不想再活下去'],
     ['bo', 'ཁྱེད་རང་ལ་ཐུགས་རྗེ་ཆེ། ང་ད་ནས་མུ་མཐུད་འཚོ་མི་ཐུབ།'],
