@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { createWechatApi } from '../src/channels/wechat/api.js';
 import { buildMenu } from '../src/channels/wechat/menu.js';
-import { oauthEntryUrl } from '../src/channels/wechat/oauth.js';
+import { menuLinkUrl } from '../src/channels/wechat/oauth.js';
 import { loadConfig } from '../src/config.js';
 import { ROOT } from '../src/deps.js';
 import { createTranslator } from '../src/i18n.js';
@@ -27,7 +27,7 @@ const api = createWechatApi({
   prefix: 'lamton:',
   log: pino({ level: 'warn' }),
 });
-const page = config.PUBLIC_URL ? oauthEntryUrl(config.WECHAT_APPID, config.PUBLIC_URL) : undefined;
+const page = config.PUBLIC_URL ? menuLinkUrl(config.PUBLIC_URL) : undefined;
 const menu = buildMenu(createTranslator(`${ROOT}locales`), page);
 try {
   await api.post('/cgi-bin/menu/create', menu);

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWechatApi } from '../src/channels/wechat/api.js';
 import { buildMenu, MENU_LIMITS } from '../src/channels/wechat/menu.js';
-import { oauthEntryUrl } from '../src/channels/wechat/oauth.js';
+import { menuLinkUrl } from '../src/channels/wechat/oauth.js';
 import type { WechatChannel } from '../src/channels/wechat/wechat.channel.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { startWechatApiServer, type WechatApiServer } from './support/wechat/api-server.js';
@@ -31,6 +31,7 @@ describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeCh
         WECHAT_TOKEN: account.token,
         WECHAT_AES_KEY: account.aesKey,
         WECHAT_API_ROOT: api.apiRoot,
+        PUBLIC_URL: 'https://lamton.example.org',
       },
       { listen: false },
     );
@@ -309,10 +310,7 @@ describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeCh
   });
 
   it('the custom menu: within WeChat’s limits, every click a flow choice, set through the API; a click answers', async () => {
-    const menu = buildMenu(
-      t.deps.translator,
-      oauthEntryUrl(api.appId, 'https://lamton.example.org'),
-    );
+    const menu = buildMenu(t.deps.translator, menuLinkUrl('https://lamton.example.org'));
     expect(menu.button.length).toBeLessThanOrEqual(MENU_LIMITS.top);
     for (const top of menu.button) {
       expect(Buffer.byteLength(top.name)).toBeLessThanOrEqual(MENU_LIMITS.topBytes);
@@ -325,7 +323,7 @@ describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeCh
             t.deps.flows.node(ref!)?.choices?.some((c) => c.id === id),
             b.key,
           ).toBe(true);
-        } else expect(b.url).toMatch(/snsapi_base/);
+        } else expect(b.url).toBe('https://lamton.example.org/wechat/login');
       }
     }
     const names = menu.button.flatMap((b) => b.sub_button.map((s) => s.name));
@@ -365,9 +363,28 @@ describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeCh
     const person = `o-${randomUUID()}`;
     await post(event(person, 'subscribe'));
     await post(text(person, '2')); // བོད་ཡིག in WeChat
+    // The menu's link gives this browser a state and sends it to WeChat's OAuth page with it.
+    const login = await t.app.inject({ method: 'GET', url: '/wechat/login' });
+    expect(login.statusCode).toBe(302);
+    const to = new URL(String(login.headers.location));
+    expect(to.hostname).toBe('open.weixin.qq.com');
+    expect(to.searchParams.get('scope')).toBe('snsapi_base');
+    const state = to.searchParams.get('state')!;
+    const stateCookie = login.cookies.find((c) => c.name === 'lamton_wx_state')!;
+    expect(stateCookie.httpOnly).toBe(true);
+    // Coming back without this browser's state (a planted link): nothing is set.
+    for (const planted of [
+      `/wechat/oauth?code=${api.oauthCode(person)}&state=chat`,
+      `/wechat/oauth?code=${api.oauthCode(person)}&state=${state}`,
+    ]) {
+      const res = await t.app.inject({ method: 'GET', url: planted });
+      expect(res.statusCode).toBe(302);
+      expect(res.cookies.find((c) => c.name === 'lamton_wx')).toBeUndefined();
+    }
     const back = await t.app.inject({
       method: 'GET',
-      url: `/wechat/oauth?code=${api.oauthCode(person)}&state=chat`,
+      url: `/wechat/oauth?code=${api.oauthCode(person)}&state=${state}`,
+      cookies: { lamton_wx_state: stateCookie.value },
     });
     expect(back.statusCode).toBe(302);
     expect(back.headers.location).toBe('/');
@@ -397,6 +414,23 @@ describe('WeChat Official Account (our wechaty puppet, safe mode) against a WeCh
     });
     expect(forged.statusCode).toBe(200);
     expect(forged.json<{ replies: { lang: string }[] }>().replies[0]!.lang).toBe('zh-CN');
+    // Another signed cookie of ours (the web chat's session id) does not pass for an OpenID.
+    const web = await t.app.inject({
+      method: 'POST',
+      url: '/api/chat/messages',
+      payload: { clientId: randomUUID(), text: '你好' },
+    });
+    const sid = web.cookies.find((c) => c.name === 'lamton_sid')!.value;
+    const swapped = await t.app.inject({
+      method: 'POST',
+      url: '/api/chat/messages',
+      cookies: { lamton_wx: sid },
+      payload: { clientId: randomUUID(), text: '你好' },
+    });
+    expect(swapped.statusCode).toBe(200);
+    const uuid = decodeURIComponent(sid).split('.')[0]!;
+    const identities = t.deps.mongo.collection('identities');
+    expect(await identities.countDocuments({ _id: `wechat:${uuid}` as never })).toBe(0);
   });
 
   it('wechaty sees the person as a contact from the user info API (OpenID, follow state, remark)', async () => {
