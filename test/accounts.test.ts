@@ -282,6 +282,35 @@ describe('accounts, roles and the admin login', () => {
     expect(
       (await t.app.inject({ url: '/api/admin/whoami', headers: bearer('dawa') })).statusCode,
     ).toBe(200);
+    // The session from before the disabling stays ended (its token works again, it does not).
+    expect(
+      (await t.app.inject({ url: '/api/admin/whoami', headers: { cookie: session } })).statusCode,
+    ).toBe(401);
+
+    // A new password ends every session logged in with the old one; a new login works.
+    const before = sessionCookie(await login('dawa', PASSWORD, { ip: '10.1.0.10' }));
+    const other = sessionCookie(await login('dawa', PASSWORD, { ip: '10.1.0.11' }));
+    const changed = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/admin/accounts/${ids.dawa}`,
+      headers: asAdmin,
+      payload: { password: 'a new password 2026' },
+    });
+    expect(changed.statusCode).toBe(200);
+    for (const cookie of [before, other])
+      expect(
+        (await t.app.inject({ url: '/api/admin/whoami', headers: { cookie } })).statusCode,
+      ).toBe(401);
+    const after = sessionCookie(await login('dawa', 'a new password 2026', { ip: '10.1.0.12' }));
+    expect(
+      (await t.app.inject({ url: '/api/admin/whoami', headers: { cookie: after } })).json(),
+    ).toMatchObject({ username: 'dawa' });
+    await t.app.inject({
+      method: 'PATCH',
+      url: `/api/admin/accounts/${ids.dawa}`,
+      headers: asAdmin,
+      payload: { password: PASSWORD },
+    });
   });
 
   it('keeps one enabled administrator: the last one cannot be disabled or demoted', async () => {
@@ -343,7 +372,8 @@ describe('accounts, roles and the admin login', () => {
     const ttl = await t.deps.redis.ttl(`${t.deps.prefix}admin:sess:${sid}`);
     expect(ttl).toBeGreaterThan(12 * 3600 - 60);
     expect(ttl).toBeLessThanOrEqual(12 * 3600);
-    expect(await t.deps.redis.get(`${t.deps.prefix}admin:sess:${sid}`)).toBe(ids.sonam);
+    // The account and its sessions' generation (a new password moves it on).
+    expect(await t.deps.redis.get(`${t.deps.prefix}admin:sess:${sid}`)).toBe(`${ids.sonam}:0`);
 
     const me = await t.app.inject({ url: '/api/admin/whoami', headers: { cookie } });
     expect(me.json()).toMatchObject({ username: 'sonam', role: 'supervisor' });

@@ -7,6 +7,7 @@ import { cleaned } from '../lib/clean-string.js';
 import type { AuditRepo } from '../audit/audit.repo.js';
 import type { AccountRepo } from './account.repo.js';
 import { languagesSchema, passwordSchema, roleSchema, usernameSchema } from './account.schema.js';
+import type { AdminSessionStore } from './admin-session.store.js';
 import { actorName, requireRole } from './auth.js';
 import { hashPassword } from './password.js';
 
@@ -16,6 +17,8 @@ export interface AccountRoutesDeps {
   redis: Redis;
   /** Redis key prefix. */
   prefix: string;
+  /** A new password or a disabled account ends the account's page sessions. */
+  adminSessions: Pick<AdminSessionStore, 'endAll'>;
   now?: () => Date;
 }
 
@@ -131,6 +134,8 @@ export function accountRoutes(deps: AccountRoutesDeps): FastifyPluginAsync {
             .send({ error: 'conflict', message: 'the last enabled administrator' });
         const saved = result === 'not_found' ? null : result;
         if (!saved) return reply.code(404).send({ error: 'not_found' });
+        // Whoever was logged in with the old password (or as the disabled account) is out.
+        if (password || fields.disabled === true) await deps.adminSessions.endAll(saved.id);
         await deps.audit.record({
           at: now(),
           actor: actorName(req),

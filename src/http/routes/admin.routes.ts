@@ -1,3 +1,4 @@
+import type { AdminSessionStore } from '../../accounts/admin-session.store.js';
 import type { FastifyPluginAsync } from 'fastify';
 import { accountRoutes } from '../../accounts/account.routes.js';
 import type { AccountRepo } from '../../accounts/account.repo.js';
@@ -12,6 +13,7 @@ export interface AdminDeps extends CardRoutesDeps, AuthDeps {
   /** Feature route groups mounted behind the same authentication (campaigns). */
   featureRoutes?: readonly FastifyPluginAsync[];
   accounts: AccountRepo;
+  adminSessions: Pick<AdminSessionStore, 'get' | 'endAll'>;
   questions: QuestionRepo;
   examples: ExampleRepo;
 }
