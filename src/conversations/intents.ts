@@ -102,6 +102,9 @@ const ARGS_AFTER: Partial<Record<Intent, RegExp>> = {
   unsubscribe: /^[\s,，、:：\u0F0B\u0F0D]|^[0-9０-９༠-༩]/u,
 };
 
+/** Keywords that say what they are ("我要投诉", "我想投诉"): what follows needs no separator. */
+const SAYS_ITSELF = /^我(?:要|想)/u;
+
 export function createIntentMatcher(
   keywords: KeywordTable,
   languageNames: Partial<Record<Lang, string[]>>,
@@ -159,9 +162,11 @@ export function createIntentMatcher(
           if (whole) return fromIntent(whole);
           // 订阅岗位 保安 / 投诉 …: the keyword, then its arguments (cut from the text as written).
           // A complaint needs a separator ("投诉怎么处理" asks about complaints, it is not one).
+          // "我要投诉…" says it is a complaint: no separator needed after it.
           const prefixed = prefixes.find(
             ([p, intent]) =>
-              form.startsWith(p) && (ARGS_AFTER[intent]?.test(form.slice(p.length)) ?? true),
+              form.startsWith(p) &&
+              (SAYS_ITSELF.test(p) || (ARGS_AFTER[intent]?.test(form.slice(p.length)) ?? true)),
           );
           if (prefixed) return fromIntent(prefixed[1], argsAfter(input.text, prefixed[0]));
           return {

@@ -108,6 +108,12 @@ describe('reading a message once', () => {
     expect(k.complaintText).toBe('窗口没人');
     // Asking about complaints is a question, not a complaint.
     expect(read('投诉怎么处理').input.kind).toBe('text');
+    // "我要投诉" says it is one, alone (asked what happened) or with the story right after it.
+    expect(read('我要投诉').input).toEqual({ kind: 'goto', node: 'main:complaint' });
+    const story = read('我想投诉窗口的工作人员态度很差');
+    expect(story.input).toEqual({ kind: 'goto', node: 'main:complaint-filed' });
+    expect(story.complaintText).toBe('窗口的工作人员态度很差');
+    expect(read('ཞུ་གཏུག་ཞུ་འདོད།').input).toEqual({ kind: 'goto', node: 'main:complaint' });
   });
 
   it('a voice note goes to a counsellor once a language is known; before, the language is asked', () => {
