@@ -91,7 +91,8 @@ describe('reading a message once', () => {
       expect(read(yes, erase).input).toEqual({ kind: 'choice', id: 'privacy:delete#confirm' });
     expect(read('不要', erase).input).toEqual({ kind: 'choice', id: 'privacy:delete#cancel' });
     const consent: Session = { ...menu, at: 'intake:consent' };
-    for (const yes of ['同意', 'དགོས།', 'མོས་མཐུན།'])
+    // ཡ་ཡ is Lhasa's everyday "OK" (a reviewer's was taken for distress).
+    for (const yes of ['同意', 'དགོས།', 'མོས་མཐུན།', 'ཡ་ཡ'])
       expect(read(yes, consent).input).toEqual({ kind: 'choice', id: 'intake:consent#agree' });
     expect(read('不同意', consent).input).toEqual({ kind: 'choice', id: 'intake:consent#decline' });
   });
