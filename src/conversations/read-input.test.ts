@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadFlows } from '../engine/flows.js';
 import { readGlossary } from '../glossary.js';
+import { createTranslator } from '../i18n.js';
 import { createIntentMatcher } from './intents.js';
 import { readInput } from './read-input.js';
 import type { Session } from './session.store.js';
@@ -25,6 +26,26 @@ const deps = {
 const menu: Session = { v: 1, at: 'main:menu', lang: 'zh-CN', updatedAt: 0, personId: 'p' };
 const read = (text: string, session: Session = menu) =>
   readInput(deps, session, { kind: 'text', text });
+
+describe('a button picked by its text', () => {
+  const translator = createTranslator(fileURLToPath(new URL('../../locales', import.meta.url)));
+  const labelled = { ...deps, translator };
+  const at = (node: string, lang: 'zh-CN' | 'bo'): Session => ({ ...menu, at: node, lang });
+  const pick = (text: string, session: Session) =>
+    readInput(labelled, session, { kind: 'text', text }).input;
+
+  it('its whole text, or its start when only one button starts so ("城关" for 城关区)', () => {
+    const district = at('intake:q-district', 'zh-CN');
+    expect(pick('城关区', district)).toEqual({ kind: 'choice', id: 'intake:q-district#chengguan' });
+    expect(pick('城关', district)).toEqual({ kind: 'choice', id: 'intake:q-district#chengguan' });
+    expect(pick('ཆུ་ཤུར', at('intake:q-district', 'bo'))).toEqual({
+      kind: 'choice',
+      id: 'intake:q-district#qushui',
+    });
+    // One character, or a start several buttons share, picks nothing.
+    expect(pick('城', district).kind).toBe('text');
+  });
+});
 
 describe('reading a message once', () => {
   it('a number picks the nth choice of the current node (WeChat-style lists, full-width, Tibetan digits)', () => {

@@ -158,12 +158,18 @@ function pickByLabel(
 ): string | undefined {
   const form = keywordForm(text);
   if (!deps.translator || !session.lang || form.length === 0 || form.length > 40) return undefined;
+  const starting: string[] = [];
   for (const id of offered) {
     const [ref, choiceId] = id.split('#');
     const choice = deps.flows.node(ref ?? '')?.choices?.find((c) => c.id === choiceId);
     if (!choice) continue;
-    const label = deps.translator.t(choice.labelLang ?? session.lang, choice.label);
-    if (keywordForm(label) === form) return id;
+    const label = keywordForm(deps.translator.t(choice.labelLang ?? session.lang, choice.label));
+    if (label === form) return id;
+    if (label.startsWith(form)) starting.push(id);
   }
-  return undefined;
+  // The start of one button's text ("城关" for 城关区, "ཆུ་ཤུར" for ཆུ་ཤུར་རྫོང): that button.
+  return [...form].length >= MIN_LABEL_START && starting.length === 1 ? starting[0] : undefined;
 }
+
+/** The fewest characters that may stand for a button's text by being its start. */
+const MIN_LABEL_START = 2;
