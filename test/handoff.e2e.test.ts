@@ -294,6 +294,17 @@ describe('triggers', () => {
     expect((e.data.summary as Json).unanswered).toBe(2);
   });
 
+  it('…in a row: the menu or a button in between starts the count again', async () => {
+    const p = person();
+    await p.press('language:choose#zh');
+    expect(joined(await p.say('那个表格第三栏填什么'))).not.toContain('已请就业指导员');
+    await p.press('main:menu#jobs');
+    await p.say('菜单');
+    const later = await p.say('窗口说要盖章的那个东西是什么');
+    expect(joined(later)).not.toContain('已请就业指导员');
+    expect(joined(await p.say('那个表格第四栏又填什么'))).toContain('已请就业指导员');
+  });
+
   it('a voice note it cannot understand goes to a counsellor (reason voice)', async () => {
     const chat = `voice-${Date.now()}`;
     await app.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));

@@ -176,7 +176,9 @@ export async function runTurn(
   let replies = renderReplies(result.replies, lang, deps.translator);
   if (coaching) replies = [coaching, ...replies];
   replies = [...replies, ...after];
-  let next: Session = { ...state, ...result.state };
+  // A turn of the flows in between (a button, the menu) ends "two questions in a row".
+  const { misses: _misses, ...kept } = { ...state, ...result.state };
+  let next: Session = kept;
   // A node may ask the policy Q&A a question (the quick-question buttons of the policy menu).
   if (result.action?.kind === 'ask' && lang !== 'both') {
     const question = deps.translator.t(lang, result.action.key);
