@@ -176,6 +176,20 @@ describe('subscribing on the web chat', () => {
     expect(joined(yes)).toContain('电焊工');
     const subs = await app.deps.alerts.subscriptions.list(await personIdOf(p));
     expect(subs).toMatchObject([{ keywords: ['电焊工'], source: 'intake' }]);
+
+    // Withdrawing the consent takes what was made from the intake with it, not the rest.
+    await p.say('订阅岗位 保安');
+    await p.press('intake:q-languages#skip');
+    await p.press('intake:q-contact#skip');
+    await p.say('菜单');
+    await p.press('main:menu#me');
+    const review = await p.press('privacy:me#intake');
+    const confirm = await p.press(offered(review, 'intake:review#withdraw'));
+    expect(joined(await p.press(offered(confirm, 'intake:withdraw#confirm')))).toContain(
+      '已撤回同意',
+    );
+    const left = await app.deps.alerts.subscriptions.list(await personIdOf(p));
+    expect(left).toMatchObject([{ keywords: ['保安'], source: 'chat' }]);
   });
 });
 

@@ -90,6 +90,14 @@ export function createAlerts(ctx: AlertsContext): Alerts {
         for (const sub of await subscriptions.removeAll(personId)) await matcher.remove(sub);
         await records.removePerson(personId);
       },
+      async withdrawn(personId) {
+        // The wanted work the intake subscribed to came from the profile: it goes with it.
+        for (const sub of await subscriptions.list(personId))
+          if (sub.source === 'intake') {
+            const gone = await subscriptions.remove(personId, sub.id);
+            if (gone) await matcher.remove(gone);
+          }
+      },
       async merge(from, into) {
         const moved = await subscriptions.moveTo(from, into);
         await matcher.move(moved, into);

@@ -103,6 +103,7 @@ export function createJourney(ctx: JourneyContext) {
     links,
     plans: planning.turn,
     translator: ctx.translator,
+    personData: ctx.personData ?? [],
     mydata: {
       profiles,
       channels: (personId) => links.channels(personId),

@@ -7,6 +7,7 @@ import type { Erasure } from './erasure.js';
 import type { Links } from './links.js';
 import { renderMyData, type MyDataSources } from './mydata.js';
 import { isPlanRoute, planEffect, planRoute, type PlanTurnDeps } from './plan.turn.js';
+import type { PersonData } from './person-data.js';
 import type { ProfileService } from './profile.service.js';
 
 /** What the journey's part of a turn needs (given by the composition root). */
@@ -18,6 +19,8 @@ export interface JourneyTurnDeps {
   translator: Translator;
   /** The action plan and "I found a job" (standard 7.1(4), 7.2(6)); absent: not offered. */
   plans?: PlanTurnDeps;
+  /** Other features' records made from the profile (job alerts from the intake's wanted work). */
+  personData?: readonly Pick<PersonData, 'withdrawn'>[];
 }
 
 /** Where a node's `route` leads for this person, and a line to say first (e.g. "we go on"). */
@@ -112,6 +115,8 @@ export async function journeyEffect(
   switch (effect.type) {
     case 'consent':
       await deps.profiles.consent(ctx.personId, effect.scope, effect.given, ctx.now);
+      if (!effect.given && effect.scope === 'profile')
+        for (const data of deps.personData ?? []) await data.withdrawn?.(ctx.personId);
       return {};
     case 'profile': {
       const saved = await deps.profiles.set(ctx.personId, effect.field, effect.value, effect.add);

@@ -8,4 +8,6 @@ export interface PersonData {
   merge(from: string, into: string): Promise<void>;
   /** Lines for /mydata in the person's language. */
   describe(personId: string, lang: Lang): Promise<string[]>;
+  /** The profile consent was withdrawn: what was made from the profile goes. */
+  withdrawn?(personId: string): Promise<void>;
 }
