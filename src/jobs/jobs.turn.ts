@@ -13,7 +13,7 @@ import {
   type Subscription,
   type SubscriptionRepo,
 } from './subscription.repo.js';
-import { districtOf, parseKeywords } from './terms.js';
+import { districtIn, districtOf, parseKeywords, workKeywordsOf } from './terms.js';
 
 /** What the chat side of job alerts and recommendations needs (the composition root gives it). */
 export interface JobsTurnDeps {
@@ -70,8 +70,12 @@ export async function jobsEffect(
     case 'subscribe':
       return { text: await subscribe(ctx.args ?? ctx.draft?.keywords ?? ''), clearDraft: true };
     case 'subscribe-wanted': {
+      // The intake's answer is a sentence ("想找个保安或者门卫 司机也行"): the work it names.
       const wanted = (await deps.profiles.view(ctx.personId))?.profile.wantedWork ?? '';
-      return { text: await subscribe(wanted, 'intake') };
+      const work = workKeywordsOf(wanted);
+      const district = districtIn(wanted)?.zh;
+      const words = district && !work.includes(district) ? [...work, district] : work;
+      return { text: await subscribe(words.join(' '), 'intake') };
     }
     case 'list': {
       const subs = await deps.subscriptions.list(ctx.personId);

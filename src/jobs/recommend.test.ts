@@ -47,6 +47,11 @@ describe('basisOf', () => {
     expect(b.types).toEqual([]);
   });
 
+  it('reads wanted work written as a sentence for the work it names (a reviewer got nothing)', () => {
+    const b = basisOf({ wantedWork: '想找个保安或者门卫 司机也行', subscriptions: [] });
+    expect(b.keywords).toEqual(['保安', '门卫', '司机']);
+  });
+
   it('takes the profile district (Chinese or Tibetan) as its Chinese name, and subscription districts', () => {
     expect(
       basisOf({

@@ -1,6 +1,6 @@
 import type { RiasecType } from '../journey/assessment.js';
 import type { JobDoc } from './job.model.js';
-import { districtOf, keywordHits, keywordsOf, postingTerms } from './terms.js';
+import { districtOf, keywordHits, postingTerms, workKeywordsOf } from './terms.js';
 
 /**
  * The kinds of work (knowledge/jobs/variants.json groups) that suit each self-assessment type,
@@ -70,7 +70,7 @@ export function basisOf(input: {
   const keywords = new Set<string>();
   for (const s of input.subscriptions) for (const k of s.keywords) keywords.add(k);
   for (const text of [input.wantedWork, input.skills])
-    if (text) for (const k of keywordsOf(text)) keywords.add(k);
+    if (text) for (const k of workKeywordsOf(text)) keywords.add(k);
   const districts = new Set<string>();
   const own = districtOf(input.district);
   if (own) districts.add(own);

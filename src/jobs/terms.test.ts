@@ -9,6 +9,7 @@ import {
   postingTerms,
   termsOf,
   VARIANTS,
+  workKeywordsOf,
 } from './terms.js';
 
 const groupsOf = (terms: readonly string[]) => terms.filter((t) => t.startsWith('g:')).sort();
@@ -274,5 +275,17 @@ describe('knowledge/jobs/variants.json', () => {
       ['ཟས་བཟོ', 'g:kitchen'],
     ] as const)
       expect(termsOf([bo]), bo).toEqual([group]);
+  });
+});
+
+describe("workKeywordsOf: the work a sentence names (the intake's wanted work)", () => {
+  it.each([
+    ['想找个保安或者门卫 司机也行', ['保安', '门卫', '司机']],
+    ['སྲུང་སྐྱོབ་པའམ་ཁ་ལོ་བ་གང་རུང་ཡག་གི', ['སྲུང་སྐྱོབ་པ', 'ཁ་ལོ་བ']],
+    ['电焊工', ['电焊工']],
+    // Work we have no name for stays as typed.
+    ['能在家做的手工', ['能在家做的手工']],
+  ] as const)('%s → %j', (text, keywords) => {
+    expect(workKeywordsOf(text)).toEqual(keywords);
   });
 });

@@ -66,6 +66,38 @@ export function keywordsOf(text: string): string[] {
   return parseKeywords(text).keywords;
 }
 
+/**
+ * The kinds of work (knowledge/jobs/variants.json) a phrase names, as written there:
+ * "想找个保安或者门卫" → 保安, 门卫; "སྲུང་སྐྱོབ་པའམ་ཁ་ལོ་བ་གང་རུང" → སྲུང་སྐྱོབ་པ, ཁ་ལོ་བ.
+ */
+export function workNamesIn(text: string): string[] {
+  const names: string[] = [];
+  // Tibetan "or" is a suffix (སྲུང་སྐྱོབ་པའམ): the word ends before it.
+  const parted = text.replace(/([\u0F40-\u0FBC])འམ(?=[\u0F0B\u0F0D\s]|$)/gu, '$1 ');
+  for (const { tokens, tibetan } of runsOf(parted, MAX_TITLE_TOKENS)) {
+    for (let i = 0; i < tokens.length;) {
+      let node: TrieNode | undefined = vocabulary.groups;
+      let end = -1;
+      for (let j = i; j < tokens.length && node; j++) {
+        node = node.next.get(tokens[j]!);
+        if (node?.terms) end = j + 1;
+      }
+      if (end > i) names.push(join(tokens.slice(i, end), tibetan));
+      i = end > i ? end : i + 1;
+    }
+  }
+  return [...new Set(names)];
+}
+
+/**
+ * The keywords of work described in a sentence (the intake's "想找个保安或者门卫 司机也行"): the
+ * kinds of work it names, else its keywords as typed (work we have no name for).
+ */
+export function workKeywordsOf(text: string): string[] {
+  const named = workNamesIn(text);
+  return named.length > 0 ? named.slice(0, MAX_KEYWORDS) : keywordsOf(text);
+}
+
 /** The terms a subscription with these keywords is indexed under, sorted, no repeats. */
 export function termsOf(keywords: readonly string[]): string[] {
   const out = new Set<string>();
