@@ -111,9 +111,18 @@ describe('administrators teach the assistant a way of asking', () => {
       '我电话13912345678，失业金咋领',
       '身份证540102199001011234 能办吗',
       '电话１３９１２３４５６７８',
+      '我的电话1 3 8 0 0 1 3 8 0 0 0',
+      '电话 138-0013-8000 能领吗',
     ])
       expect((await post({ ...ok, lang: 'zh-CN', text })).statusCode, text).toBe(400);
     expect((await post({ ...ok, lang: 'zh-CN', text: '12333 能问失业金吗' })).statusCode).toBe(201);
+    // An example teaches its own language: Chinese under bo, or marks alone, are refused.
+    for (const [lang, text] of [
+      ['bo', '失业金怎么领'],
+      ['zh-CN', 'ལས་མེད་ཉེན་འགོག་དངུལ་ཇི་ལྟར་ལེན།'],
+      ['bo', '\u0f71\u0f71\u0f71'],
+    ])
+      expect((await post({ ...ok, lang, text })).statusCode, text).toBe(400);
     expect((await post(ok, {})).statusCode).toBe(401);
     // A malformed id is an unknown one (docs/contracts.md: 404).
     expect(

@@ -6,6 +6,7 @@ import type { AuditRepo } from '../audit/audit.repo.js';
 import { TOPICS } from '../knowledge/card.schema.js';
 import { normalizeInput } from '../lib/normalize.js';
 import { hasPersonalNumber } from '../lib/personal-number.js';
+import { detectScript } from '../lib/script.js';
 import type { LiveKnowledge } from '../policy-cards/live-knowledge.js';
 import type { QuestionRepo } from '../questions/question.repo.js';
 import type { ExampleRepo } from './example.repo.js';
@@ -63,6 +64,17 @@ export function exampleRoutes(deps: ExampleRoutesDeps): FastifyPluginAsync {
           return reply.code(400).send({
             error: 'validation',
             details: [{ path: 'text', message: 'must be 1–1000 characters of text' }],
+          });
+        // An example teaches its language: Chinese text under zh-CN, Tibetan letters under bo.
+        if (!inLanguage(text, example.lang))
+          return reply.code(400).send({
+            error: 'validation',
+            details: [
+              {
+                path: 'text',
+                message: example.lang === 'bo' ? 'expected Tibetan text' : 'expected Chinese text',
+              },
+            ],
           });
         // Examples ship with the code: no person's phone or ID number in them.
         if (hasPersonalNumber(text))
@@ -157,4 +169,11 @@ export function exampleRoutes(deps: ExampleRoutesDeps): FastifyPluginAsync {
       },
     );
   };
+}
+
+/** Mostly Tibetan letters (a base letter, not only marks) for bo; not mostly Tibetan for zh-CN. */
+function inLanguage(text: string, lang: 'zh-CN' | 'bo'): boolean {
+  return lang === 'bo'
+    ? /[\u0F40-\u0F6C]/u.test(text) && detectScript(text) === 'bo'
+    : detectScript(text) !== 'bo';
 }
