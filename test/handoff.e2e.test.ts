@@ -588,6 +588,12 @@ describe('complaints', () => {
     expect(list.status).toBe(200);
     expect((list.body.items as Json[]).map((c) => c.ticketId)).toContain(ticket);
     expect((list.body.items as Json[]).every((c) => c.overdue === true)).toBe(true);
+    // overdue=0 is "not only the overdue ones" (it was a 400).
+    const all = await api('GET', '/api/admin/complaints?overdue=0');
+    expect(all.status).toBe(200);
+    expect((all.body.items as Json[]).map((c) => c.ticketId)).toContain(ticket);
+    expect((await api('GET', '/api/admin/cases?mine=0')).status).toBe(200);
+    expect((await api('GET', '/api/admin/cases?mine=maybe')).status).toBe(400);
   });
 });
 
@@ -698,6 +704,13 @@ describe('follow-up, escalation and an office that is down', () => {
     expect((await api('POST', `/api/admin/webhooks/${id}/redeliver`)).status).toBe(200);
     const got = await office.waitFor('person.deleted', () => true);
     expect(got.id).toBe(id);
+    // Delivered now: asking again is a conflict; an id never seen is unknown.
+    await until(async () => {
+      const list = await api('GET', '/api/admin/webhooks?status=delivered');
+      return (list.body.items as Json[]).some((e) => e.id === id) ? true : undefined;
+    });
+    expect((await api('POST', `/api/admin/webhooks/${id}/redeliver`)).status).toBe(409);
+    expect((await api('POST', '/api/admin/webhooks/msg_neverseen0/redeliver')).status).toBe(404);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { queryFlag } from '../lib/query-flag.js';
 import { cleaned } from '../lib/clean-string.js';
 import { outsideScheduleWindow } from '../lib/schedule-window.js';
 import type { AccountRepo } from '../accounts/account.repo.js';
@@ -123,7 +124,7 @@ export function caseRoutes(deps: CaseRoutesDeps): FastifyPluginAsync {
           querystring: z.object({
             status: z.enum(['waiting', 'open', 'assigned', 'active', 'closed']).default('waiting'),
             lang: LANG.optional(),
-            mine: z.enum(['1', 'true']).optional(),
+            mine: queryFlag,
             limit: z.coerce.number().int().min(1).max(200).default(50),
           }),
         },

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { queryFlag } from '../lib/query-flag.js';
 import { requireRole } from '../accounts/auth.js';
 import type { ComplaintService } from './complaints.js';
 import type { HandoffService } from './handoff.service.js';
@@ -26,7 +27,7 @@ export function reportRoutes(deps: {
           security,
           summary: 'Complaints: overdue=1 lists open ones past their deadline (oldest first)',
           querystring: z.object({
-            overdue: z.enum(['1', 'true']).optional(),
+            overdue: queryFlag,
             status: z.enum(['open', 'resolved']).optional(),
             limit: z.coerce.number().int().min(1).max(500).default(100),
           }),
@@ -35,7 +36,7 @@ export function reportRoutes(deps: {
       async (req) => {
         const items = await deps.complaints.list(
           {
-            overdue: Boolean(req.query.overdue),
+            overdue: req.query.overdue,
             ...(req.query.status ? { status: req.query.status } : {}),
             limit: req.query.limit,
           },

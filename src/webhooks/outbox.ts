@@ -46,7 +46,8 @@ export interface Outbox {
   emit(type: OutboundType, data: Record<string, unknown>, now?: Date): Promise<string>;
   list(q: { status?: WebhookEventDoc['status']; limit: number }): Promise<WebhookEvent[]>;
   /** Queues an undelivered event again, with a fresh retry window; false when unknown. */
-  redeliver(id: string, now?: Date): Promise<boolean>;
+  /** 'delivered': it already reached the receiver (nothing to send again). */
+  redeliver(id: string, now?: Date): Promise<'ok' | 'unknown' | 'delivered'>;
   undeliveredCount(): Promise<number>;
 }
 
@@ -99,10 +100,11 @@ export function createOutbox(
         { _id: id, status: { $in: ['undelivered', 'pending'] } },
         { $set: { status: 'pending', retryUntil: new Date(now.getTime() + windowMs) } },
       );
-      if (res.matchedCount === 0) return false;
+      if (res.matchedCount === 0)
+        return (await Event.exists({ _id: id })) ? 'delivered' : 'unknown';
       // A finished job keeps its id for a while: a new id for the job, the same webhook-id.
       await enqueue(id, `${id}-r${now.getTime()}`);
-      return true;
+      return 'ok';
     },
     undeliveredCount: () => Event.countDocuments({ status: 'undelivered' }),
   };

@@ -53,11 +53,13 @@ export function webhookEventRoutes(deps: {
         },
       },
       async (req, reply) => {
-        const ok = await deps.outbox.redeliver(req.params.id);
-        if (!ok)
+        const done = await deps.outbox.redeliver(req.params.id);
+        if (done === 'unknown')
+          return reply.code(404).send({ error: 'not_found', message: 'no event with this id' });
+        if (done === 'delivered')
           return reply
-            .code(404)
-            .send({ error: 'not_found', message: 'no undelivered event with this id' });
+            .code(409)
+            .send({ error: 'conflict', message: 'this event was delivered already' });
         await deps.audit.record({
           at: now(),
           actor: actorName(req),
