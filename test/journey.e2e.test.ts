@@ -206,6 +206,24 @@ describe('consent and the intake', () => {
   });
 });
 
+describe('a form question answered in words', () => {
+  it('keeps the person in the form: a question is answered first, anything else asked to pick', async () => {
+    const { p } = await consenting();
+    const vague = await p.say('我住的那个地方离市区挺远');
+    expect(joined(vague)).toContain('请从下面选一项');
+    expect(joined(vague)).toContain('哪个区县');
+    expect(vague.at(-1)?.choices?.map((c) => c.id)).toContain('intake:q-district#chengguan');
+    const question = await p.say('失业金怎么领？');
+    expect(joined(question)).toContain('失业');
+    expect(joined(question)).toContain('回到刚才的问题');
+    expect(question.at(-1)?.choices?.map((c) => c.id)).toContain('intake:q-district#chengguan');
+    // Still at the question: a typed part of the answer picks it, and the intake goes on.
+    const age = await p.say('城关');
+    expect(joined(age)).toMatch(/年龄|多大/u);
+    expect((await people().findOne({ _id: oid(await personIdOf(p)) }))?.district).toBe('城关区');
+  });
+});
+
 describe('what a counsellor sees', () => {
   it('the case carries only what the person consented to share (and nothing after withdrawal)', async () => {
     const { p, district } = await consenting();

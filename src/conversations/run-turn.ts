@@ -119,6 +119,40 @@ export async function runTurn(
     engineInput.kind === 'text' && distress
       ? undefined
       : step(deps.flows, state, engineInput, { now, resumed });
+  // A form's question (the intake, the self-assessment, a plan step's date) waits for one of its
+  // buttons: text that picks none keeps the person in the form — a question is answered first,
+  // anything else is asked to pick — instead of leaving it for the Q&A.
+  if (
+    engineInput.kind === 'text' &&
+    !distress &&
+    qaLang &&
+    result?.action?.kind === 'qa' &&
+    FORM_QUESTION.test(session.at)
+  ) {
+    const decision = asksSomething(engineInput.text)
+      ? deps.knowledge().decide(engineInput.text, qaLang, { distress })
+      : undefined;
+    const asked =
+      decision?.kind === 'answer' || decision?.kind === 'clarify'
+        ? await answerQuestion(deps, ctx(qaLang), engineInput.text, decision)
+        : undefined;
+    const answered = asked?.kind === 'replies' ? asked : undefined;
+    const again = step(deps.flows, state, { kind: 'goto', node: session.at }, { now, resumed });
+    const lead = answered ? 'common:form.resume' : 'common:form.pickOne';
+    const form = renderReplies(
+      [{ say: [{ key: lead }], choices: [] }, ...again.replies],
+      qaLang,
+      deps.translator,
+    );
+    return {
+      session: {
+        ...state,
+        ...(answered?.lastQuestion ? { lastQuestion: answered.lastQuestion } : {}),
+      },
+      replies: [...(answered?.replies ?? []), ...form],
+      effects,
+    };
+  }
   let qa: QaOutcome | undefined;
   if (engineInput.kind === 'choice' && engineInput.id.startsWith(KB_CHOICE)) {
     qa = await handleKbChoice(deps, ctx(qaLang ?? 'zh-CN'), engineInput.id);
@@ -199,6 +233,9 @@ export async function runTurn(
     ...(complaintText !== undefined ? { complaintText } : {}),
   };
 }
+
+/** The nodes that are a form's questions, answered with their buttons. */
+const FORM_QUESTION = /^(?:intake|assess|employment):q|^plan:when$/u;
 
 /** The coaching rubric of the node waiting for the person's answer, if it coaches. */
 function rubricAt(deps: ConversationDeps, session: Session): Rubric | undefined {
