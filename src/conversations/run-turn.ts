@@ -4,7 +4,7 @@ import type { Lang } from '../messaging/lang.js';
 import type { Effect } from '../engine/flow.schema.js';
 import { step } from '../engine/step.js';
 import type { Rubric } from '../coaching/coach.js';
-import { asksSomething } from '../knowledge/focus.js';
+import { answerAside, askAgain } from './ask-again.js';
 import { renderCoaching } from './coach-turn.js';
 import type { ConversationDeps } from './conversation-deps.js';
 import {
@@ -78,37 +78,16 @@ export async function runTurn(
     ...(lastCard ? { lastCard } : {}),
   });
 
+  const again = (lang: Lang) => ({ state, at: session.at, lang, now, resumed, effects });
+
   // A practice answer gets feedback on what was written; a policy question typed mid-practice is
   // answered, and the practice question is asked again. Distress is never coached.
   const rubric = rubricAt(deps, session);
   let coaching: OutgoingMessage | undefined;
   if (rubric && engineInput.kind === 'text' && qaLang && !distress) {
-    if (!rubric.questionsAreAnswers && asksSomething(engineInput.text)) {
-      const decision = deps.knowledge().decide(engineInput.text, qaLang, { distress });
-      if (decision.kind === 'answer' || decision.kind === 'clarify') {
-        const asked = await answerQuestion(deps, ctx(qaLang), engineInput.text, decision);
-        if (asked.kind === 'replies') {
-          const again = step(
-            deps.flows,
-            state,
-            { kind: 'goto', node: session.at },
-            { now, resumed },
-          );
-          const resume = renderReplies(
-            [{ say: [{ key: 'interview:practice.resume' }], choices: [] }, ...again.replies],
-            qaLang,
-            deps.translator,
-          );
-          return {
-            session: {
-              ...state,
-              ...(asked.lastQuestion ? { lastQuestion: asked.lastQuestion } : {}),
-            },
-            replies: [...asked.replies, ...resume],
-            effects,
-          };
-        }
-      }
+    if (!rubric.questionsAreAnswers) {
+      const aside = await answerAside(deps, ctx(qaLang), engineInput.text);
+      if (aside) return askAgain(deps, again(qaLang), 'interview:practice.resume', aside);
     }
     coaching = renderCoaching(deps.translator, rubric, engineInput.text, qaLang);
   }
@@ -129,29 +108,9 @@ export async function runTurn(
     result?.action?.kind === 'qa' &&
     FORM_QUESTION.test(session.at)
   ) {
-    const decision = asksSomething(engineInput.text)
-      ? deps.knowledge().decide(engineInput.text, qaLang, { distress })
-      : undefined;
-    const asked =
-      decision?.kind === 'answer' || decision?.kind === 'clarify'
-        ? await answerQuestion(deps, ctx(qaLang), engineInput.text, decision)
-        : undefined;
-    const answered = asked?.kind === 'replies' ? asked : undefined;
-    const again = step(deps.flows, state, { kind: 'goto', node: session.at }, { now, resumed });
-    const lead = answered ? 'common:form.resume' : 'common:form.pickOne';
-    const form = renderReplies(
-      [{ say: [{ key: lead }], choices: [] }, ...again.replies],
-      qaLang,
-      deps.translator,
-    );
-    return {
-      session: {
-        ...state,
-        ...(answered?.lastQuestion ? { lastQuestion: answered.lastQuestion } : {}),
-      },
-      replies: [...(answered?.replies ?? []), ...form],
-      effects,
-    };
+    const aside = await answerAside(deps, ctx(qaLang), engineInput.text);
+    const lead = aside ? 'common:form.resume' : 'common:form.pickOne';
+    return askAgain(deps, again(qaLang), lead, aside);
   }
   let qa: QaOutcome | undefined;
   if (engineInput.kind === 'choice' && engineInput.id.startsWith(KB_CHOICE)) {
