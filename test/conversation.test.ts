@@ -74,7 +74,7 @@ describe('conversation engine against real Redis and FerretDB', () => {
       const replies = await t.deps.handleInbound(text(chat, said));
       // No consent yet: asked for it (the record is kept with the profile), with congratulations.
       expect(replies[0]?.text).toContain(t.deps.translator.t(lang, 'plan:job.consentFirst'));
-      expect((await t.deps.sessions.get(`web:${chat}`))?.at).toMatch(/^intake:consent/);
+      expect((await t.deps.sessions.get(`web:${chat}`))?.at).toBe('employment:consent');
     },
   );
 

@@ -85,7 +85,10 @@ async function planner() {
   // Planning is profiling: the consent comes first, with a line saying why.
   expect(joined(asked)).toContain('需要先征得您的同意');
   expect(joined(asked)).toContain('您同意吗');
-  await p.press(offered(asked, 'intake:consent#agree'));
+  // Once agreed, the plan itself, not the intake's questions.
+  const plan = await p.press(offered(asked, 'plan:consent#agree'));
+  expect(joined(plan)).not.toContain('哪个区县');
+  expect(plan.at(-1)?.choices?.map((c) => c.id)).toContain('plan:show#add');
   return p;
 }
 
@@ -119,7 +122,7 @@ describe('the action plan in the chat', () => {
     await p.press('main:menu#me');
     const asked = await p.press('privacy:me#plan');
     expect(joined(asked)).toContain('您同意吗');
-    const declined = await p.press(offered(asked, 'intake:consent#decline'));
+    const declined = await p.press(offered(asked, 'plan:consent#decline'));
     expect(joined(declined)).toContain('不会登记');
     // An old button pressed anyway: nothing is kept, no reminder queued.
     await p.press('plan:write#cancel');
@@ -464,6 +467,10 @@ describe('"I found a job" and its follow-ups', () => {
     expect(joined(asked)).toContain('为了以后回访您');
     expect(joined(asked)).toContain('您同意吗');
     expect((await personDoc(await personIdOf(p))).employment).toBeUndefined();
+    // Once agreed: the job's own questions, not the intake's (a reviewer was sent through it).
+    const job = await p.press(offered(asked, 'employment:consent#agree'));
+    expect(joined(job)).not.toContain('哪个区县');
+    expect((await app.deps.sessions.get(`web:${p.sid}`))?.at).toBe('employment:q-employer');
   });
 });
 
@@ -535,7 +542,7 @@ describe('on Telegram, in Tibetan', () => {
     await turn(commandUpdate(chat, 'start'), 'ལམ་སྟོན');
     await turn(callbackUpdate(chat, 'language:choose#bo'), '');
     await turn(callbackUpdate(chat, 'privacy:me#plan'), 'མོས་མཐུན་དགོས');
-    await turn(callbackUpdate(chat, 'intake:consent#agree'), '');
+    await turn(callbackUpdate(chat, 'plan:consent#agree'), '');
     await turn(callbackUpdate(chat, 'privacy:me#plan'), 'ད་དུང་བྱ་སྤྱོད་འཆར་གཞི་མེད');
     await turn(callbackUpdate(chat, 'plan:show#add'), 'ཁྱེད་རང་གི་ཚིག་གིས');
     await turn(textUpdate(chat, 'ལས་ཀའི་ངོ་ཐུག་ཚོད་ལྟར་འགྲོ་བ།'), 'དུས་ནམ་ཞིག');

@@ -42,6 +42,8 @@ export const REQUIRED_NODES = [
   'main:outreach-resume',
   // The action plan and "I found a job": privacy:me leads there, pressed reminders land here.
   'intake:consent',
+  'plan:consent',
+  'employment:consent',
   'plan:start',
   'plan:show',
   'plan:write',

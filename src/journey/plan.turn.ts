@@ -26,7 +26,7 @@ export const isPlanRoute = (name: RouteName): name is PlanRoute =>
 
 /**
  * Planning is profiling: without the profile consent the person is asked for it first (the
- * intake's own consent node, with a line saying why). With it: the plan, the question of a new
+ * intake's consent text, with a line saying why). With it: the plan, the question of a new
  * step (unless 10 are open), or the employment questions.
  */
 export async function planRoute(
@@ -35,11 +35,12 @@ export async function planRoute(
   personId: string,
 ): Promise<{ node: string; say?: string }> {
   const consent = await deps.profiles.consentOf(personId);
+  // (Their own consent nodes: once agreed, the person goes on to the plan or the job, not into
+  // the intake's questions.)
   if (!consent.profile)
-    return {
-      node: 'intake:consent',
-      say: name === 'employment' ? 'plan:job.consentFirst' : 'plan:consentFirst',
-    };
+    return name === 'employment'
+      ? { node: 'employment:consent', say: 'plan:job.consentFirst' }
+      : { node: 'plan:consent', say: 'plan:consentFirst' };
   if (name === 'plan') return { node: 'plan:show' };
   if (name === 'employment') return { node: 'employment:q-employer' };
   const open = deps.plans ? await deps.plans.plans.openCount(personId) : 0;
