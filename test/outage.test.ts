@@ -56,4 +56,24 @@ describe('Redis down, then back', () => {
     expect(retried.statusCode).toBe(200);
     expect((await t.app.inject('/readyz')).statusCode).toBe(200);
   });
+
+  it('answers 503 too while Redis is up but refuses writes (full with noeviction), and /readyz says so', async () => {
+    const first = await send('full-0');
+    expect(first.statusCode).toBe(200);
+    const cookie = String(first.headers['set-cookie']).split(';')[0]!;
+    await t.deps.redis.config('SET', 'maxmemory-policy', 'noeviction');
+    await t.deps.redis.config('SET', 'maxmemory', '1');
+    try {
+      const during = await send('full-1', cookie);
+      expect(during.statusCode).toBe(503);
+      expect(during.json()).toMatchObject({ error: 'unavailable', dependency: 'redis' });
+      const ready = await t.app.inject('/readyz');
+      expect(ready.statusCode).toBe(503);
+      expect(ready.json()).toMatchObject({ checks: { redis: 'down' } });
+    } finally {
+      await t.deps.redis.config('SET', 'maxmemory', '0');
+    }
+    expect((await send('full-1', cookie)).statusCode).toBe(200);
+    expect((await t.app.inject('/readyz')).statusCode).toBe(200);
+  });
 });

@@ -95,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     healthRoutes({
       redis: deps.redis,
+      prefix: deps.prefix,
       mongo: deps.mongo,
       registry: deps.metrics.registry,
       metricsTokens: [deps.config.METRICS_TOKEN, deps.config.ADMIN_TOKEN],

@@ -2,30 +2,36 @@
  * The database is unreachable (stopped, restarting, network away), as the MongoDB driver and
  * mongoose report it: a write that failed so can be tried again later; any other error cannot.
  */
-export function isDatabaseUnavailable(err: unknown): boolean {
+export function isDatabaseUnavailable(err: unknown, depth = 0): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const name = 'name' in err && typeof err.name === 'string' ? err.name : '';
   if (
-    /^Mongo(?:ose)?(?:Network|NetworkTimeout|ServerSelection|NotConnected|PoolCleared|TopologyClosed)Error$/.test(
+    /^Mongo(?:ose)?(?:Network|NetworkTimeout|ServerSelection|NotConnected|PoolCleared|TopologyClosed)Error$|^PoolClearedOnNetworkError$/.test(
       name,
     )
   )
     return true;
+  // A bulk write interrupted by the network carries the driver's error as its cause.
+  if (depth < 2 && 'cause' in err && isDatabaseUnavailable(err.cause, depth + 1)) return true;
   const labels = 'errorLabels' in err && err.errorLabels instanceof Set ? err.errorLabels : null;
   if (labels?.has('RetryableWriteError') || labels?.has('ResetPool')) return true;
   const message = 'message' in err && typeof err.message === 'string' ? err.message : '';
-  return /ECONNREFUSED|ECONNRESET|buffering timed out|connection .*closed|Client must be connected|not connected/i.test(
+  return /ECONNREFUSED|ECONNRESET|buffering timed out|connection .*closed|Client must be connected|not connected|interrupted due to server monitor timeout|pool .*cleared/i.test(
     message,
   );
 }
 
-/** Redis is unreachable, as ioredis reports it (closed connection, retries per request spent). */
+/**
+ * Redis cannot serve now, as ioredis reports it: unreachable (closed connection, retries per
+ * request spent), or up but refusing (full with noeviction: OOM; a replica after a failover:
+ * READONLY; loading its data; a transaction aborted by one of those).
+ */
 export function isRedisUnavailable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const name = 'name' in err && typeof err.name === 'string' ? err.name : '';
   if (name === 'MaxRetriesPerRequestError') return true;
   const message = 'message' in err && typeof err.message === 'string' ? err.message : '';
-  return /^Connection is closed|Stream isn't writeable|Reached the max retries per request/.test(
+  return /^Connection is closed|Stream isn't writeable|Reached the max retries per request|^(?:OOM|READONLY|EXECABORT|LOADING|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN)\b/.test(
     message,
   );
 }

@@ -6,6 +6,8 @@ import { bearerAuth } from '../plugins/admin-auth.js';
 
 export interface HealthDeps {
   redis: Redis;
+  /** Redis key prefix (the readiness probe writes one short-lived key). */
+  prefix: string;
   mongo: Connection;
   registry: Registry;
   /** Bearer tokens that may read /metrics (METRICS_TOKEN, ADMIN_TOKEN); none set: closed. */
@@ -18,7 +20,10 @@ const withTimeout = <T>(p: Promise<T>, ms: number) =>
     new Promise<never>((_, rej) => setTimeout(() => rej(new Error('timeout')), ms).unref()),
   ]);
 
-/** /healthz (the process is alive), /readyz (Redis and MongoDB answer), /metrics (token). */
+/**
+ * /healthz (the process is alive), /readyz (Redis takes a write — a full or read-only Redis
+ * answers a ping but refuses every turn — and MongoDB answers), /metrics (token).
+ */
 export function healthRoutes(deps: HealthDeps): FastifyPluginAsync {
   return async (app) => {
     app.get('/healthz', { schema: { tags: ['ops'], summary: 'Liveness' } }, async () => ({
@@ -26,10 +31,10 @@ export function healthRoutes(deps: HealthDeps): FastifyPluginAsync {
     }));
     app.get(
       '/readyz',
-      { schema: { tags: ['ops'], summary: 'Readiness: Redis and MongoDB answer' } },
+      { schema: { tags: ['ops'], summary: 'Readiness: Redis takes a write and MongoDB answers' } },
       async (_req, reply) => {
         const [redis, mongo] = await Promise.allSettled([
-          withTimeout(deps.redis.ping(), 1000),
+          withTimeout(deps.redis.set(`${deps.prefix}readyz`, '1', 'PX', 5000), 1000),
           withTimeout(
             deps.mongo.db?.admin().ping() ?? Promise.reject(new Error('not connected')),
             1000,
