@@ -187,3 +187,48 @@ describe.skipIf(!existsSync(FERRET_BIN))('the database down under the running as
     expect(said.length).toBeGreaterThanOrEqual(2);
   }, 150_000);
 });
+
+describe.skipIf(!existsSync(FERRET_BIN))('the database down under Telegram polling', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lamton-polldbdown-'));
+  let port = 0;
+  let ferret: ChildProcess;
+  let api: BotApiServer;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    port = await freePort();
+    ferret = await startFerret(port, dir);
+    api = await startBotApiServer();
+    t = await startTestApp(
+      {
+        TELEGRAM_BOT_TOKEN: api.token,
+        TELEGRAM_API_ROOT: api.apiRoot,
+        TELEGRAM_MODE: 'polling',
+      },
+      { mongoUri: `mongodb://127.0.0.1:${port}/lamton` },
+    );
+    await t.deps.telegram!.start();
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.race([t?.close(), new Promise((r) => setTimeout(r, 10_000))]).catch(
+      () => undefined,
+    );
+    await api?.close();
+    if (ferret) await kill(ferret);
+  });
+
+  // A newcomer's /start needs the database (a new person). Five quick tries used to spend
+  // themselves in about 8 s of outage, and the update was dropped for good.
+  it('keeps a polled update through an outage longer than its tries, and answers it once after', async () => {
+    api.pushUpdate(commandUpdate(4101, 'start'));
+    await api.waitForSent((m) => m.chatId === 4101, 20_000);
+    await kill(ferret);
+    api.pushUpdate(commandUpdate(4102, 'start'));
+    await new Promise((r) => setTimeout(r, 20_000));
+    expect(api.sent(4102)).toHaveLength(0);
+    ferret = await startFerret(port, dir);
+    await api.waitForSent((m) => m.chatId === 4102, 60_000);
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(api.sent(4102)).toHaveLength(1);
+  }, 150_000);
+});

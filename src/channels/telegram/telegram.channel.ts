@@ -7,6 +7,7 @@ import type { Translator } from '../../i18n.js';
 import type { InboundHandler } from '../../messaging/inbound.js';
 import { isRetryable, SendError } from '../../messaging/send.js';
 import type { Channel } from '../channel.js';
+import { isDatabaseUnavailable, isRedisUnavailable } from '../../lib/db-errors.js';
 import { runOnce } from '../../lib/once.js';
 import { checkUpdate, toInboundEvent } from './inbound.js';
 import { UPDATE_ONCE, updateKey } from './webhook.routes.js';
@@ -68,6 +69,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
   // Only for polling (getUpdates); every call of ours goes through the sender's client.
   const bot = new Telegraf(deps.token, {
     telegram: { apiRoot: deps.apiRoot, webhookReply: false },
+    // A turn waiting out an outage must not let telegraf acknowledge its update (the default
+    // 90 s limit did: a restart then lost it); processUntilDone retries until done or stopped.
+    handlerTimeout: Infinity,
   });
   const lock = createPollerLock(deps.redis, `${deps.prefix ?? 'lamton:'}telegram:poller`);
   const inFlight = new Set<Promise<void>>();
@@ -119,7 +123,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
    * webhook, so a crash between fetching and acknowledging a batch does not answer twice), and
    * retried with backoff when it fails —
    * telegraf acknowledges the batch only after this returns, so until then Telegram keeps it.
-   * A failure while Redis is away does not count as an attempt.
+   * A failure while Redis or the database is away does not count as an attempt.
    */
   async function processUntilDone(update: Update): Promise<void> {
     for (let attempt = 1, wait = 500; ;) {
@@ -135,7 +139,9 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
         );
         return;
       } catch (err) {
-        const outage = deps.redis.status !== 'ready';
+        // Redis or the database away (or refusing): wait it out, however long; it is not a try.
+        const outage =
+          deps.redis.status !== 'ready' || isDatabaseUnavailable(err) || isRedisUnavailable(err);
         if (stopped || (!outage && attempt >= POLL_ATTEMPTS)) {
           log.error({ err, updateId: update.update_id }, 'telegram update failed; giving up');
           deps.onDropped?.();
