@@ -23,6 +23,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         censor: '[redacted]',
       },
       serializers: {
+        // An error as its kind, message and stack: never the properties libraries hang on it
+        // (ioredis puts the command and its arguments, which can be a person's words, there).
+        err: safeError,
         // Request URLs never carry secrets here, but query strings could carry user text.
         req: (req: { method?: string; url?: string; id?: string }) => ({
           id: req.id,
@@ -41,4 +44,17 @@ export function createLogger(level: string, destination?: pino.DestinationStream
  */
 export function loggedUrl(url: string | undefined): string | undefined {
   return url?.split('?')[0]?.replace(/^\/media\/[^/]+/u, '/media/[redacted]');
+}
+
+/** An error for the log: name, message, code and stack, and its cause the same way. */
+export function safeError(err: unknown, depth = 0): unknown {
+  if (!(err instanceof Error)) return typeof err === 'string' ? { message: err } : err;
+  const code = (err as { code?: unknown }).code;
+  return {
+    type: err.name,
+    message: err.message,
+    ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    stack: err.stack,
+    ...(err.cause !== undefined && depth < 3 ? { cause: safeError(err.cause, depth + 1) } : {}),
+  };
 }

@@ -215,5 +215,16 @@ describe('logging', () => {
     );
     l.info({ text: 'private words', token: 'tok' }, 'x');
     expect(l2.join('')).not.toMatch(/private words|tok"/);
+    // An ioredis error carries its command's arguments (a transcript, a person's words): the
+    // log keeps the error's kind and message only.
+    const replyError = Object.assign(new Error('OOM command not allowed'), {
+      name: 'ReplyError',
+      command: { name: 'rpush', args: ['web:tx:1', '{"in":{"text":"我不想活了"}}'] },
+      previousErrors: [{ command: { args: ['我不想活了'] } }],
+    });
+    l.warn({ err: replyError }, 'transcript write failed');
+    const warned = l2.join('');
+    expect(warned).toContain('OOM command not allowed');
+    expect(warned).not.toContain('我不想活了');
   });
 });

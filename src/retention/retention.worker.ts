@@ -33,6 +33,8 @@ export async function startRetentionWorker(deps: RetentionWorkerDeps) {
   );
   const opts = { connection, prefix: `${deps.prefix}bull` };
   const queue = new Queue(MAINTENANCE_QUEUE, opts);
+  // Without listeners BullMQ prints every error (stack and command arguments) to the console.
+  queue.on('error', (err: Error) => deps.log.warn({ err: err.message }, 'maintenance queue error'));
   await queue.upsertJobScheduler(
     'retention-messages',
     { every: deps.everyMs ?? 6 * 60 * 60 * 1000 },
@@ -48,6 +50,9 @@ export async function startRetentionWorker(deps: RetentionWorkerDeps) {
       return result;
     },
     { ...opts, concurrency: 1 },
+  );
+  worker.on('error', (err: Error) =>
+    deps.log.warn({ err: err.message }, 'maintenance worker error'),
   );
   worker.on('failed', (job, err) =>
     deps.log.error({ jobId: job?.id, err }, 'maintenance job failed'),
