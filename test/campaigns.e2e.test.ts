@@ -149,6 +149,31 @@ describe('outreach campaigns over Telegram', () => {
     expect(api.sent()).toEqual([]);
   });
 
+  it('sends a stored campaign whose job Redis did not take (full, read-only): the worker queues it', async () => {
+    const sid = randomUUID();
+    await seedPeople(t.deps.mongo, [{ channel: 'web', chatId: sid, language: 'zh-CN' }]);
+    // Stored as a create leaves it when its job could not be queued (no job in Redis).
+    const stored = await t.deps.campaigns.repo.create({
+      title: '没进队列',
+      message: { 'zh-CN': ZH, bo: BO },
+      audience: { channels: ['web'] },
+      sendAt: new Date(),
+      status: 'scheduled',
+      createdBy: 'admin',
+      createdAt: new Date(),
+      estimate: 1,
+    });
+    const id = stored._id.toHexString();
+    expect(await t.deps.campaigns.queue.getJob(`campaign-${id}`)).toBeUndefined();
+    workers = await startWorkers(t.deps);
+    const done = await completed(id);
+    expect(done.stats).toMatchObject({ recipients: 1, sent: 1 });
+    // Swept again: it is not sent a second time.
+    await workers.scheduleStored();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await t.deps.redis.llen(`${t.deps.prefix}web:inbox:${sid}`)).toBe(1);
+  });
+
   it('refuses invalid campaigns with 400 naming the field, and a text too long for Telegram', async () => {
     const bad = await call('POST', '/api/admin/campaigns', {
       title: '',

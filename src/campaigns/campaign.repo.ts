@@ -46,6 +46,8 @@ export interface CampaignRepo {
   get(id: string): Promise<CampaignDoc | null>;
   /** Newest first; `cursor` is the last id of the previous page. */
   list(limit: number, cursor?: string): Promise<CampaignDoc[]>;
+  /** Campaigns waiting to start (the worker makes sure each has its job). */
+  scheduled(limit: number): Promise<CampaignDoc[]>;
   /** Moves `from` → `to` (with extra fields); false when the campaign was not in `from`. */
   transition(
     id: string,
@@ -90,6 +92,9 @@ export function createCampaignRepo(conn: Connection): CampaignRepo {
     async list(limit, cursor) {
       const filter = cursor && valid(cursor) ? { _id: { $lt: oid(cursor) } } : {};
       return Campaign.find(filter).sort({ _id: -1 }).limit(limit).lean();
+    },
+    async scheduled(limit) {
+      return Campaign.find({ status: 'scheduled' }).limit(limit).lean();
     },
     async transition(id, from, to, set = {}) {
       if (!valid(id)) return null;

@@ -1,3 +1,5 @@
+import type { Logger } from 'pino';
+import { jobOpts } from './queues.js';
 import type { Queue } from 'bullmq';
 import type { AuditRepo } from '../audit/audit.repo.js';
 import { AppError } from '../errors.js';
@@ -57,18 +59,9 @@ export interface CampaignServiceDeps {
   recentSent(campaignId: string): Promise<number>;
   /** Whether the send workers are holding for quiet hours now (their flag in Redis). */
   quietHeld(): Promise<boolean>;
+  log?: Pick<Logger, 'warn'>;
   now?: () => Date;
 }
-
-/** Campaign job options: one job per campaign, retried every 5 s while MongoDB is away. */
-const jobOpts = (id: string, delay: number) => ({
-  jobId: `campaign-${id}`,
-  delay: Math.max(0, delay),
-  attempts: 1000,
-  backoff: { type: 'fixed', delay: 5000 },
-  removeOnComplete: true,
-  removeOnFail: 100,
-});
 
 /** A count this slow is reused for a while (see countsOf); quicker ones are always fresh. */
 const SLOW_COUNT_MS = 100;
@@ -78,9 +71,21 @@ export function createCampaignService(deps: CampaignServiceDeps) {
   const now = deps.now ?? (() => new Date());
   const t = deps.translator.t.bind(deps.translator);
 
+  /**
+   * The campaign's job. The campaign is stored already: when Redis cannot take the job now, the
+   * worker's sweep (scheduleStored) adds it within a minute, so the caller is not told "failed"
+   * (a retried create would make a second campaign).
+   */
   async function schedule(c: CampaignDoc) {
     const id = c._id.toHexString();
-    await deps.queue.add('run', { campaignId: id }, jobOpts(id, c.sendAt.getTime() - Date.now()));
+    await deps.queue
+      .add('run', { campaignId: id }, jobOpts(id, c.sendAt.getTime() - Date.now()))
+      .catch((err: unknown) =>
+        deps.log?.warn(
+          { err, campaignId: id },
+          'campaign stored, its job not queued yet: the worker will queue it',
+        ),
+      );
   }
 
   // Pages poll the counts every few seconds: a slow count is reused within this process while

@@ -12,7 +12,7 @@ import type { PersonRepo } from '../people/person.repo.js';
 import { createAudienceReader } from './audience.js';
 import { createCampaignRepo, type CampaignRepo } from './campaign.repo.js';
 import { createCampaignProcessor, type CampaignJobData } from './fanout.processor.js';
-import { CAMPAIGN_QUEUE, limiterFor, sendQueueName, type SendJobData } from './queues.js';
+import { CAMPAIGN_QUEUE, jobOpts, limiterFor, sendQueueName, type SendJobData } from './queues.js';
 import { createSendRate } from './rate.js';
 import { createSendProcessor } from './send.processor.js';
 
@@ -28,6 +28,8 @@ export interface CampaignWorkerDeps {
   translator: Translator;
   metrics: Metrics;
   log: Logger;
+  /** How often stored campaigns are checked for their job (default a minute). */
+  sweepEveryMs?: number;
   now?: () => Date;
   /** Tests: how often a sending campaign is checked (default 2 s). */
   watchEveryMs?: number;
@@ -130,10 +132,39 @@ export async function startCampaignWorkers(deps: CampaignWorkerDeps) {
   campaignWorker.on('error', (err) => deps.log.warn({ err: err.message }, 'campaign worker error'));
   workers.push(campaignWorker);
 
+  // Every stored campaign waiting to start has its job: a create or approval whose job Redis did
+  // not take (full, read-only, away) is queued here within a minute. A job already there is kept
+  // (one id per campaign), so this never starts a campaign twice.
+  const lifecycle = new Queue<CampaignJobData>(CAMPAIGN_QUEUE, opts);
+  lifecycle.on('error', (err: Error) =>
+    deps.log.warn({ err: err.message }, 'campaign queue error'),
+  );
+  async function scheduleStored(): Promise<void> {
+    for (const c of await campaigns.scheduled(1000)) {
+      const id = c._id.toHexString();
+      await lifecycle.add(
+        'run',
+        { campaignId: id },
+        jobOpts(id, c.sendAt.getTime() - now().getTime()),
+      );
+    }
+  }
+  const sweep = (): void => {
+    scheduleStored().catch((err: unknown) =>
+      deps.log.warn({ err }, 'scheduled campaigns not checked; trying again'),
+    );
+  };
+  sweep();
+  const sweeper = setInterval(sweep, deps.sweepEveryMs ?? 60_000);
+  sweeper.unref();
+
   return {
     sendQueues,
+    scheduleStored,
     async close() {
+      clearInterval(sweeper);
       await Promise.all(workers.map((w) => w.close()));
+      await lifecycle.close();
       await Promise.all([...sendQueues.values()].map((q) => q.close()));
       await connection.quit().catch(() => connection.disconnect());
     },

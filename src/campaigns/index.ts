@@ -64,6 +64,7 @@ export function createCampaigns(ctx: CampaignsContext) {
     approvalThreshold: ctx.config.CAMPAIGN_APPROVAL_THRESHOLD,
     recentSent: (id) => rate.recent(id),
     quietHeld: async () => (await ctx.redis.exists(quietFlagKey(ctx.prefix))) === 1,
+    log: ctx.log,
   });
   return {
     service,

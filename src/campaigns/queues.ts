@@ -36,3 +36,13 @@ export function limiterFor(ratePerSecond: number): { max: number; duration: numb
 
 /** Set (with the time left as its expiry) while quiet hours hold the send queues. */
 export const quietFlagKey = (prefix: string) => `${prefix}out:quiet`;
+
+/** Campaign job options: one job per campaign, retried every 5 s while MongoDB is away. */
+export const jobOpts = (id: string, delay: number) => ({
+  jobId: `campaign-${id}`,
+  delay: Math.max(0, delay),
+  attempts: 1000,
+  backoff: { type: 'fixed', delay: 5000 },
+  removeOnComplete: true,
+  removeOnFail: 100,
+});
