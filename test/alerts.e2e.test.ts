@@ -110,6 +110,37 @@ describe('subscribing on the web chat', () => {
     expect((await p.pushes()).filter((r) => r.text.includes('小区门卫'))).toHaveLength(1);
   });
 
+  it("alerts for a posting saved while Redis could not take its match job (the worker's sweep)", async () => {
+    const p = await chinese();
+    await p.say('订阅岗位 锅炉工');
+    // Saved, but no match job (as when Redis refused it): the posting waits, marked unmatched.
+    const savedAt = new Date(clock().getTime() - 5 * 60_000);
+    const job = await app.deps.jobs.repo.create({
+      title: { 'zh-CN': '供暖锅炉工' },
+      employer: '拉萨热力公司',
+      district: '城关区',
+      description: { 'zh-CN': '供暖季锅炉运行。' },
+      contact: '0891-6800000',
+      expiresAt: new Date(Date.now() + 30 * 86_400_000),
+      createdAt: savedAt,
+      createdBy: 'admin',
+      source: { kind: 'api' },
+    });
+    const jobId = String(job._id);
+    expect(await worker.matchUnmatched()).toBeGreaterThanOrEqual(1);
+    await pushed(p, '供暖锅炉工');
+    await until(async () =>
+      (await app.deps.mongo.collection('jobs').findOne({ _id: job._id }))?.matchPending === false
+        ? true
+        : undefined,
+    );
+    // Matched now: the next sweep leaves it alone, and nobody is told twice.
+    await worker.matchUnmatched();
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await p.pushes()).filter((r) => r.text.includes('供暖锅炉工'))).toHaveLength(1);
+    expect(await alertState(jobId, await personIdOf(p))).toBe('sent');
+  });
+
   it('understands a plain-language wish, and a Tibetan one', async () => {
     const p = await chinese();
     const done = joined(await p.say('以后有司机的工作麻烦通知我一声'));

@@ -33,7 +33,7 @@ import type { Subscription, SubscriptionRepo } from './subscription.repo.js';
 import { keywordHits, postingTerms, termsOf } from './terms.js';
 
 export interface AlertProcessorDeps {
-  jobs: Pick<JobRepo, 'get' | 'raiseReach'>;
+  jobs: Pick<JobRepo, 'get' | 'raiseReach' | 'matched'>;
   alerts: AlertRepo;
   subscriptions: Pick<SubscriptionRepo, 'list'>;
   matcher: Pick<Matcher, 'match'>;
@@ -118,6 +118,7 @@ export function createAlertProcessor(deps: AlertProcessorDeps) {
     });
     for (let i = 0; i < matches.length; i += BULK)
       await deps.enqueue(alertJobsFor(jobId, matches.slice(i, i + BULK)));
+    await deps.jobs.matched(jobId, job.updatedAt);
     return matches.length;
   }
 

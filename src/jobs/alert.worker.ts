@@ -40,6 +40,8 @@ export interface AlertWorkerDeps {
   districts: readonly { zh: string; bo: string }[];
   /** The clock deciding quiet hours, the day's allowance and the digest's time (tests move it). */
   now?: () => Date;
+  /** How often unmatched postings are looked for (default a minute). */
+  sweepEveryMs?: number;
 }
 
 /** Alert jobs a worker process runs at once. */
@@ -52,6 +54,9 @@ const CONCURRENCY = 10;
  * budget (live replies first), one background message a second to a chat, quiet hours.
  * Rebuilds the index first when it was built with another vocabulary (or never).
  */
+/** A posting not matched this long after its save has lost its match job (the sweep's age). */
+const SWEEP_AFTER_MS = 60_000;
+
 export async function startAlertWorker(deps: AlertWorkerDeps) {
   const now = deps.now ?? (() => new Date());
   const connection = new Redis(deps.config.REDIS_URL, { maxRetriesPerRequest: null });
@@ -74,8 +79,9 @@ export async function startAlertWorker(deps: AlertWorkerDeps) {
   const channels = CHANNEL_PREFERENCE.filter((c) => deps.senders.has(c));
   const rate = Math.min(...channels.map((c) => channelRate(deps.config, c)), 200);
   const holder: { worker?: Worker<AlertJob> } = {};
+  const jobs = createJobRepo(deps.mongo);
   const process = createAlertProcessor({
-    jobs: createJobRepo(deps.mongo),
+    jobs,
     alerts: createAlertRepo(deps.mongo),
     subscriptions: createSubscriptionRepo(deps.mongo),
     matcher,
@@ -117,11 +123,32 @@ export async function startAlertWorker(deps: AlertWorkerDeps) {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
       deps.log.error({ err: err.message, jobId: job.id }, 'job alert given up');
   });
+  // A posting saved while Redis could not take its match job (full, read-only, away) is matched
+  // here: every minute, the open postings saved over a minute ago and never matched.
+  async function matchUnmatched(): Promise<number> {
+    const ids = await jobs.unmatched(new Date(now().getTime() - SWEEP_AFTER_MS), 500);
+    const round = Math.floor(now().getTime() / SWEEP_AFTER_MS);
+    await addAlertJobs(
+      queue,
+      ids.map((jobId) => ({ id: `match-${jobId}-sweep-${round}`, data: { kind: 'match', jobId } })),
+    );
+    return ids.length;
+  }
+  const sweep = (): void => {
+    matchUnmatched().catch((err: unknown) =>
+      deps.log.warn({ err }, 'unmatched postings not checked; trying again'),
+    );
+  };
+  const sweeper = setInterval(sweep, deps.sweepEveryMs ?? SWEEP_AFTER_MS);
+  sweeper.unref();
+
   return {
     worker,
     queue,
     matcher,
+    matchUnmatched,
     async close() {
+      clearInterval(sweeper);
       await worker.close();
       await queue.close();
       await connection.quit().catch(() => connection.disconnect());

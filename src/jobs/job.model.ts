@@ -41,6 +41,11 @@ export interface JobDoc {
   status: StoredJobStatus;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * The text changed and the alert worker has not matched it yet (set with every save, cleared
+   * by the match job; the worker's sweep queues a match for one left set).
+   */
+  matchPending?: boolean;
   /** The acting account's user name (`cli` for the CSV import). */
   createdBy: string;
   updatedBy?: string | null;
@@ -68,6 +73,7 @@ const jobSchema = new Schema<JobDoc>(
     status: { type: String, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
+    matchPending: { type: Boolean, default: false },
     createdBy: { type: String, required: true },
     updatedBy: { type: String, default: null },
     closedAt: { type: Date, default: null },

@@ -60,6 +60,10 @@ export interface JobRepo {
   removeImport(importId: string): Promise<number>;
   /** Removes the hidden rows of imports begun before `before` (a process died midway). */
   removeStaleImports(before: Date): Promise<number>;
+  /** The posting's text was matched (saved since `at`: still pending). */
+  matched(id: string, at: Date): Promise<void>;
+  /** Ids of open postings saved before `before` and never matched (their match job was lost). */
+  unmatched(before: Date, limit: number): Promise<string[]>;
 }
 
 const ID = /^[0-9a-f]{24}$/i;
@@ -78,7 +82,12 @@ export function createJobRepo(conn: Connection): JobRepo {
   const byId = (id: string) => ({ _id: new Types.ObjectId(id) });
   return {
     async create(job) {
-      const doc = await Job.create({ ...job, status: 'open', updatedAt: job.createdAt });
+      const doc = await Job.create({
+        ...job,
+        status: 'open',
+        updatedAt: job.createdAt,
+        matchPending: true,
+      });
       return doc.toObject();
     },
     async get(id) {
@@ -106,7 +115,7 @@ export function createJobRepo(conn: Connection): JobRepo {
     },
     async update(id, changes, by, now) {
       if (!ID.test(id)) return null;
-      const set: Record<string, unknown> = { updatedAt: now, updatedBy: by };
+      const set: Record<string, unknown> = { updatedAt: now, updatedBy: by, matchPending: true };
       const unset: Record<string, ''> = {};
       for (const [key, value] of Object.entries(changes)) {
         if (value === undefined) continue;
@@ -140,12 +149,30 @@ export function createJobRepo(conn: Connection): JobRepo {
       if (!ID.test(id)) return;
       await Job.updateOne(byId(id), { $max: { [`reach.${kind}`]: n } });
     },
+    async matched(id, at) {
+      if (!ID.test(id)) return;
+      // Only when not saved again since the match began (that save's own match is pending).
+      await Job.updateOne(
+        { ...byId(id), updatedAt: { $lte: at } },
+        { $set: { matchPending: false } },
+      );
+    },
+    async unmatched(before, limit) {
+      const docs = await Job.find(
+        { matchPending: true, status: 'open', updatedAt: { $lt: before } },
+        { _id: 1 },
+      )
+        .limit(limit)
+        .lean();
+      return docs.map((d) => String(d._id));
+    },
     async insertImported(jobs, importId) {
       const docs = await Job.insertMany(
         jobs.map((j) => ({
           ...j,
           status: 'importing',
           updatedAt: j.createdAt,
+          matchPending: true,
           source: { ...j.source, importId },
         })),
         { ordered: true, lean: true },
