@@ -558,9 +558,10 @@ describe('complaints', () => {
       'completed',
       'failed',
     ]);
-    expect(outcomes.filter((j) => j.name === 'outcome' && j.data.ticketId === ticket)).toHaveLength(
-      1,
+    const mine = outcomes.filter(
+      (j) => j.name === 'outcome' && (j.data as { ticketId?: string }).ticketId === ticket,
     );
+    expect(mine).toHaveLength(1);
   });
 
   it('asks what happened when the complaint comes without text, in Tibetan too', async () => {
