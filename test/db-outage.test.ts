@@ -81,36 +81,11 @@ describe.skipIf(!existsSync(FERRET_BIN))('the database down, then back', () => {
  * (web chat and the Telegram webhook): no 500 meanwhile, nothing lost, each message answered once.
  */
 describe.skipIf(!existsSync(FERRET_BIN))('the database down under the running assistant', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lamton-appdbdown-'));
   const secret = 'dbdown_secret';
-  let port = 0;
-  let ferret: ChildProcess;
-  let api: BotApiServer;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    port = await freePort();
-    ferret = await startFerret(port, dir);
-    api = await startBotApiServer();
-    t = await startTestApp(
-      {
-        TELEGRAM_BOT_TOKEN: api.token,
-        TELEGRAM_API_ROOT: api.apiRoot,
-        TELEGRAM_MODE: 'webhook',
-        TELEGRAM_WEBHOOK_SECRET: secret,
-        PUBLIC_URL: 'https://lamton.example.org',
-      },
-      { mongoUri: `mongodb://127.0.0.1:${port}/lamton` },
-    );
-    await t.deps.telegram!.start();
-  }, 60_000);
-  afterAll(async () => {
-    // A failed test may leave the database down: closing would wait for it (flushing the log).
-    await Promise.race([t?.close(), new Promise((r) => setTimeout(r, 10_000))]).catch(
-      () => undefined,
-    );
-    await api?.close();
-    if (ferret) await kill(ferret);
+  const env = appOnOwnDatabase('lamton-appdbdown-', {
+    TELEGRAM_MODE: 'webhook',
+    TELEGRAM_WEBHOOK_SECRET: secret,
+    PUBLIC_URL: 'https://lamton.example.org',
   });
 
   /** The session id inside the signed `lamton_sid` cookie ("name=sid.signature"). */
@@ -118,7 +93,7 @@ describe.skipIf(!existsSync(FERRET_BIN))('the database down under the running as
     decodeURIComponent(cookie.slice(cookie.indexOf('=') + 1)).replace(/\.[^.]*$/, '');
 
   const chat = (clientId: string, text: string, cookie?: string) =>
-    t.app.inject({
+    env.t.app.inject({
       method: 'POST',
       url: '/api/chat/messages',
       payload: { clientId, text },
@@ -129,10 +104,10 @@ describe.skipIf(!existsSync(FERRET_BIN))('the database down under the running as
     const first = await chat('db-1', '你好');
     expect(first.statusCode).toBe(200);
     const cookie = String(first.headers['set-cookie']).split(';')[0]!;
-    await api.deliverWebhook(commandUpdate(4001, 'start'), { baseUrl: t.url });
-    await api.waitForSent((m) => m.chatId === 4001);
+    await env.api.deliverWebhook(commandUpdate(4001, 'start'), { baseUrl: env.t.url });
+    await env.api.waitForSent((m) => m.chatId === 4001);
 
-    await kill(ferret);
+    await env.stopDatabase();
     // Right away (before the driver has noticed) and later: a known person, a newcomer on the
     // page, a known and a new Telegram chat.
     const known = textUpdate(4001, '失业金怎么领');
@@ -149,39 +124,39 @@ describe.skipIf(!existsSync(FERRET_BIN))('the database down under the running as
         if (res.statusCode === 503) expect(res.headers['retry-after']).toBeDefined();
       }
       for (const update of [known, newcomer]) {
-        const res = await api.deliverWebhook(update, { baseUrl: t.url });
+        const res = await env.api.deliverWebhook(update, { baseUrl: env.t.url });
         seen.add(res.status);
         expect([200, 503]).toContain(res.status);
         if (res.status === 503) refused.add(String(update.update_id));
       }
       await new Promise((r) => setTimeout(r, 2_000));
     }
-    const ready = await t.app.inject('/readyz');
+    const ready = await env.t.app.inject('/readyz');
     expect(ready.statusCode).toBe(503);
     expect(ready.json()).toMatchObject({ checks: { mongodb: 'down' } });
     expect(seen.has(503)).toBe(true); // once noticed, routes that need the database say "later"
 
-    ferret = await startFerret(port, dir);
+    await env.startDatabase();
     await expect
-      .poll(async () => (await t.app.inject('/readyz')).statusCode, { timeout: 30_000 })
+      .poll(async () => (await env.t.app.inject('/readyz')).statusCode, { timeout: 30_000 })
       .toBe(200);
     const retried = await chat('db-during-5', '失业金怎么领', cookie);
     expect(retried.statusCode).toBe(200);
     // Telegram retries what it got no 2xx for; what it got a 200 for was answered already.
     for (const update of [known, newcomer]) {
-      const res = await api.deliverWebhook(update, { baseUrl: t.url });
+      const res = await env.api.deliverWebhook(update, { baseUrl: env.t.url });
       expect(res.status).toBe(200);
     }
-    await expect.poll(() => api.sent(4001).length, { timeout: 10_000 }).toBe(2);
-    await expect.poll(() => api.sent(4002).length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => env.api.sent(4001).length, { timeout: 10_000 }).toBe(2);
+    await expect.poll(() => env.api.sent(4002).length, { timeout: 10_000 }).toBe(1);
     await new Promise((r) => setTimeout(r, 500));
-    expect(api.sent(4001)).toHaveLength(2);
-    expect(api.sent(4002)).toHaveLength(1);
+    expect(env.api.sent(4001)).toHaveLength(2);
+    expect(env.api.sent(4002)).toHaveLength(1);
     // What the known person said meanwhile reached the conversation log.
-    const session = await t.deps.sessions.get(`web:${cookieSession(cookie)}`);
+    const session = await env.t.deps.sessions.get(`web:${cookieSession(cookie)}`);
     expect(session).toBeTruthy();
-    await t.deps.messages.flush();
-    const said = (await t.deps.messages.transcript(session!.personId)).filter(
+    await env.t.deps.messages.flush();
+    const said = (await env.t.deps.messages.transcript(session!.personId)).filter(
       (l) => l.from === 'person',
     );
     expect(said.length).toBeGreaterThanOrEqual(2);
@@ -189,46 +164,59 @@ describe.skipIf(!existsSync(FERRET_BIN))('the database down under the running as
 });
 
 describe.skipIf(!existsSync(FERRET_BIN))('the database down under Telegram polling', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'lamton-polldbdown-'));
-  let port = 0;
-  let ferret: ChildProcess;
-  let api: BotApiServer;
-  let t: TestApp;
-
-  beforeAll(async () => {
-    port = await freePort();
-    ferret = await startFerret(port, dir);
-    api = await startBotApiServer();
-    t = await startTestApp(
-      {
-        TELEGRAM_BOT_TOKEN: api.token,
-        TELEGRAM_API_ROOT: api.apiRoot,
-        TELEGRAM_MODE: 'polling',
-      },
-      { mongoUri: `mongodb://127.0.0.1:${port}/lamton` },
-    );
-    await t.deps.telegram!.start();
-  }, 60_000);
-  afterAll(async () => {
-    await Promise.race([t?.close(), new Promise((r) => setTimeout(r, 10_000))]).catch(
-      () => undefined,
-    );
-    await api?.close();
-    if (ferret) await kill(ferret);
-  });
+  const env = appOnOwnDatabase('lamton-polldbdown-', { TELEGRAM_MODE: 'polling' });
 
   // A newcomer's /start needs the database (a new person). Five quick tries used to spend
   // themselves in about 8 s of outage, and the update was dropped for good.
   it('keeps a polled update through an outage longer than its tries, and answers it once after', async () => {
-    api.pushUpdate(commandUpdate(4101, 'start'));
-    await api.waitForSent((m) => m.chatId === 4101, 20_000);
-    await kill(ferret);
-    api.pushUpdate(commandUpdate(4102, 'start'));
+    env.api.pushUpdate(commandUpdate(4101, 'start'));
+    await env.api.waitForSent((m) => m.chatId === 4101, 20_000);
+    await env.stopDatabase();
+    env.api.pushUpdate(commandUpdate(4102, 'start'));
     await new Promise((r) => setTimeout(r, 20_000));
-    expect(api.sent(4102)).toHaveLength(0);
-    ferret = await startFerret(port, dir);
-    await api.waitForSent((m) => m.chatId === 4102, 60_000);
+    expect(env.api.sent(4102)).toHaveLength(0);
+    await env.startDatabase();
+    await env.api.waitForSent((m) => m.chatId === 4102, 60_000);
     await new Promise((r) => setTimeout(r, 1_000));
-    expect(api.sent(4102)).toHaveLength(1);
+    expect(env.api.sent(4102)).toHaveLength(1);
   }, 150_000);
 });
+
+/**
+ * An app (web role, Telegram on a loopback Bot API server) over a FerretDB of the test's own,
+ * which the test may stop and start.
+ */
+function appOnOwnDatabase(name: string, telegram: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), name));
+  let port = 0;
+  let ferret: ChildProcess | undefined;
+  const env = {
+    api: undefined as unknown as BotApiServer,
+    t: undefined as unknown as TestApp,
+    async stopDatabase() {
+      if (ferret) await kill(ferret);
+    },
+    async startDatabase() {
+      ferret = await startFerret(port, dir);
+    },
+  };
+  beforeAll(async () => {
+    port = await freePort();
+    await env.startDatabase();
+    env.api = await startBotApiServer();
+    env.t = await startTestApp(
+      { TELEGRAM_BOT_TOKEN: env.api.token, TELEGRAM_API_ROOT: env.api.apiRoot, ...telegram },
+      { mongoUri: `mongodb://127.0.0.1:${port}/lamton` },
+    );
+    await env.t.deps.telegram!.start();
+  }, 60_000);
+  afterAll(async () => {
+    // A failed test may leave the database down: closing would wait for it (flushing the log).
+    await Promise.race([env.t?.close(), new Promise((r) => setTimeout(r, 10_000))]).catch(
+      () => undefined,
+    );
+    await env.api?.close();
+    await env.stopDatabase();
+  });
+  return env;
+}
