@@ -78,6 +78,24 @@ describe('conversation engine against real Redis and FerretDB', () => {
     },
   );
 
+  it('answers a button shown in the other language in that language (Tibetan buttons in a Chinese chat)', async () => {
+    const chat = 'talk-mixed-buttons';
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    const asked = await t.deps.handleInbound(text(chat, 'ལས་མེད་ཐོ་འགོད་ག་པར་བྱེད་དགོས།'));
+    const last = asked.at(-1)!;
+    expect(last.lang).toBe('bo');
+    const choice = last.choices![0]!;
+    const pressed = await t.deps.handleInbound(ev(chat, { kind: 'choice', id: choice.id }));
+    expect(pressed.every((m) => m.lang === 'bo')).toBe(true);
+    // Writing Chinese again answers in Chinese, and its buttons answer in Chinese.
+    const back = await t.deps.handleInbound(text(chat, '失业登记在哪里办'));
+    expect(back.at(-1)?.lang).toBe('zh-CN');
+    const again = await t.deps.handleInbound(
+      ev(chat, { kind: 'choice', id: back.at(-1)!.choices![0]!.id }),
+    );
+    expect(again.every((m) => m.lang === 'zh-CN')).toBe(true);
+  });
+
   it.each([
     ['zh', 'zh-CN'],
     ['bo', 'bo'],

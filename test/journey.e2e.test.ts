@@ -164,7 +164,8 @@ describe('consent and the intake', () => {
     replies = await p.press(offered(replies, 'intake:q-work#skip'));
     replies = await p.press(offered(replies, 'intake:q-languages#skip'));
     replies = await p.press(offered(replies, 'intake:q-contact#skip'));
-    expect(joined(replies)).toContain('登记完成');
+    // The buttons after the Tibetan answer were shown in Tibetan: pressing them goes on in it.
+    expect(joined(replies)).toContain('ཐོ་འགོད་གྲུབ་སོང');
     const review = await openIntake(p);
     expect(joined(review)).toContain('已经完成了登记');
     const raw = await people().findOne({ _id: oid(await personIdOf(p)) });

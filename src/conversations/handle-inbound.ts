@@ -30,13 +30,16 @@ export function createInboundHandler(deps: ConversationDeps): InboundHandler {
       const { session, resumed } = await loadSession(deps, event, current, started, resumeAfter);
       const said = describeInput(input, session, deps);
       const turn = await takeTurn(deps, event, session, input, said, started, resumed, current);
-      const offered = turn.replies.at(-1)?.choices?.map((c) => c.id);
-      const { offered: _old, ...rest } = turn.session;
+      const last = turn.replies.at(-1);
+      const offered = last?.choices?.map((c) => c.id);
+      const { offered: _old, offeredLang: _oldLang, ...rest } = turn.session;
       if (turn.erased) return { next: erasedSession(), result: turn.replies };
+      const shownIn = offered?.length && last?.lang !== rest.lang ? last?.lang : undefined;
       const next: Session = {
         ...rest,
         updatedAt: started,
         ...(offered && offered.length > 0 ? { offered } : {}),
+        ...(shownIn ? { offeredLang: shownIn } : {}),
       };
       const at = new Date(started);
       // The log is written in the background (group commit): the reply never waits for it.

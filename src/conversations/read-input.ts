@@ -46,6 +46,16 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
       : input.kind === 'command'
         ? detectScript(input.args)
         : null;
+  // A button pressed among those shown in the other language (Tibetan buttons under a Tibetan
+  // question in a Chinese chat) answers in that language, as the buttons read.
+  if (
+    input.kind === 'choice' &&
+    session.lang &&
+    session.offeredLang &&
+    !input.id.startsWith('language:') &&
+    session.offered?.includes(input.id)
+  )
+    script = session.offeredLang;
   let engine = deps.intents.toEngineInput(input, script);
   let complaintText: string | undefined;
   if (engine.kind === 'goto' && engine.node === 'main:complaint' && engine.args) {

@@ -9,6 +9,11 @@ export type Session = SessionState & {
   personId: string;
   /** Choice ids offered last, so a typed number ("2") picks one on any channel. */
   offered?: string[] | undefined;
+  /**
+   * The language those choices were shown in when it was not the session's (a Tibetan question
+   * in a Chinese chat gets Tibetan buttons): pressing one answers in it.
+   */
+  offeredLang?: 'zh-CN' | 'bo' | undefined;
   /** The last policy question asked, for its "helpful?" buttons. */
   lastQuestion?: string | undefined;
   /** Questions in a row the assistant could not answer (two open a case with a counsellor). */
@@ -22,6 +27,7 @@ const sessionSchema = z.object({
   updatedAt: z.number(),
   personId: z.string(),
   offered: z.array(z.string()).optional(),
+  offeredLang: z.enum(['zh-CN', 'bo']).optional(),
   lastQuestion: z.string().optional(),
   misses: z.number().int().min(0).optional(),
   answers: z.record(z.string(), z.string()).optional(),
