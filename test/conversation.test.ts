@@ -276,6 +276,26 @@ describe('conversation engine against real Redis and FerretDB', () => {
     }
   });
 
+  it('reads a text too long in part, its beginning and its end (where the question is), and says so', async () => {
+    const chat = 'long-question';
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    const story =
+      '我家里有三个孩子，老大今年上初中，老二上小学，老三还小，家里就我一个人挣钱。'.repeat(70);
+    const replies = await t.deps.handleInbound(
+      text(chat, `${story}请问工地老板拖欠的工资去哪里要？`),
+    );
+    const said = replies.map((r) => r.text).join('\n');
+    expect(said).toContain(t.deps.translator.t('zh-CN', 'common:tooLong'));
+    expect(said).toMatch(/劳动|工资/u);
+    expect(said).not.toContain('帮不上忙');
+    // The buttons stay last (a typed number still picks one).
+    expect(replies.at(-1)?.choices?.length).toBeGreaterThan(0);
+    // Distress in the left-out middle is still met with care.
+    const middle = `${story}我真的不想活了。${story}工资去哪里要？`;
+    const care = await t.deps.handleInbound(text('long-middle', middle));
+    expect(care.map((r) => r.text).join('\n')).toContain('12356');
+  });
+
   it('answers a short follow-up about the card just shown (it was declined as not an employment question)', async () => {
     const chat = 'follow-up-zh';
     await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));

@@ -34,6 +34,11 @@ export function createInboundHandler(deps: ConversationDeps): InboundHandler {
       const offered = last?.choices?.map((c) => c.id);
       const { offered: _old, offeredLang: _oldLang, ...rest } = turn.session;
       if (turn.erased) return { next: erasedSession(), result: turn.replies };
+      // A text read only in part says so (before the buttons, which stay last).
+      if (input.kind === 'text' && input.cut && last) {
+        const lang = last.lang;
+        turn.replies.splice(-1, 0, { text: deps.translator.t(lang, 'common:tooLong'), lang });
+      }
       const shownIn = offered?.length && last?.lang !== rest.lang ? last?.lang : undefined;
       const next: Session = {
         ...rest,
@@ -222,14 +227,28 @@ function normalizeEvent(event: InboundEvent): InboundInput {
     return { ...input, args: args.length > cap ? splitText(args, cap)[0]! : args };
   }
   if (input.kind !== 'text') return input;
-  // Normalising a huge text would already cost: look at a few times the cap at most.
-  const head = input.text.length > cap * 4 ? input.text.slice(0, cap * 4) : input.text;
+  // Normalising a huge text would already cost: look at a few times the cap at most (cut at a
+  // safe place: its end is read too).
+  const head =
+    input.text.length > cap * 4
+      ? splitText(input.text.slice(0, cap * 4 + 16), cap * 4)[0]!
+      : input.text;
   const text = normalizeInput(head);
   if (text.length <= cap) return { kind: 'text', text };
-  const read = splitText(text, cap)[0]!;
-  // The rest is read for distress only (a story that ends "我不想活了" past the cap).
-  return { kind: 'text', text: read, beyond: text.slice(read.length).trim() };
+  // The beginning and the end (a long story usually ends with its question), each cut at a safe
+  // place; the middle is read for distress only (a story that says "我不想活了" in the middle).
+  const half = Math.floor((cap - CUT_MARK.length) / 2);
+  const pieces = splitText(text, half);
+  const start = pieces[0]!;
+  let end = pieces.at(-1)!;
+  for (let i = pieces.length - 2; i > 0 && end.length + pieces[i]!.length + 1 <= half; i--)
+    end = `${pieces[i]!} ${end}`;
+  const middle = text.slice(start.length, text.length - end.length).trim();
+  return { kind: 'text', text: `${start}${CUT_MARK}${end}`, beyond: middle, cut: true };
 }
+
+/** Where the middle of a text too long to read was left out. */
+const CUT_MARK = '\n…\n';
 
 /** A voice note's or photo's link (this service's own, expiring) for the log and the counsellor. */
 function mediaOf(input: InboundInput, deps: ConversationDeps): { mediaUrl?: string } {

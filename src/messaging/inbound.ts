@@ -22,10 +22,12 @@ export type InboundInput =
       kind: 'text';
       text: string;
       /**
-       * What was written past the channel's cap (bounded): read only for distress, so a risk
-       * sentence at the end of a long story is not lost with the rest.
+       * What was left out of a text past the channel's cap (its middle, bounded): read only for
+       * distress, so a risk sentence inside a long story is not lost with the rest.
        */
       beyond?: string;
+      /** The text was too long and is read in part (its beginning and its end). */
+      cut?: boolean;
     }
   | { kind: 'choice'; id: string }
   | { kind: 'command'; name: string; args: string }
