@@ -75,6 +75,16 @@ describe('reading a message once', () => {
     expect(read('第二个', tibetan).script).toBeNull();
   });
 
+  it('emoji alone: 👍 is an ok, 😭 opens the support gently; emoji in words are words', () => {
+    expect(read('👍').input).toEqual({ kind: 'goto', node: 'main:ack' });
+    expect(read('🙏🙏').input).toEqual({ kind: 'goto', node: 'main:ack' });
+    expect(read('😭😭😭').input).toEqual({ kind: 'goto', node: 'psych:start' });
+    expect(read('💔 …').input).toEqual({ kind: 'goto', node: 'psych:start' });
+    expect(read('失业金怎么领😭').input.kind).toBe('text');
+    // Where words are awaited (a complaint), an emoji is the person's answer.
+    expect(read('👍', { ...menu, at: 'main:complaint' }).input.kind).toBe('text');
+  });
+
   it('a bare number that picks nothing, where words are awaited, asks again (投诉 then "2" filed "2")', () => {
     for (const at of ['main:complaint', 'jobs:subscribe-ask'])
       for (const n of ['2', '10', '༢'])

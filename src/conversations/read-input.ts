@@ -105,6 +105,12 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     !waitsForText(deps.flows, session)
   )
     engine = { kind: 'goto', node: 'main:ack' };
+  // Emoji alone, where no words are awaited: 👍 is an "ok", 😭 a feeling (the support's first
+  // screen, gently; words of distress are read as such above). They used to be declined.
+  if (engine.kind === 'text' && !distress && !waitsForText(deps.flows, session)) {
+    const feeling = emojiOnly(engine.text);
+    if (feeling) engine = { kind: 'goto', node: feeling === 'sad' ? 'psych:start' : 'main:ack' };
+  }
   // "有保安岗位通知我" subscribes — unless a node waits for this text (a complaint, an answer)
   // or the text shows distress (care comes first).
   if (engine.kind === 'text' && !distress && deps.alertWish && !waitsForText(deps.flows, session)) {
@@ -183,3 +189,13 @@ function pickByLabel(
 
 /** The fewest characters that may stand for a button's text by being its start. */
 const MIN_LABEL_START = 2;
+
+const PICTOGRAPH = /\p{Extended_Pictographic}/u;
+const NOT_EMOJI = /[^\p{Extended_Pictographic}\p{Emoji_Component}\p{P}\p{S}\p{Z}]/u;
+const SAD = /[😭😢😞😔😟😩😫😿💔🥺😣😖😥😰]/u;
+
+/** A message of emoji alone: a sad one, or any other; null when it has words. */
+function emojiOnly(text: string): 'sad' | 'other' | null {
+  if (text.length > 64 || !PICTOGRAPH.test(text) || NOT_EMOJI.test(text)) return null;
+  return SAD.test(text) ? 'sad' : 'other';
+}

@@ -25,6 +25,7 @@ export const REQUIRED_NODES = [
   'main:thanks',
   'policy:ask',
   'psych:distress',
+  'psych:start',
   'main:complaint',
   'main:complaint-filed',
   'jobs:menu',
