@@ -87,7 +87,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       // eslint-disable-next-line @typescript-eslint/no-misused-promises
       onRequest: pageAuth(deps.config.ADMIN_TOKEN, 'Lamton API docs', async (req) => {
         const actor = await sessionActor(deps, req);
-        return actor?.role === 'admin' || actor?.role === 'supervisor';
+        if (!actor) return false;
+        return actor.role === 'admin' || actor.role === 'supervisor' || 'forbidden';
       }),
     },
   });

@@ -22,18 +22,22 @@ export function bearerAuth(...tokens: (string | undefined)[]) {
 export function pageAuth(
   token: string | undefined,
   realm: string,
-  allow?: (req: FastifyRequest) => Promise<boolean>,
+  /** true: let in; 'forbidden': someone logged in whose role may not (403, no login box). */
+  allow?: (req: FastifyRequest) => Promise<boolean | 'forbidden'>,
 ) {
   const expected = token ? [Buffer.from(token)] : [];
   return async (req: FastifyRequest, reply: FastifyReply) => {
-    if (allow && (await allow(req))) return;
+    const verdict = allow ? await allow(req) : false;
+    if (verdict === true) return;
     const header = req.headers.authorization ?? '';
     const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
     const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header)?.[1];
     const password = basic
       ? Buffer.from(basic, 'base64').toString('utf8').split(':').slice(1).join(':')
       : undefined;
-    if (!matches(expected, bearer ?? password))
+    if (matches(expected, bearer ?? password)) return;
+    if (verdict === 'forbidden') await reply.code(403).send({ error: 'forbidden' });
+    else
       await reply
         .code(401)
         .header('www-authenticate', `Basic realm="${realm}", charset="UTF-8"`)
