@@ -168,6 +168,10 @@ describe('consent and the intake', () => {
     expect(joined(replies)).toContain('ཐོ་འགོད་གྲུབ་སོང');
     const review = await openIntake(p);
     expect(joined(review)).toContain('已经完成了登记');
+    // No consent to disability and health was given: none is offered to withdraw.
+    const ids = review.flatMap((r) => r.choices ?? []).map((c) => c.id);
+    expect(ids).toContain('intake:review#withdraw');
+    expect(ids).not.toContain('intake:review#withdraw-sens');
     const raw = await people().findOne({ _id: oid(await personIdOf(p)) });
     expect(raw?.district).toBe('达孜区');
     expect(raw?.sensitive).toBeUndefined();
@@ -191,6 +195,7 @@ describe('consent and the intake', () => {
     await new Promise((r) => setTimeout(r, 3000));
     const review = await openIntake(p);
     expect(joined(review)).toContain('已经完成了登记');
+    offered(review, 'intake:review#withdraw-sens'); // given: it can be withdrawn
     const confirm = await p.press(offered(review, 'intake:review#withdraw'));
     expect(joined(confirm)).toContain('确定撤回吗');
     const done = await p.press(offered(confirm, 'intake:withdraw#confirm'));

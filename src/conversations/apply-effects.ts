@@ -72,6 +72,7 @@ export async function applyEffects(
       if (out.lang) next = { ...next, lang: out.lang };
       if (out.clearAnswers) next = { ...next, answers: undefined };
       if (out.clearDraft) next = { ...next, draft: undefined };
+      if (out.drop) drop.push(...out.drop);
       if (out.erased) erased = true;
       continue;
     }

@@ -49,6 +49,8 @@ export const journeyAction = z.enum([
   'unlink',
   /** Shows the person's action plan (standard 7.1(4)): each step, its date, done or not. */
   'plan-show',
+  /** The intake's review: offers only the withdrawals of consents the person gave. */
+  'review',
 ]);
 
 /** Job alerts and recommendations (src/jobs carries them out). */

@@ -90,6 +90,8 @@ export interface JourneyOutcome {
   clearAnswers?: boolean;
   /** The drafts (a plan step, an employer) are used up. */
   clearDraft?: boolean;
+  /** The node's buttons that make no sense for this person now. */
+  drop?: string[];
 }
 
 type JourneyEffect = Extract<
@@ -156,6 +158,11 @@ export async function journeyEffect(
       return link(deps, ctx, t);
     case 'plan-show':
       return planEffect(deps, ctx, { type: 'show' });
+    case 'review': {
+      // "Withdraw consent to disability and health" only where it was given.
+      const consent = await deps.profiles.consentOf(ctx.personId);
+      return consent.sensitive ? {} : { drop: ['withdraw-sens'] };
+    }
     case 'unlink': {
       if (ctx.from !== 'privacy:unlink') return { text: t('privacy:unlink.alone') };
       const out = await deps.links.unlink(`${ctx.channel}:${ctx.chatId}`, ctx.personId, ctx.now);
