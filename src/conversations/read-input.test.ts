@@ -45,6 +45,18 @@ describe('a button picked by its text', () => {
     // One character, or a start several buttons share, picks nothing.
     expect(pick('城', district).kind).toBe('text');
   });
+
+  it("a button's whole text is that button even when it is a keyword too (我的信息 at the menu)", () => {
+    expect(pick('我的信息', at('main:menu', 'zh-CN'))).toEqual({
+      kind: 'choice',
+      id: 'main:menu#me',
+    });
+    // Elsewhere the keyword keeps its meaning (/mydata).
+    expect(pick('我的信息', at('jobs:menu', 'zh-CN'))).toEqual({
+      kind: 'goto',
+      node: 'privacy:mydata',
+    });
+  });
 });
 
 describe('reading a message once', () => {

@@ -56,7 +56,15 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     session.offered?.includes(input.id)
   )
     script = session.offeredLang;
-  let engine = deps.intents.toEngineInput(input, script);
+  // A button's whole text typed out is that button, even when it is also a keyword (the menu's
+  // 我的信息 is the "my information" screen, the keyword 我的信息 is /mydata).
+  const labelled =
+    input.kind === 'text'
+      ? pickByLabel(deps, session, offeredChoices(deps.flows, session), input.text, true)
+      : undefined;
+  let engine = labelled
+    ? ({ kind: 'choice', id: labelled } as const)
+    : deps.intents.toEngineInput(input, script);
   let complaintText: string | undefined;
   if (engine.kind === 'goto' && engine.node === 'main:complaint' && engine.args) {
     // Filed at once, without asking what happened.
@@ -171,6 +179,7 @@ function pickByLabel(
   session: Session,
   offered: readonly string[],
   text: string,
+  wholeOnly = false,
 ): string | undefined {
   const form = keywordForm(text);
   if (!deps.translator || !session.lang || form.length === 0 || form.length > 40) return undefined;
@@ -184,7 +193,9 @@ function pickByLabel(
     if (label.startsWith(form)) starting.push(id);
   }
   // The start of one button's text ("城关" for 城关区, "ཆུ་ཤུར" for ཆུ་ཤུར་རྫོང): that button.
-  return [...form].length >= MIN_LABEL_START && starting.length === 1 ? starting[0] : undefined;
+  return !wholeOnly && [...form].length >= MIN_LABEL_START && starting.length === 1
+    ? starting[0]
+    : undefined;
 }
 
 /** The fewest characters that may stand for a button's text by being its start. */
