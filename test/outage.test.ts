@@ -48,6 +48,10 @@ describe('Redis down, then back', () => {
     // The page and the liveness check do not need Redis.
     expect((await t.app.inject('/healthz')).statusCode).toBe(200);
     expect((await t.app.inject('/')).statusCode).toBe(200);
+    // …nor the page's own text: a page opened now still reads in its language.
+    const ui = await t.app.inject('/api/chat/ui?lang=bo');
+    expect(ui.statusCode).toBe(200);
+    expect(ui.json()).toMatchObject({ lang: 'bo' });
 
     redis = await startRedis(port, dir);
     await expect.poll(() => t.deps.redis.status, { timeout: 15_000 }).toBe('ready');

@@ -5,8 +5,11 @@ import mongoose, { type Connection } from 'mongoose';
 /** Seconds a client is asked to wait before trying again while a dependency is down. */
 export const OUTAGE_RETRY_AFTER_S = 5;
 
-/** Routes that need Redis and the database (the rest — health, the page, assets — do not). */
-const NEEDS_SERVICES = /^\/(?:api|webhooks)\//;
+/**
+ * Routes that need Redis and the database (the rest — health, the page, assets, the page's own
+ * text at /api/chat/ui — do not: a page opened during an outage still reads in its language).
+ */
+const NEEDS_SERVICES = /^\/(?:api|webhooks)\/(?!chat\/ui(?:[?#]|$))/;
 
 /**
  * 503 with `Retry-After` and the dependency's name while Redis or MongoDB is not connected,
