@@ -58,12 +58,13 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     script = session.offeredLang;
   // A button's whole text typed out is that button, even when it is also a keyword (the menu's
   // 我的信息 is the "my information" screen, the keyword 我的信息 is /mydata).
+  // (Read once: the start of a button's text picks it further down, after numbers.)
   const labelled =
     input.kind === 'text'
-      ? pickByLabel(deps, session, offeredChoices(deps.flows, session), input.text, true)
-      : undefined;
-  let engine = labelled
-    ? ({ kind: 'choice', id: labelled } as const)
+      ? pickByLabel(deps, session, offeredChoices(deps.flows, session), input.text)
+      : {};
+  let engine = labelled.whole
+    ? ({ kind: 'choice', id: labelled.whole } as const)
     : deps.intents.toEngineInput(input, script);
   let complaintText: string | undefined;
   if (engine.kind === 'goto' && engine.node === 'main:complaint' && engine.args) {
@@ -84,7 +85,7 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     const offered = offeredChoices(deps.flows, session);
     const picked =
       pickByNumber(offered, engine.text) ??
-      pickByLabel(deps, session, offered, engine.text) ??
+      labelled.start ??
       (reply === 'yes' || reply === 'no' ? pickByAnswer(offered, reply) : undefined) ??
       // 不知道 / ང་མི་ཤེས in the interview practice: its "show the model answer" button.
       (reply === 'skip' ? offered.find((id) => id.endsWith('#skip')) : undefined);
@@ -172,30 +173,28 @@ function pickByNumber(offered: readonly string[], text: string): string | undefi
 
 /**
  * A button's text typed out ("同意，开始登记", "返回主菜单" — people copy it, or a channel shows no
- * buttons) picks that button among those offered last, in the session's language.
+ * buttons) among those offered last, in the session's language: the button whose whole text it
+ * is, or the one button whose text starts with it.
  */
 function pickByLabel(
   deps: ReadDeps,
   session: Session,
   offered: readonly string[],
   text: string,
-  wholeOnly = false,
-): string | undefined {
+): { whole?: string; start?: string } {
   const form = keywordForm(text);
-  if (!deps.translator || !session.lang || form.length === 0 || form.length > 40) return undefined;
+  if (!deps.translator || !session.lang || form.length === 0 || form.length > 40) return {};
   const starting: string[] = [];
   for (const id of offered) {
     const [ref, choiceId] = id.split('#');
     const choice = deps.flows.node(ref ?? '')?.choices?.find((c) => c.id === choiceId);
     if (!choice) continue;
     const label = keywordForm(deps.translator.t(choice.labelLang ?? session.lang, choice.label));
-    if (label === form) return id;
+    if (label === form) return { whole: id };
     if (label.startsWith(form)) starting.push(id);
   }
   // The start of one button's text ("城关" for 城关区, "ཆུ་ཤུར" for ཆུ་ཤུར་རྫོང): that button.
-  return !wholeOnly && [...form].length >= MIN_LABEL_START && starting.length === 1
-    ? starting[0]
-    : undefined;
+  return [...form].length >= MIN_LABEL_START && starting.length === 1 ? { start: starting[0] } : {};
 }
 
 /** The fewest characters that may stand for a button's text by being its start. */
