@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Translator } from '../i18n.js';
 import { parseQuietHours } from '../lib/quiet-hours.js';
+import { startSweep } from '../lib/sweep.js';
 import type { ChannelId } from '../messaging/inbound.js';
 import type { Sender } from '../messaging/send.js';
 import type { Metrics } from '../metrics.js';
@@ -149,20 +150,18 @@ export async function startCampaignWorkers(deps: CampaignWorkerDeps) {
       );
     }
   }
-  const sweep = (): void => {
-    scheduleStored().catch((err: unknown) =>
-      deps.log.warn({ err }, 'scheduled campaigns not checked; trying again'),
-    );
-  };
-  sweep();
-  const sweeper = setInterval(sweep, deps.sweepEveryMs ?? 60_000);
-  sweeper.unref();
+  const stopSweep = startSweep(
+    scheduleStored,
+    deps.sweepEveryMs ?? 60_000,
+    (err) => deps.log.warn({ err }, 'scheduled campaigns not checked; trying again'),
+    { atStart: true },
+  );
 
   return {
     sendQueues,
     scheduleStored,
     async close() {
-      clearInterval(sweeper);
+      stopSweep();
       await Promise.all(workers.map((w) => w.close()));
       await lifecycle.close();
       await Promise.all([...sendQueues.values()].map((q) => q.close()));

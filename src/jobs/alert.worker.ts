@@ -8,6 +8,7 @@ import { limiterFor } from '../campaigns/queues.js';
 import type { Config } from '../config.js';
 import type { Translator } from '../i18n.js';
 import { parseQuietHours } from '../lib/quiet-hours.js';
+import { startSweep } from '../lib/sweep.js';
 import type { ChannelId } from '../messaging/inbound.js';
 import type { Sender } from '../messaging/send.js';
 import type { Metrics } from '../metrics.js';
@@ -134,13 +135,9 @@ export async function startAlertWorker(deps: AlertWorkerDeps) {
     );
     return ids.length;
   }
-  const sweep = (): void => {
-    matchUnmatched().catch((err: unknown) =>
-      deps.log.warn({ err }, 'unmatched postings not checked; trying again'),
-    );
-  };
-  const sweeper = setInterval(sweep, deps.sweepEveryMs ?? SWEEP_AFTER_MS);
-  sweeper.unref();
+  const stopSweep = startSweep(matchUnmatched, deps.sweepEveryMs ?? SWEEP_AFTER_MS, (err) =>
+    deps.log.warn({ err }, 'unmatched postings not checked; trying again'),
+  );
 
   return {
     worker,
@@ -148,7 +145,7 @@ export async function startAlertWorker(deps: AlertWorkerDeps) {
     matcher,
     matchUnmatched,
     async close() {
-      clearInterval(sweeper);
+      stopSweep();
       await worker.close();
       await queue.close();
       await connection.quit().catch(() => connection.disconnect());
