@@ -12,7 +12,8 @@ import type { PersonRepo } from '../people/person.repo.js';
 import type { QuestionRepo } from '../questions/question.repo.js';
 import type { Outbox } from '../webhooks/outbox.js';
 import { chooseCounsellor } from './assign.js';
-import { caseModels, setFollowupField, type CaseDoc, type CaseReason } from './case.model.js';
+import { createCaseAftercare } from './case-aftercare.js';
+import { caseModels, type CaseDoc, type CaseReason } from './case.model.js';
 import { caseKeys } from './keys.js';
 import { HANDOFF_JOB, type HandoffJob } from './queue.js';
 import { createCaseQueries } from './case.queries.js';
@@ -92,6 +93,7 @@ export function createHandoffService(deps: HandoffDeps) {
   }
 
   const queries = createCaseQueries(deps.mongo, deps.messages);
+  const aftercare = createCaseAftercare({ Case, enqueue });
   const service = {
     /** The person's open case, if any (one Redis read: every turn asks). */
     async openCaseOf(personId: string): Promise<string | null> {
@@ -220,45 +222,8 @@ export function createHandoffService(deps: HandoffDeps) {
       return 'ok';
     },
 
-    /** A check-in at `at` (the worker sends it; quiet hours hold it). */
-    async scheduleFollowup(caseId: string, at: Date, note: string, now: Date) {
-      const doc = await service.get(caseId);
-      if (!doc) return 'unknown' as const;
-      const id = new Types.ObjectId().toHexString().slice(-8);
-      await Case.updateOne({ _id: doc._id }, { $push: { followups: { id, at, note } } });
-      await enqueue(
-        { kind: 'followup', caseId, followupId: id },
-        { delay: Math.max(0, at.getTime() - now.getTime()), jobId: `followup-${caseId}-${id}` },
-      );
-      return id;
-    },
-
-    /** A rating (1-5) of a closed case by its own person; false when it is not theirs. */
-    async rate(caseId: string, personId: string, rating: number, now: Date): Promise<boolean> {
-      if (!Types.ObjectId.isValid(caseId) || !Types.ObjectId.isValid(personId)) return false;
-      const res = await Case.updateOne(
-        { _id: caseId, personId: new Types.ObjectId(personId), status: 'closed' },
-        { $set: { rating, ratedAt: now } },
-      );
-      return res.matchedCount > 0;
-    },
-
-    async comment(caseId: string, text: string): Promise<void> {
-      await Case.updateOne({ _id: caseId }, { $set: { ratingComment: text } });
-    },
-
-    /** Whether the follow-up is one of this person's own cases (a button is only an id). */
-    async ownsFollowup(caseId: string, personId: string, followupId: string): Promise<boolean> {
-      if (!Types.ObjectId.isValid(caseId) || !Types.ObjectId.isValid(personId)) return false;
-      const doc = await Case.findOne({ _id: caseId, personId: new Types.ObjectId(personId) })
-        .select({ followups: 1 })
-        .lean();
-      return doc?.followups.some((f) => f.id === followupId) ?? false;
-    },
-
-    async followupAnswered(caseId: string, followupId: string, now: Date) {
-      await setFollowupField(Case, caseId, followupId, 'answeredAt', now);
-    },
+    // After the case: follow-ups and the person's rating (case-aftercare.ts).
+    ...aftercare,
 
     /** A case's counsellor lines the person has not seen (a closed WeChat window); marks them seen. */
     async takeWaiting(caseId: string, now: Date) {
