@@ -1,3 +1,4 @@
+import { ratingWords } from './handoff/rating-words.js';
 import { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
@@ -256,6 +257,7 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
       complaints: handoff.complaints,
       translator,
       complaintDays: config.COMPLAINT_DEADLINE_DAYS,
+      ratingOf: ratingWords(glossary.answers.rating),
     },
     journeyTurn: journey.turn,
     jobsTurn: alerts.turn,

@@ -26,12 +26,15 @@ export const glossarySchema = z.object({
       ack: perLang.default({ 'zh-CN': [], bo: [] }),
       /** "I don't know", "skip" (不知道, ང་མི་ཤེས): picks a `#skip` button (the practice's model answer). */
       skip: perLang.default({ 'zh-CN': [], bo: [] }),
+      /** A score typed in words at the rating question (很满意 → 5, ཡག་པོ་འདུག → 4), by score. */
+      rating: z.partialRecord(z.enum(['1', '2', '3', '4', '5']), perLang).default({}),
     })
     .default({
       yes: { 'zh-CN': [], bo: [] },
       no: { 'zh-CN': [], bo: [] },
       ack: { 'zh-CN': [], bo: [] },
       skip: { 'zh-CN': [], bo: [] },
+      rating: {},
     }),
 });
 

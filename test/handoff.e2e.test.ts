@@ -213,6 +213,18 @@ describe('a person reaches a counsellor and back (Chinese)', () => {
     expect(view.body).toMatchObject({ rating: 1 });
   });
 
+  it('reads a score typed in words ("ཡག་པོ་འདུག" is 4), not as a complaint or a question', async () => {
+    const { person: p, caseId } = await caseAfter('我想找指导员问问社保');
+    await office.call(app.url, 'counsellor.reply', { caseId, text: '社保可以在站里办理。' });
+    await office.call(app.url, 'case.closed', { caseId });
+    await until(async () =>
+      (await p.pushes()).find((r) => r.choices?.some((c) => c.id.startsWith('case#r:'))),
+    );
+    expect(joined(await p.say('ཡག་པོ་འདུག།'))).toMatch(/谢谢您的评价|དཔྱད་བརྗོད་ལ་ཐུགས་རྗེ་ཆེ/u);
+    const view = await api('GET', `/api/admin/cases/${caseId}`);
+    expect(view.body).toMatchObject({ rating: 4 });
+  });
+
   it('does not ask someone who left before any counsellor answered to rate', async () => {
     const { person: p, caseId: caseId } = await caseAfter('我先问问人工');
     await p.say('菜单');

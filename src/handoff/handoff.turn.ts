@@ -20,6 +20,8 @@ export interface CaseTurnDeps {
   /** This service's own expiring link to a voice note or photo (none without a public URL). */
   mediaLink?: (ref: MediaRef) => string | undefined;
   complaintDays: number;
+  /** A score typed in words at the rating question (glossary `answers.rating`): 很满意 → 5. */
+  ratingOf?: (text: string) => number | undefined;
 }
 
 export interface CaseTurnInput {
@@ -62,7 +64,7 @@ export async function caseTurn(deps: CaseTurnDeps, turn: CaseTurnInput): Promise
   // button; whatever the person does, those buttons are used up.
   const typed =
     turn.input.kind === 'text'
-      ? (choiceNumber(turn.input.text) ?? typedScore(turn.input.text, state.pushed))
+      ? (choiceNumber(turn.input.text) ?? typedScore(turn.input.text, state.pushed, deps.ratingOf))
       : undefined;
   const pushed = typed === undefined ? undefined : state.pushed?.[typed - 1];
   if (state.pushed) await store.forgetPushed(channel, chatId);
@@ -195,10 +197,11 @@ export async function fileComplaint(
 function typedScore(
   text: string,
   pushed: readonly string[] | null | undefined,
+  ratingOf: CaseTurnDeps['ratingOf'],
 ): number | undefined {
   if (!pushed?.some((id) => parseCaseChoice(id)?.kind === 'rate')) return undefined;
   const m = /^\s*([1-5１-５༡-༥])(?:\s|分|$)/u.exec(text);
-  return m?.[1] ? choiceNumber(m[1]) : undefined;
+  return m?.[1] ? choiceNumber(m[1]) : ratingOf?.(text);
 }
 
 async function answerFollowup(
