@@ -311,6 +311,27 @@ describe('the self-assessment', () => {
     expect(raw?.assessment?.types.length).toBeGreaterThan(0);
     expect(raw?.assessment?.at).toBeInstanceOf(Date);
   });
+
+  it('goes on where the person stopped ("以后再做" at question 7), keeping the answers given', async () => {
+    const p = person();
+    await p.press('language:choose#zh');
+    let replies = await p.press(offered(await p.press('main:menu#assess'), 'assess:intro#begin'));
+    // Likes the hands-on and curious questions (q1, q2), not q3–q6.
+    for (let q = 1; q <= 6; q++)
+      replies = await p.press(offered(replies, `assess:q${q}#${q <= 2 ? 'yes' : 'no'}`));
+    await p.press(offered(replies, 'assess:q7#later'));
+    const back = await p.press('main:menu#assess');
+    expect(joined(back)).toContain('接着上次停下的地方继续');
+    expect(joined(back)).toContain('（7/12）');
+    replies = back;
+    for (let q = 7; q <= 12; q++) replies = await p.press(offered(replies, `assess:q${q}#no`));
+    // q1 and q2 were counted: the hands-on and curious types lead.
+    expect(joined(replies)).toContain('动手实干型');
+    expect(joined(replies)).toContain('观察研究型');
+    // Finished: the next time starts from the introduction.
+    await p.say('菜单');
+    expect(joined(await p.press('main:menu#assess'))).toContain('一共 12 个小问题');
+  });
 });
 
 describe('/delete', () => {

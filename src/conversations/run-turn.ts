@@ -146,9 +146,15 @@ export async function runTurn(
   result ??= step(deps.flows, state, engineInput, { now, resumed });
   // A node may leave the next one to what is known of the person (consent, an unfinished intake).
   if (result.action?.kind === 'route' && deps.journeyTurn) {
-    const routed = await journeyRoute(deps.journeyTurn, result.action.name, session.personId);
-    // A questionnaire starts with no answers.
-    const fresh = result.action.name === 'assess' ? { answers: undefined } : {};
+    const routed = await journeyRoute(
+      deps.journeyTurn,
+      result.action.name,
+      session.personId,
+      session.answers,
+    );
+    // A questionnaire starts with no answers, unless it goes on where the person stopped.
+    const fresh =
+      result.action.name === 'assess' && !routed.keepAnswers ? { answers: undefined } : {};
     const on = step(
       deps.flows,
       { ...state, ...result.state, ...fresh },

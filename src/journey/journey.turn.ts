@@ -2,7 +2,7 @@ import type { Effect, RouteName } from '../engine/flow.schema.js';
 import type { Translator } from '../i18n.js';
 import type { ChannelId } from '../messaging/inbound.js';
 import type { Lang } from '../messaging/lang.js';
-import { describeAssessment, scoreAssessment } from './assessment.js';
+import { describeAssessment, QUESTION_TYPE, scoreAssessment } from './assessment.js';
 import type { Erasure } from './erasure.js';
 import type { Links } from './links.js';
 import { renderMyData, type MyDataSources } from './mydata.js';
@@ -27,19 +27,23 @@ export interface JourneyTurnDeps {
 export interface Routed {
   node: string;
   say?: string;
+  /** The questionnaire goes on with the answers given so far (otherwise it starts with none). */
+  keepAnswers?: boolean;
 }
 
 /**
  * `intake`: consent first; an unfinished intake goes on where it stopped; a finished one is
  * reviewed. `sensitive`: the separate consent, or the questions when given (skipped when no
- * DATA_KEY can seal the answers). `assess`: the questionnaire from its introduction.
+ * DATA_KEY can seal the answers). `assess`: the questionnaire from its introduction, or from
+ * the first question not yet answered when the person stopped part-way ("以后再做").
  */
 export async function journeyRoute(
   deps: JourneyTurnDeps,
   name: RouteName,
   personId: string,
+  answers?: Record<string, string>,
 ): Promise<Routed> {
-  if (name === 'assess') return { node: 'assess:intro' };
+  if (name === 'assess') return assessRoute(answers);
   if (isPlanRoute(name)) return planRoute(deps, name, personId);
   const view = await deps.profiles.view(personId);
   const consent = view?.consent;
@@ -58,6 +62,17 @@ export async function journeyRoute(
   }
   if (view?.profile.intakeDoneAt) return { node: 'intake:review' };
   return { node: 'intake:q-district' };
+}
+
+/** The questionnaire's questions in the order asked (q1 … q12). */
+const ASSESS_QUESTIONS = Object.keys(QUESTION_TYPE);
+
+function assessRoute(answers: Record<string, string> | undefined): Routed {
+  const next = ASSESS_QUESTIONS.find((q) => answers?.[q] === undefined);
+  const started = ASSESS_QUESTIONS.some((q) => answers?.[q] !== undefined);
+  return started && next
+    ? { node: `assess:${next}`, say: 'assess:resume', keepAnswers: true }
+    : { node: 'assess:intro' };
 }
 
 export interface JourneyEffectContext {
