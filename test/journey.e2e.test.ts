@@ -141,6 +141,22 @@ describe('consent and the intake', () => {
     expect(raw?.consent).toBeUndefined();
   });
 
+  it('comes back to the categories with the question itself, not "noted, anything else?"', async () => {
+    const { p, district } = await consenting();
+    const age = await p.press(offered(district, 'intake:q-district#dazi'));
+    const category = await p.press(offered(age, 'intake:q-age#55-plus'));
+    const more = await p.press(offered(category, 'intake:q-category#older'));
+    await p.press(offered(more, 'intake:q-category-more#later'));
+    const again = await openIntake(p);
+    expect(joined(again)).toContain('接着上次');
+    expect(joined(again)).toContain('哪一类情况符合您');
+    expect(joined(again)).not.toContain('已记下');
+    const sensitive = await p.press(offered(again, 'intake:q-category-again#done'));
+    expect(joined(sensitive)).toContain('单独同意');
+    const raw = await people().findOne({ _id: oid(await personIdOf(p)) });
+    expect(raw?.categories).toEqual(['older']);
+  });
+
   it('stops and comes back where it stopped', async () => {
     const { p, district } = await consenting();
     const age = await p.press(offered(district, 'intake:q-district#dazi'));

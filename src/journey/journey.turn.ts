@@ -57,7 +57,12 @@ export async function journeyRoute(
     // The sensitive questions again only while their consent (and a key to seal them) holds.
     const sensitiveAt = at === 'intake:q-disability' || at === 'intake:q-health';
     const node =
-      sensitiveAt && !(consent.sensitive && deps.profiles.sealsSensitive) ? 'intake:q-skills' : at;
+      sensitiveAt && !(consent.sensitive && deps.profiles.sealsSensitive)
+        ? 'intake:q-skills'
+        : // "Noted. Anything else?" makes no sense days later: the question again, with "done".
+          at === 'intake:q-category-more'
+          ? 'intake:q-category-again'
+          : at;
     return { node, say: 'intake:resume' };
   }
   if (view?.profile.intakeDoneAt) return { node: 'intake:review' };
