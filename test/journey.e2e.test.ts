@@ -382,6 +382,7 @@ describe('/delete', () => {
     expect(joined(ask)).toContain('确定删除吗');
     const gone = await p.press(offered(ask, 'privacy:delete#confirm'));
     expect(joined(gone)).toContain('已全部删除');
+    expect(gone.flatMap((r) => r.choices ?? [])).toEqual([]);
     // A reload shows nothing of what was said before (a shared phone, a kiosk).
     const shown = await p.shown();
     expect(shown).toContain('已全部删除');
@@ -416,6 +417,10 @@ describe('/delete', () => {
     const id = await personIdOf(p);
     const replies = await p.press('privacy:delete#confirm');
     expect(joined(replies)).toContain('请先发送');
+    expect(await people().countDocuments({ _id: oid(id) })).toBe(1);
+    // …with the button that asks (not a dead end).
+    const ask = await p.press(offered(replies, 'privacy:deleted#delete'));
+    expect(joined(ask)).toContain('确定删除吗');
     expect(await people().countDocuments({ _id: oid(id) })).toBe(1);
   });
 });

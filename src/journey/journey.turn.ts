@@ -170,10 +170,11 @@ export async function journeyEffect(
     case 'mydata':
       return { text: await renderMyData(deps.mydata, deps.translator, ctx.personId, ctx.lang) };
     case 'delete':
-      // Only the confirmation's own button erases (an old one pressed later asks again).
+      // Only the confirmation's own button erases (an old one pressed later asks again, with
+      // the button that does).
       if (ctx.from !== 'privacy:delete') return { text: t('privacy:delete.again') };
       await deps.erasure.erase(ctx.personId, { channel: ctx.channel, chatId: ctx.chatId }, ctx.now);
-      return { text: t('privacy:delete.done'), erased: true };
+      return { text: t('privacy:delete.done'), erased: true, drop: ['delete', 'menu'] };
     case 'link':
       return link(deps, ctx, t);
     case 'plan-show':
