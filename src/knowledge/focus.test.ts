@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asksSomething } from './focus.js';
+import { asksSomething, focusSentences } from './focus.js';
 
 describe('asksSomething', () => {
   it.each([
@@ -13,5 +13,18 @@ describe('asksSomething', () => {
     ['我住的那个地方离市区挺远', false],
   ] as const)('%s → %s', (text, asks) => {
     expect(asksSomething(text)).toBe(asks);
+  });
+});
+
+describe('focusSentences', () => {
+  it('takes a space between two whole clauses for a sentence end (the question counts fully)', () => {
+    const parts = focusSentences('今天跑了一天累死了 失业登记明天还能办吗');
+    expect(parts.map((p) => p.text)).toEqual(['今天跑了一天累死了', '失业登记明天还能办吗']);
+    expect(parts[1]?.weight).toBe(1);
+    expect(parts[0]?.weight).toBeLessThan(1);
+  });
+
+  it('keeps a short phrase and its question word together ("失业金 怎么领")', () => {
+    expect(focusSentences('失业金 怎么领').map((p) => p.text)).toEqual(['失业金 怎么领']);
   });
 });

@@ -28,6 +28,7 @@ export function focusSentences(text: string): Sentence[] {
   const folded = fold(text);
   const parts = folded
     .split(CLAUSE_END)
+    .flatMap(spacedClauses)
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
   if (parts.length <= 1) return parts.map((t) => ({ text: t, weight: 1 }));
@@ -45,6 +46,20 @@ export function focusSentences(text: string): Sentence[] {
  */
 const SPACE_CLAUSE =
   /(?<=[\p{Script=Han}\u0F40-\u0FBC\u0F0B])\s+(?=[\p{Script=Han}\u0F40-\u0FBC])/u;
+
+/** A clause this long on each side of a space is a sentence of its own (not "失业金 怎么领"). */
+const SPACED_SENTENCE = 6;
+
+/**
+ * A sentence cut where spaces stand for punctuation, when every piece is a clause of its own
+ * ("今天跑了一天累死了 失业登记明天还能办吗": the question is the second).
+ */
+function spacedClauses(sentence: string): string[] {
+  const pieces = sentence.split(SPACE_CLAUSE);
+  return pieces.length > 1 && pieces.every((p) => readingUnits(p) >= SPACED_SENTENCE)
+    ? pieces
+    : [sentence];
+}
 
 /**
  * The message's clauses: its sentences, each also cut where a space stands for punctuation.

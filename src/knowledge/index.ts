@@ -5,7 +5,7 @@ import type { Aspect, PolicyCard } from './card.schema.js';
 import { byTopic, calibrate, type Scored } from './calibrate.js';
 import type { Prediction, TopicClassifier } from './classifier.js';
 import { detectDistress, isCalmReply } from './distress.js';
-import { clauses } from './focus.js';
+import { asksSomething, clauses } from './focus.js';
 import type { DistressModel } from './distress-model.js';
 import { buildLang, type LangIndex } from './lang-index.js';
 import { cueCardsOf } from './offtopic.js';
@@ -110,13 +110,18 @@ export function createKnowledgeIndex(
       if (!(known?.distress ?? isDistress(text))) return topical;
       // The card of what is said beside the distress, after the care — only when the clauses
       // without a risk phrase ask for the same card on their own ("我不想活了" got the card for
-      // registering a new job, on 活, though nothing else was said).
+      // registering a new job, on 活, though nothing else was said). When no clause has a risk
+      // phrase (the model heard it in the whole), the rest must also ask something:
+      // "要是我不在了他们会轻松点" got the card about scams, on 轻松.
       if (topical.kind !== 'answer' || topical.card.topic === 'psychological-support')
         return { kind: 'distress' };
-      const rest = clauses(text)
-        .filter((c) => !detectDistress(c))
-        .join('，');
-      const beside = rest && decideTopic(analyzeQuery(rest), lang, aspectsOf(rest));
+      const all = clauses(text);
+      const calm = all.filter((c) => !detectDistress(c));
+      const rest = calm.join('，');
+      const beside =
+        rest &&
+        (calm.length < all.length || asksSomething(rest)) &&
+        decideTopic(analyzeQuery(rest), lang, aspectsOf(rest));
       return beside && beside.kind === 'answer' && beside.card.id === topical.card.id
         ? { kind: 'distress', answer: topical.card }
         : { kind: 'distress' };

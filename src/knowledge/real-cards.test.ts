@@ -88,9 +88,24 @@ describe('hard phrasing and distress with the shipped knowledge', () => {
     ['zh-CN', '我不想活了'],
     ['zh-CN', '我真的不想活了'],
     ['zh-CN', '找了一年工作都没找到，我不想活了'],
+    // A reviewer's: the scam card (on 轻松) and the benefit card followed the care.
+    ['zh-CN', '要是我不在了他们会轻松点'],
+    ['bo', 'ང་སྟོད་ལུང་ནས་ཡིན། ང་ལ་ལས་ཀ་མེད་པ་ལོ་གཅིག་སོང་། ད་ནི་འཚོ་བ་མུ་མཐུད་རྒྱུའི་སྙིང་སྟོབས་མི་འདུག'],
   ] as const)('gives no card beside the care when nothing is asked (%s): %s', (lang, text) => {
     // "我不想活了" came with the card for registering a new job (on 活).
     expect(index.decide(text, lang)).toEqual({ kind: 'distress' });
+  });
+
+  // A reviewer's Tibetan "I have no hope", "I am a burden to my family": the off-topic decline,
+  // a job card, or only the support card (the Chinese was caught).
+  it.each([
+    ['bo', 'ང་ལ་རེ་བ་མེད།'],
+    ['bo', 'ང་ལ་རེ་བ་མི་འདུག'],
+    ['bo', 'ང་ལ་རེ་བ་མེད། ལས་ཀ་ཡང་མེད།'],
+    ['bo', 'ལས་ཀ་མེད་ ང་ལ་རེ་བ་མེད'],
+    ['bo', 'ངས་ཁྱིམ་མི་ལ་ཁུར་པོ་རེད'],
+  ] as const)('hears hopelessness in Tibetan (%s): %s', (lang, text) => {
+    expect(index.decide(text, lang).kind).toBe('distress');
   });
 
   it('still answers the question asked beside the distress, after the care', () => {
@@ -201,6 +216,16 @@ describe('the card that answers what was asked', () => {
     ['bo', 'ལས་མེད་ཉེན་འགོག་དངུལ་ཇི་ལྟར་ལེན་དགོས།', 'how'],
   ] as const)('%s %s gets a card about %s', (lang, text, aspect) => {
     expect(answered(text, lang)?.card.aspects).toContain(aspect);
+  });
+
+  // A reviewer's: "ལེན་སྟངས" (the way to receive) and "relief money" got the CV card; a day's
+  // story before the question, parted by a space, got the unpaid-wages card.
+  it.each([
+    ['bo', 'ལས་མེད་གསོ་སྐྱོང་དངུལ་ལེན་སྟངས', 'ui-how-to-claim'],
+    ['bo', 'ལས་མེད་ཉེན་འགོག་དངུལ་ལེན་སྟངས', 'ui-how-to-claim'],
+    ['zh-CN', '今天跑了一天累死了 失业登记明天还能办吗', 'unemployment-registration-what'],
+  ] as const)('%s %s gets %s', (lang, text, id) => {
+    expect(answered(text, lang)?.card.id).toBe(id);
   });
 
   it('mentions the age rule beside a 50-year-old’s job-search answer', () => {

@@ -26,6 +26,10 @@ describe('fold and normalizeText', () => {
     expect(normalizeText('社保补贴')).toBe('社会保险补贴');
     expect(normalizeText('公益岗')).toBe('公益性岗位');
     expect(canonicalSyllables('ལས་མེད་ཐོ་འགོད')).toEqual(canonicalSyllables('ལས་ཤོར་ཐོ་འགོད'));
+    // Three syllables ("relief money" for the unemployment benefit).
+    expect(canonicalSyllables('ལས་མེད་གསོ་སྐྱོང་དངུལ་ལེན')).toEqual(
+      canonicalSyllables('ལས་མེད་ཉེན་འགོག་དངུལ་ལེན'),
+    );
   });
 });
 

@@ -87,6 +87,9 @@ const boRewrite: ReadonlyMap<string, string[]> = new Map(
   ),
 );
 
+/** The longest Tibetan synonym variant, in syllables. */
+const BO_REWRITE_MAX = Math.max(0, ...[...boRewrite.keys()].map((k) => k.split('\u0F0B').length));
+
 const smallTalk = new RegExp(
   [
     ...lexicon.smalltalk['zh-CN'].map(escape),
@@ -128,11 +131,12 @@ export function canonicalSyllables(text: string): string[] {
   if (boRewrite.size === 0) return syllables;
   const out: string[] = [];
   for (let i = 0; i < syllables.length; i++) {
-    const two = `${syllables[i]}\u0F0B${syllables[i + 1] ?? ''}`;
-    const head = boRewrite.get(two) ?? boRewrite.get(syllables[i] ?? '');
-    if (head) {
-      out.push(...head);
-      if (boRewrite.has(two)) i++;
+    // The longest variant first (up to three syllables: གསོ་སྐྱོང་དངུལ → ཉེན་འགོག་དངུལ).
+    let n = Math.min(BO_REWRITE_MAX, syllables.length - i);
+    for (; n > 0; n--) if (boRewrite.has(syllables.slice(i, i + n).join('\u0F0B'))) break;
+    if (n > 0) {
+      out.push(...(boRewrite.get(syllables.slice(i, i + n).join('\u0F0B')) ?? []));
+      i += n - 1;
     } else out.push(syllables[i] ?? '');
   }
   return out;
