@@ -85,7 +85,7 @@ export function createTelegramChannel(deps: TelegramChannelDeps): TelegramChanne
     if (!update) {
       deps.onMalformed?.();
       log.warn(
-        { updateId: (raw as { update_id?: unknown }).update_id },
+        { updateId: (raw as { update_id?: unknown } | null)?.update_id },
         'malformed update ignored',
       );
       return;

@@ -121,6 +121,46 @@ describe('WeChat’s 5-second rule', () => {
     await b.close();
   });
 
+  it('a turn that fails after "success" is tried again here, and its answer pushed', async () => {
+    // WeChat stops retrying once it has "success": a failure then was lost (a locked database
+    // under a burst of callbacks).
+    let calls = 0;
+    const pushed: string[][] = [];
+    const a = await app(
+      () =>
+        new Promise((resolve, reject) =>
+          setTimeout(
+            () => (++calls === 1 ? reject(new Error('database is locked')) : resolve(['答'])),
+            250,
+          ),
+        ),
+      async (_o, texts) => pushed.push(texts),
+    );
+    const res = await a.inject({
+      method: 'POST',
+      url: url(),
+      headers: { 'content-type': 'text/xml' },
+      payload: xml('o-late-fail', '1007'),
+    });
+    expect(res.body).toBe('success');
+    await expect.poll(() => pushed, { timeout: 5_000 }).toEqual([['答']]);
+    expect(calls).toBe(2);
+    await a.close();
+  });
+
+  it('echoes one echostr at the URL check (a repeated one was a 500)', async () => {
+    const a = await app(
+      async () => [],
+      async () => undefined,
+    );
+    const once = await a.inject({ method: 'GET', url: `${url()}&echostr=abc` });
+    expect(once.body).toBe('abc');
+    const twice = await a.inject({ method: 'GET', url: `${url()}&echostr=a&echostr=b` });
+    expect(twice.statusCode).toBe(200);
+    expect(twice.body).toBe('');
+    await a.close();
+  });
+
   it('a failed turn is 503 (WeChat tries the callback again), and the retry runs it', async () => {
     let n = 0;
     const a = await app(

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { isDatabaseUnavailable, isRedisUnavailable } from '../../lib/db-errors.js';
 import { runOnce } from '../../lib/once.js';
 import { isRetryable, SendError } from '../../messaging/send.js';
 import { signatureMatches, wechatSignature, type WechatCipher } from './crypto.js';
@@ -12,6 +13,13 @@ import { encryptedReplyXml, parseWechatXml, textReplyXml, type WechatXml } from 
 export const PASSIVE_WITHIN_MS = 4_000;
 /** Lease of a callback's claim (renewed while its turn runs): a crashed owner frees it within this. */
 const CALLBACK_LEASE_S = 4;
+/** A callback's message that will never reach its turn (trying again cannot help). */
+export class CallbackDroppedError extends Error {
+  override readonly name = 'CallbackDroppedError';
+}
+
+/** Tries of a turn that failed after WeChat was answered "success" (outages not counted). */
+const LATE_ATTEMPTS = 5;
 /** A callback is small; anything bigger is not WeChat's. */
 const BODY_LIMIT = 64 * 1024;
 /**
@@ -64,7 +72,9 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
     app.get('/webhooks/wechat', { schema: { hide: true } }, async (req, reply) => {
       const q = req.query as Query;
       if (!signed(q)) return reply.code(401).send({ error: 'unauthorized' });
-      return reply.type('text/plain').send(q.echostr ?? '');
+      // One echostr (a repeated parameter arrives as an array): WeChat sends one.
+      const echo = typeof q.echostr === 'string' ? q.echostr : '';
+      return reply.type('text/plain').send(echo);
     });
 
     app.post('/webhooks/wechat', { schema: { hide: true } }, async (req, reply) => {
@@ -145,7 +155,7 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
         `${deps.prefix}wechat:cb:${key}`,
         async () => {
           owner = true;
-          const texts = await deps.receive(xml);
+          const texts = await receiveLate(xml, () => state === 'late');
           if (state === 'waiting') {
             state = 'answered';
             clearTimeout(timer);
@@ -171,6 +181,27 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
         },
       );
     });
+  }
+
+  /**
+   * The turn; when it fails after WeChat was answered "success" (which ends WeChat's retries),
+   * tried again here: an outage is waited out, however long, anything else a few times. Before
+   * that, a failure is the callback's (503: WeChat asks again).
+   */
+  async function receiveLate(xml: WechatXml, late: () => boolean): Promise<string[]> {
+    for (let attempt = 1, wait = 500; ; wait = Math.min(wait * 2, 30_000)) {
+      try {
+        return await deps.receive(xml);
+      } catch (err) {
+        if (!late() || err instanceof CallbackDroppedError) throw err;
+        const outage =
+          deps.redis.status !== 'ready' || isDatabaseUnavailable(err) || isRedisUnavailable(err);
+        if (!outage && attempt >= LATE_ATTEMPTS) throw err;
+        if (!outage) attempt++;
+        log.warn({ err, attempt }, 'wechat turn failed after "success"; retrying');
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
   }
 
   function pushInBackground(openId: string, texts: string[]): void {

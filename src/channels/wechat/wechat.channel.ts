@@ -11,6 +11,7 @@ import { PuppetOfficialAccount } from './puppet.js';
 import { renderWechat } from './render.js';
 import type { WechatSender } from './sender.js';
 import type { ServiceWindow } from './window.js';
+import { CallbackDroppedError } from './webhook.routes.js';
 import type { WechatXml } from './xml.js';
 
 export interface WechatChannel extends Channel {
@@ -40,7 +41,12 @@ export interface WechatChannelDeps {
   };
   /** Another wechaty puppet (WECHATY_PUPPET, e.g. wechaty-puppet-mock in tests). */
   puppet?: PUPPET.impls.PuppetInterface | string;
+  /** How long a callback's message may take to reach the `message` handler (tests shorten it). */
+  deliveryWithinMs?: number;
 }
+
+/** wechaty delivers a callback's message in milliseconds; after this it is not coming. */
+const DELIVERY_WITHIN_MS = 10_000;
 
 /**
  * WeChat through wechaty. With our Official Account puppet, a callback's message goes through
@@ -63,8 +69,11 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
   const wechaty = WechatyBuilder.build({
     puppet: puppet as PUPPET.impls.PuppetInterface,
   });
-  /** Callbacks waiting for their turn's replies, by message id. */
-  const waiting = new Map<string, { resolve(t: string[]): void; reject(e: unknown): void }>();
+  /** Callbacks waiting for their turn's replies, by message id (`started`: wechaty delivered it). */
+  const waiting = new Map<
+    string,
+    { resolve(t: string[]): void; reject(e: unknown): void; started: boolean }
+  >();
 
   const turn = async (chatId: string, messageId: string, input: InboundInput) => {
     const event: InboundEvent = {
@@ -86,6 +95,8 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
   wechaty.on('error', (err) => log.error({ err }, 'wechaty error'));
 
   async function onMessage(message: Message): Promise<void> {
+    const callback = waiting.get(message.id);
+    if (callback) callback.started = true;
     // Only one-to-one messages from people; a callback waiting for one of the others gets no
     // answer at once (it waited for ever, its claim renewed without end).
     if (message.self() || message.room()) {
@@ -96,7 +107,6 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
     const raw = official?.raw(message.id);
     const input = raw ? messageInput(raw) : inputOf(message);
     const texts = await turn(talker.id, message.id, input);
-    const callback = waiting.get(message.id);
     if (callback) callback.resolve(texts);
     else for (const text of texts) await talker.say(text);
   }
@@ -124,10 +134,20 @@ export function createWechatChannel(deps: WechatChannelDeps): WechatChannel {
       if (!official || !xml.MsgId) return [];
       await account?.window.opened(openId);
       const id = xml.MsgId;
+      // wechaty reports a message it cannot load as an `error` event, not to us: without a
+      // limit the callback waited for ever (its claim renewed, the person never answered).
+      let timer: NodeJS.Timeout | undefined;
       return new Promise<string[]>((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
+        waiting.set(id, { resolve, reject, started: false });
+        timer = setTimeout(() => {
+          if (waiting.get(id)?.started === false)
+            reject(new CallbackDroppedError('wechaty did not deliver the message'));
+        }, deps.deliveryWithinMs ?? DELIVERY_WITHIN_MS);
         official.ingest(id, xml);
-      }).finally(() => waiting.delete(id));
+      }).finally(() => {
+        clearTimeout(timer);
+        waiting.delete(id);
+      });
     },
     async start() {
       await wechaty.start();
