@@ -157,6 +157,20 @@ describe('consent and the intake', () => {
     expect(raw?.categories).toEqual(['older']);
   });
 
+  it('keeps the consent question when the typed answer is no button ("why do you need this?")', async () => {
+    // A cautious person asks before agreeing: the question used to be lost to the Q&A.
+    const p = person();
+    await p.press('language:choose#zh');
+    await p.say('菜单');
+    const consent = await p.press(offered(await p.press('main:menu#me'), 'privacy:me#intake'));
+    expect(joined(consent)).toContain('您同意吗');
+    const why = await p.say('不同意 你们要这些干嘛');
+    expect(joined(why)).toContain('您同意吗');
+    expect(why.at(-1)?.choices?.map((c) => c.id)).toContain('intake:consent#agree');
+    // "行吧" is a yes.
+    expect(joined(await p.say('行吧'))).toContain('哪个区县');
+  });
+
   it('stops and comes back where it stopped', async () => {
     const { p, district } = await consenting();
     const age = await p.press(offered(district, 'intake:q-district#dazi'));

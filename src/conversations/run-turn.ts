@@ -199,8 +199,12 @@ export async function runTurn(
   };
 }
 
-/** The nodes that are a form's questions, answered with their buttons. */
-const FORM_QUESTION = /^(?:intake|assess|employment):q|^plan:when$/u;
+/**
+ * The nodes that are a form's questions, answered with their buttons, and the consents asked
+ * before one (a "why do you need this?" is answered, and the consent asked again).
+ */
+const FORM_QUESTION =
+  /^(?:intake|assess|employment):q|^plan:when$|^(?:intake|plan|employment):(?:sensitive-)?consent$/u;
 
 /** The coaching rubric of the node waiting for the person's answer, if it coaches. */
 function rubricAt(deps: ConversationDeps, session: Session): Rubric | undefined {
