@@ -3,6 +3,7 @@ import type { Lang } from '../messaging/lang.js';
 import type { EngineInput } from '../engine/step.js';
 import { keywordForm } from '../lib/normalize.js';
 import { detectScript } from '../lib/script.js';
+import { phraseIntent } from './phrase-intents.js';
 
 /** Commands and keywords (both languages) that work anywhere in a conversation. */
 export type Intent =
@@ -94,7 +95,8 @@ export type Reply = 'yes' | 'no' | 'ack' | 'skip';
 const WITH_ARGS: ReadonlySet<string> = new Set(['subscribe', 'unsubscribe', 'complaint', 'link']);
 /** After these keywords a separator must come ("投诉怎么处理" asks about complaints, it is not one). */
 const ARGS_AFTER: Partial<Record<Intent, RegExp>> = {
-  complaint: /^[\s,，、:：]/u,
+  // (In Tibetan a shad or a space; a tsheg would join a question: ཞུ་གཏུག་ག་འདྲ་བྱེད.)
+  complaint: /^[\s,，、:：\u0F0D]/u,
   // 绑定 123456, 绑定123456 (a code); "绑定银行卡怎么办" is a question.
   // (Tibetan: the tsheg or shad may come between the keyword and the code.)
   link: /^[\s,，、:：\u0F0B\u0F0D]|^[0-9０-９༠-༩]/u,
@@ -102,8 +104,11 @@ const ARGS_AFTER: Partial<Record<Intent, RegExp>> = {
   unsubscribe: /^[\s,，、:：\u0F0B\u0F0D]|^[0-9０-９༠-༩]/u,
 };
 
-/** Keywords that say what they are ("我要投诉", "我想投诉"): what follows needs no separator. */
-const SAYS_ITSELF = /^我(?:要|想)/u;
+/**
+ * Keywords that say what they are ("我要投诉", "ཞུ་གཏུག་ཞུ་འདོད" I want to complain): what follows
+ * needs no separator.
+ */
+const SAYS_ITSELF = /^我(?:要|想)|འདོད$/u;
 
 export function createIntentMatcher(
   keywords: KeywordTable,
@@ -158,7 +163,7 @@ export function createIntentMatcher(
           const form = keywordForm(input.text);
           const lang = langByName.get(form);
           if (lang) return { kind: 'setLanguage', lang };
-          const whole = exact.get(form);
+          const whole = exact.get(form) ?? phraseIntent(form);
           if (whole) return fromIntent(whole);
           // 订阅岗位 保安 / 投诉 …: the keyword, then its arguments (cut from the text as written).
           // A complaint needs a separator ("投诉怎么处理" asks about complaints, it is not one).
@@ -188,7 +193,7 @@ function argsAfter(text: string, keyword: string): string {
     if (keywordForm(trimmed.slice(0, i)) === keyword)
       return trimmed
         .slice(i)
-        .replace(/^[\s,，、:：]+/u, '')
+        .replace(/^[\s,，、:：\u0F0B\u0F0D]+/u, '')
         .trim();
   return '';
 }

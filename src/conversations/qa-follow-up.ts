@@ -7,7 +7,7 @@ import { readingUnits } from '../knowledge/focus.js';
 import { KB_CHOICE, renderAnswer, renderWhere } from './qa-render.js';
 
 /** A wish (想, 要, 能不能…, འདོད, རོགས) rather than a question of how or where (怎么, 电话, ག་འདྲ). */
-const WISH = /想|要|希望|麻烦|请|能不能|可不可以|可以|帮我|给我|འདོད|རོགས|དགོས/u;
+const WISH = /想|要|希望|麻烦|请|能不能|可不可以|可以|有没有|帮我|给我|འདོད|རོགས|དགོས|ཆོག་གམ|ཆོག་པ/u;
 const HOW = /怎么|怎样|如何|哪里|哪儿|电话|号码|几点|什么时候|ག་འདྲ|ཇི་ལྟར|ག་པར|ཁ་པར|ག་དུས/u;
 
 /** "我想跟真人说话" asks for a person; "怎么联系指导员" asks how to reach one. */

@@ -158,6 +158,42 @@ describe('reading a message once', () => {
     expect(story.input).toEqual({ kind: 'goto', node: 'main:complaint-filed' });
     expect(story.complaintText).toBe('窗口的工作人员态度很差');
     expect(read('ཞུ་གཏུག་ཞུ་འདོད།').input).toEqual({ kind: 'goto', node: 'main:complaint' });
+    // A reviewer's Tibetan complaints: told to send ཞུ་གཏུག, the word they had just sent.
+    const bo = read('ཞུ་གཏུག་ཞུ་འདོད། ལས་བྱེད་པས་ང་ལ་བརྙས་བཅོས་བྱས');
+    expect(bo.input).toEqual({ kind: 'goto', node: 'main:complaint-filed' });
+    expect(bo.complaintText).toBe('ལས་བྱེད་པས་ང་ལ་བརྙས་བཅོས་བྱས');
+    const shad = read('ཞུ་གཏུག། ལས་བྱེད་པས་ང་ལ་བརྙས་བཅོས་བྱས');
+    expect(shad.complaintText).toBe('ལས་བྱེད་པས་ང་ལ་བརྙས་བཅོས་བྱས');
+    expect(read('ང་ཞུ་གཏུག་བྱེད་འདོད').input).toEqual({ kind: 'goto', node: 'main:complaint' });
+    // Asking how to complain is a question, in Tibetan too.
+    expect(read('ཞུ་གཏུག་ག་འདྲ་བྱེད་དགོས།').input.kind).toBe('text');
+  });
+
+  it('hears everyday requests to see or erase one’s data, and for a person', () => {
+    const node = (text: string) => {
+      const input = read(text).input;
+      return input.kind === 'goto' ? input.node : input.kind;
+    };
+    for (const text of [
+      '请把我的信息都删掉',
+      '删掉我的数据吧',
+      '把我的资料删了',
+      'ངའི་ཆ་འཕྲིན་བསུབ་རོགས',
+      'ངའི་ཆ་འཕྲིན་ཚང་མ་སུབ་རོགས།',
+    ])
+      expect(node(text), text).toBe('privacy:delete');
+    for (const text of ['你们存了我什么信息', '查看我的信息', 'ཁྱེད་ཚོས་ངའི་ཆ་འཕྲིན་ག་རེ་ཉར་ཡོད'])
+      expect(node(text), text).toBe('privacy:mydata');
+    for (const text of [
+      '有没有人工客服',
+      '人工客服',
+      '你是机器人吗 我要跟人说',
+      '我想找个真人聊聊',
+    ])
+      expect(node(text), text).toBe('main:human');
+    // Questions about these things stay questions.
+    for (const text of ['删除信息后还能恢复吗', '你们会把我的信息给别人吗', '人工客服几点上班'])
+      expect(node(text), text).toBe('text');
   });
 
   it('a voice note goes to a counsellor once a language is known; before, the language is asked', () => {
