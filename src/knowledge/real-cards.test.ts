@@ -135,6 +135,15 @@ describe('hard phrasing and distress with the shipped knowledge', () => {
     expect(index.isDistress(text)).toBe(false);
   });
 
+  // A reviewer's: leaving a form opened a crisis case ("不想…了" read as "不想活了").
+  it.each([
+    ['zh-CN', '算了 我不想填了'],
+    ['zh-CN', '我不想弄了'],
+    ['zh-CN', '不想找了 累了'],
+  ] as const)('takes giving up a task for what it is (%s): %s', (lang, text) => {
+    expect(index.isDistress(text)).toBe(false);
+  });
+
   it.each([
     ['bo', 'ང་མི་ཤེས།'],
     ['bo', 'ངས་ཧ་མི་གོ'],
