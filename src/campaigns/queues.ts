@@ -10,6 +10,8 @@ export const sendQueueName = (channel: ChannelId) => `outreach-${channel}`;
 export interface SendJobData {
   campaignId: string;
   personId: string;
+  /** Parts an earlier try delivered before it failed (both languages are two messages). */
+  partsSent?: number;
 }
 
 /** The once-only job id of a person's copy (BullMQ ignores a second add while the first exists). */

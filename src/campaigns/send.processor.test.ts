@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { parseQuietHours } from '../lib/quiet-hours.js';
 import { createMetrics } from '../metrics.js';
+import { SendError } from '../messaging/send.js';
 import type { CampaignRepo } from './campaign.repo.js';
 import type { SendJobData } from './queues.js';
 import { createSendProcessor, type SendDeps } from './send.processor.js';
@@ -62,5 +63,59 @@ describe('the send processor', () => {
     d.sender.busy = () => Promise.resolve(0);
     await expect(createSendProcessor(d)(job as unknown as Job<SendJobData>)).resolves.toBe('done');
     expect(send).not.toHaveBeenCalled();
+  });
+
+  it('goes on from the part that failed: the first of two languages is not sent twice', async () => {
+    // A person with no language gets Chinese then Tibetan; a 5xx on the Tibetan one released the
+    // copy and the retry sent the Chinese again (a fault injector's 20 of 20).
+    const claim = vi.fn(() => Promise.resolve({ address: '42', lang: null, resumed: false }));
+    const release = vi.fn(() => Promise.resolve());
+    const finish = vi.fn(() => Promise.resolve());
+    const set = vi.fn(() => Promise.resolve('OK'));
+    const sentParts: number[] = [];
+    const send = vi.fn((_a: string, messages: unknown[], o?: { skipParts?: number }) => {
+      const from = o?.skipParts ?? 0;
+      if (sentParts.length === 0) {
+        sentParts.push(0);
+        return Promise.reject(new SendError('transient', 'Internal Server Error', undefined, 1));
+      }
+      for (let i = from; i < messages.length; i++) sentParts.push(i);
+      return Promise.resolve({ messageIds: ['2'] });
+    });
+    const { d } = deps({
+      campaigns: {
+        claim,
+        release,
+        finish,
+        get: () =>
+          Promise.resolve({
+            title: { 'zh-CN': '标题', bo: 'ཁ་བྱང' },
+            message: { 'zh-CN': '正文', bo: 'གཞུང' },
+          }),
+      } as unknown as CampaignRepo,
+      people: {
+        findById: vi.fn(() => Promise.resolve({ language: null, outreachOptOut: false })),
+        setReachable: vi.fn(),
+      } as never,
+      redis: { set } as never,
+    });
+    d.sender.send = send as never;
+    const data: SendJobData = { campaignId: 'c1', personId: 'p1' };
+    const retried = {
+      get data() {
+        return data;
+      },
+      attemptsMade: 0,
+      opts: { attempts: 10 },
+      updateData: vi.fn((next: SendJobData) => Promise.resolve(Object.assign(data, next))),
+    };
+    const run = createSendProcessor(d);
+    await expect(run(retried as unknown as Job<SendJobData>)).rejects.toBeInstanceOf(SendError);
+    expect(release).toHaveBeenCalled();
+    expect(data.partsSent).toBe(1);
+    await expect(run(retried as unknown as Job<SendJobData>)).resolves.toBe('sent');
+    expect(send.mock.calls[1]?.[2]).toMatchObject({ skipParts: 1 });
+    // Part 0 (Chinese) once, part 1 (Tibetan) once.
+    expect(sentParts).toEqual([0, 1]);
   });
 });

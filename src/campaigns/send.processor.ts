@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Translator } from '../i18n.js';
 import type { QuietHours } from '../lib/quiet-hours.js';
 import type { ChannelId } from '../messaging/inbound.js';
-import { SendError, type Sender } from '../messaging/send.js';
+import { isRetryable, SendError, type Sender } from '../messaging/send.js';
 import type { Metrics } from '../metrics.js';
 import type { PersonRepo } from '../people/person.repo.js';
 import type { CampaignRepo } from './campaign.repo.js';
@@ -96,6 +96,7 @@ export function createSendProcessor(deps: SendDeps) {
       await deps.sender.send(address, outreachMessages(deps.t, campaign, lang, channel), {
         maxWaitMs: 2000,
         background: true,
+        skipParts: job.data.partsSent ?? 0,
       });
     } catch (err) {
       if (!canUseTemplate(err)) return failed(err);
@@ -129,6 +130,9 @@ export function createSendProcessor(deps: SendDeps) {
     async function failed(err: unknown): Promise<string> {
       const e = err instanceof SendError ? err : new SendError('transient', String(err));
       const at = deps.now();
+      // What went out stays out: the next try goes on from the part that failed.
+      if (isRetryable(e) && e.sent > (job.data.partsSent ?? 0))
+        await job.updateData({ ...job.data, partsSent: e.sent });
       switch (e.kind) {
         case 'rateLimited':
           await deps.campaigns.release(campaignId, personId, at);

@@ -68,6 +68,11 @@ export interface SendOptions {
   maxWaitMs?: number;
   /** Outreach, alerts: not a reply to someone waiting (counted apart, it yields to replies). */
   background?: boolean;
+  /**
+   * Parts an earlier try already delivered (its `SendError.sent`): not sent again, so a retry
+   * of two messages whose second failed does not repeat the first.
+   */
+  skipParts?: number;
 }
 
 export interface SendResult {

@@ -108,5 +108,14 @@ describe('the Telegram sender (typed failures, against the Bot API server on loo
     const partial = await failure(sender.send('510', [msg('a'), msg('b')]));
     expect(partial.kind).toBe('transient');
     expect(partial.sent).toBe(1);
+    // The retry goes on from there: the first part is not sent twice.
+    const texts: string[] = [];
+    api.handle('sendMessage', (params) => {
+      texts.push(String(params.text));
+      const chat = { id: Number(params.chat_id), type: 'private' };
+      return { message_id: 9, date: 0, chat, text: String(params.text) };
+    });
+    await sender.send('510', [msg('a'), msg('b')], { skipParts: partial.sent });
+    expect(texts).toEqual(['b']);
   });
 });

@@ -41,7 +41,7 @@ export function createTelegramSender(opts: {
     const parts = messages.flatMap((m) => renderTelegram(m));
     const messageIds: string[] = [];
     let waited = 0;
-    for (let i = 0; i < parts.length;) {
+    for (let i = o.skipParts ?? 0; i < parts.length;) {
       const part = parts[i]!;
       try {
         const sent = await api.sendMessage(

@@ -1,5 +1,10 @@
 import type { OutgoingMessage } from '../../messaging/content.js';
-import { SendError, type Notification, type Sender } from '../../messaging/send.js';
+import {
+  SendError,
+  type Notification,
+  type Sender,
+  type SendOptions,
+} from '../../messaging/send.js';
 import { WechatApiError, type WechatApi } from './api.js';
 import { renderWechat } from './render.js';
 import type { ServiceWindow } from './window.js';
@@ -49,8 +54,17 @@ export function createWechatSender(
     channel: 'wechat',
     api,
     sendTexts,
-    send: (openId: string, messages: OutgoingMessage[]) =>
-      sendTexts(openId, renderWechat(messages)),
+    send: async (openId: string, messages: OutgoingMessage[], o: SendOptions = {}) => {
+      const skip = o.skipParts ?? 0;
+      try {
+        return await sendTexts(openId, renderWechat(messages).slice(skip));
+      } catch (err) {
+        // Counted from the first part of the messages, as the caller gave them.
+        throw err instanceof SendError && skip > 0
+          ? new SendError(err.kind, err.message, err.retryAfterMs, err.sent + skip)
+          : err;
+      }
+    },
     parts: (messages) => renderWechat(messages).length,
     preview: (messages) => renderWechat(messages),
     async fetchMedia(mediaId: string) {
