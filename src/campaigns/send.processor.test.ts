@@ -118,4 +118,32 @@ describe('the send processor', () => {
     // Part 0 (Chinese) once, part 1 (Tibetan) once.
     expect(sentParts).toEqual([0, 1]);
   });
+
+  it('waits out a database away after the channel took the message, instead of sending again', async () => {
+    // A fault injector's FerretDB killed right after Telegram accepted: the `sent` write failed
+    // and the retry sent the copy a second time.
+    let writes = 0;
+    const finish = vi.fn(() =>
+      ++writes < 3 ? Promise.reject(new Error('connection refused')) : Promise.resolve(),
+    );
+    const { d, send } = deps({
+      campaigns: {
+        claim: () => Promise.resolve({ address: '42', lang: 'zh-CN', resumed: false }),
+        finish,
+        get: () =>
+          Promise.resolve({
+            title: { 'zh-CN': '标题', bo: 'ཁ་བྱང' },
+            message: { 'zh-CN': '正文', bo: 'གཞུང' },
+          }),
+      } as unknown as CampaignRepo,
+      people: {
+        findById: vi.fn(() => Promise.resolve({ language: 'zh-CN', outreachOptOut: false })),
+        setReachable: vi.fn(),
+      } as never,
+      redis: { set: () => Promise.resolve('OK') } as never,
+    });
+    await expect(createSendProcessor(d)(job as unknown as Job<SendJobData>)).resolves.toBe('sent');
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(finish).toHaveBeenCalledTimes(3);
+  });
 });

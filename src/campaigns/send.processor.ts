@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Translator } from '../i18n.js';
 import type { QuietHours } from '../lib/quiet-hours.js';
+import { persist } from '../lib/persist.js';
 import type { ChannelId } from '../messaging/inbound.js';
 import { isRetryable, SendError, type Sender } from '../messaging/send.js';
 import type { Metrics } from '../metrics.js';
@@ -111,9 +112,12 @@ export function createSendProcessor(deps: SendDeps) {
         return failed(templateErr);
       }
     }
-    // Only a crash before this write can send the copy twice (the retry finds it `sending`).
+    // Only a crash before this write can send the copy twice (the retry finds it `sending`):
+    // a database away now is waited out, not met by sending again.
     const sentAt = deps.now();
-    await deps.campaigns.finish(campaignId, personId, 'sent', sentAt, via ? { via } : {});
+    await persist(() =>
+      deps.campaigns.finish(campaignId, personId, 'sent', sentAt, via ? { via } : {}),
+    );
     count('sent');
     await deps.rate.record(campaignId, sentAt).catch(() => undefined);
     return 'sent';
