@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Translator } from '../i18n.js';
 import { lhasaDay, nextLhasaHour } from '../lib/lhasa-time.js';
+import { persist } from '../lib/persist.js';
 import type { QuietHours } from '../lib/quiet-hours.js';
 import type { OutgoingMessage } from '../messaging/content.js';
 import type { ChannelId } from '../messaging/inbound.js';
@@ -251,8 +252,9 @@ export function createAlertProcessor(deps: AlertProcessorDeps) {
         count(where.to.channel, 'skipped');
         return 'skipped';
       }
-      // Only a crash before this write sends it twice (the retry finds it `sending`).
-      await deps.alerts.finish(jobId, personId, 'sent', deps.now(), via);
+      // Only a crash before this write sends it twice (the retry finds it `sending`): a
+      // database away now is waited out, not met by sending again.
+      await persist(() => deps.alerts.finish(jobId, personId, 'sent', deps.now(), via));
       count(where.to.channel, 'sent');
       await countReach(jobId);
       return 'sent';
@@ -299,7 +301,7 @@ export function createAlertProcessor(deps: AlertProcessorDeps) {
     );
     const state = via === 'skipped' ? 'skipped' : 'sent';
     for (const job of open) {
-      await deps.alerts.finish(String(job._id), personId, state, deps.now(), via);
+      await persist(() => deps.alerts.finish(String(job._id), personId, state, deps.now(), via));
       if (state === 'sent') await countReach(String(job._id));
     }
     count(where.to.channel, state);
