@@ -133,6 +133,39 @@ describe('Telegram', () => {
     await bot.waitForSent((m) => m.chatId === chat && m.text.includes('谢谢您的评价'));
   });
 
+  it('delivers a counsellor’s replies in the order written, even when the first meets a 429', async () => {
+    // Each reply was its own job: the first waited out its 429 and arrived last.
+    const chat = 7103;
+    bot.pushUpdate(commandUpdate(chat, 'start'));
+    const hello = await bot.waitForSent((m) => m.chatId === chat);
+    bot.pushUpdate(callbackUpdate(chat, buttons(hello)[0]!.callback_data, hello.messageId));
+    await bot.waitForSent((m) => m.chatId === chat && m.messageId !== hello.messageId);
+    bot.pushUpdate(textUpdate(chat, '失业登记的顺序是怎样的'));
+    await bot.waitForSent((m) => m.chatId === chat && bot.sent(chat).length >= 3);
+    bot.pushUpdate(commandUpdate(chat, 'human'));
+    const requested = await office.waitFor('handoff.requested', (d) =>
+      JSON.stringify(d.transcript).includes('失业登记的顺序'),
+    );
+    const caseId = requested.data.caseId as string;
+    await bot.waitForSent((m) => m.chatId === chat && m.text.includes('就业指导员'));
+    bot.failNext('sendMessage', {
+      error_code: 429,
+      description: 'Too Many Requests: retry after 3',
+      parameters: { retry_after: 3 },
+    });
+    for (const step of ['第一步：带身份证', '第二步：去城关区服务站', '第三步：填登记表'])
+      await office.call(app.url, 'counsellor.reply', { caseId, text: step });
+    await bot.waitForSent((m) => m.chatId === chat && m.text.includes('第三步'), 30_000);
+    await until(async () =>
+      bot.sent(chat).filter((m) => m.text.includes('步：')).length === 3 ? true : undefined,
+    );
+    const order = bot
+      .sent(chat)
+      .filter((m) => m.text.includes('步：'))
+      .map((m) => /第(.)步/u.exec(m.text)?.[1]);
+    expect(order).toEqual(['一', '二', '三']);
+  });
+
   it('Tibetan: the counsellor’s reply comes back in the Tibetan chat', async () => {
     const chat = 7102;
     bot.pushUpdate(commandUpdate(chat, 'start'));

@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { Types, type Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Translator } from '../i18n.js';
+import { createKeyLock } from '../lib/key-lock.js';
 import type { QuietHours } from '../lib/quiet-hours.js';
 import type { OutgoingMessage } from '../messaging/content.js';
 import type { ChannelId } from '../messaging/inbound.js';
@@ -43,6 +44,7 @@ export async function startHandoffWorker(deps: HandoffWorkerDeps) {
   const now = deps.now ?? (() => new Date());
   const t = (lang: Lang, key: string, p?: Record<string, string | number>) =>
     deps.translator.t(lang, key, p);
+  const replyLock = createKeyLock(deps.redis, deps.prefix, 'case-reply');
   const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
   connection.on('error', (err: Error) =>
     deps.log.warn({ err: err.message }, 'redis (handoff worker) connection error'),
@@ -97,12 +99,27 @@ export async function startHandoffWorker(deps: HandoffWorkerDeps) {
       const doc = await Case.findById(entry.caseId).lean();
       if (!doc) return;
       const lang = doc.language;
-      const sent = await deliver(
-        doc,
-        [{ text: counsellorLine(deps.translator, lang, doc.counsellorName, entry.text), lang }],
-        doc._id.toHexString(),
-      );
-      if (sent) await CaseEntry.updateOne({ _id: entry._id }, { $set: { deliveredAt: now() } });
+      // In the order written: the case's earlier replies not yet delivered go first, one case
+      // at a time (each reply was its own job, and a 429 or a retry reordered them).
+      await replyLock.run(doc._id.toHexString(), async () => {
+        const due = await CaseEntry.find({
+          caseId: doc._id,
+          from: 'counsellor',
+          deliveredAt: null,
+          at: { $lte: entry.at },
+        })
+          .sort({ at: 1, _id: 1 })
+          .lean();
+        for (const e of due) {
+          const sent = await deliver(
+            doc,
+            [{ text: counsellorLine(deps.translator, lang, doc.counsellorName, e.text), lang }],
+            doc._id.toHexString(),
+          );
+          if (!sent) return; // WeChat's window closed: they wait for the person to write
+          await CaseEntry.updateOne({ _id: e._id }, { $set: { deliveredAt: now() } });
+        }
+      });
     },
     async closed(job: { caseId: string }) {
       const doc = await Case.findById(job.caseId).lean();
