@@ -80,4 +80,25 @@ describe('Redis down, then back', () => {
     expect((await send('full-1', cookie)).statusCode).toBe(200);
     expect((await t.app.inject('/readyz')).statusCode).toBe(200);
   });
+
+  it('answers 503 within seconds while Redis hangs (paused), not when it comes back', async () => {
+    // A paused Redis answers nothing and closes nothing: a request waited as long (100 s in a
+    // fault injector's run of the counsellor webhook).
+    const first = await send('hang-0');
+    expect(first.statusCode).toBe(200);
+    const cookie = String(first.headers['set-cookie']).split(';')[0]!;
+    redis.kill('SIGSTOP');
+    try {
+      const started = Date.now();
+      const during = await send('hang-1', cookie);
+      expect(during.statusCode).toBe(503);
+      expect(during.json()).toMatchObject({ error: 'unavailable', dependency: 'redis' });
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      redis.kill('SIGCONT');
+    }
+    await expect
+      .poll(async () => (await send('hang-1', cookie)).statusCode, { timeout: 20_000 })
+      .toBe(200);
+  }, 60_000);
 });
