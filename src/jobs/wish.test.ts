@@ -20,6 +20,13 @@ describe('alertWish: Chinese wishes', () => {
   it('reads "keep an eye out for me" phrasing', () => {
     expect(alertWish('帮我订阅一下收银员的岗位')).toEqual(['收银员']);
   });
+
+  // A reviewer's: subscriptions to "啥" and to "开车的活" (which matched no driver's posting).
+  it('takes "any work" for no work, and the work a phrase names', () => {
+    expect(alertWish('有啥活通知我一下')).toBeNull();
+    expect(alertWish('interview要注意啥')).toBeNull();
+    expect(alertWish('有没有开车的活 有的话告诉我一声')).toEqual(['开车']);
+  });
 });
 
 describe('alertWish: a district named anywhere is the filter', () => {

@@ -1,5 +1,5 @@
 import { cleanText } from '../lib/normalize.js';
-import { districtIn, districtOf, termsOf } from './terms.js';
+import { districtIn, districtOf, termsOf, workNamesIn } from './terms.js';
 
 /**
  * A job-alert wish in plain language (issue 13): "有保安岗位通知我", "以后有司机的活儿告诉我一声",
@@ -30,6 +30,11 @@ export function alertWish(text: string): string[] | null {
     const keywords = work
       .split(ALSO)
       .map((k) => k.trim())
+      // "开车的活" names the work 开车 (a driver): kept as the name, so it matches postings.
+      .flatMap((k) => {
+        const named = workNamesIn(k);
+        return named.length === 1 ? named : [k];
+      })
       .filter(
         (k) =>
           k.length > 0 && !VAGUE.test(k) && (districtOf(k) !== null || termsOf([k]).length > 0),
@@ -145,7 +150,7 @@ function tibetanWork(text: string): (string | null)[] {
 
 /** Words that say what kind of job is good, not what work it is ("有好工作通知我"). */
 const VAGUE =
-  /^(?:好|合适|适合我?|新|不错|高薪|轻松|附近|本地|稳定|正式|长期|临时|其他|别的|好的|我能做)$/u;
+  /^(?:好|合适|适合我?|新|不错|高薪|轻松|附近|本地|稳定|正式|长期|临时|其他|别的|好的|我能做|啥|什么|啥子|哪些|任何|所有|都行|啥都行|什么都行|随便)$/u;
 
 /** Two kinds of work in one wish: 保安和司机, 保安或者门卫, ཁ་ལོ་བ་དང་ཉེན་སྲུང་བ. */
 const ALSO = /和|或者|或是|或|还有|以及|跟|、|，|,|\s+|་དང་|་ཡང་ན་|་ཡང་ན/u;
