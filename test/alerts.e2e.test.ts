@@ -189,6 +189,16 @@ describe('subscribing on the web chat', () => {
     expect(await app.deps.alerts.subscriptions.count(await personIdOf(p))).toBe(1);
   });
 
+  it('reads the work and the district out of words around them ("帮厨都行 最好在城关")', async () => {
+    // A reviewer's keywords were "做饭的、厨师、帮厨都行、最好在城关" (城关 no filter).
+    const p = await chinese();
+    const done = joined(await p.say('订阅岗位 做饭的 厨师 帮厨都行 最好在城关'));
+    expect(done).toContain('厨师');
+    expect(done).toContain('帮厨');
+    expect(done).not.toContain('都行');
+    expect(done).toContain('只限城关区');
+  });
+
   it('offers alerts for the wanted work at the end of the intake', async () => {
     const p = await chinese();
     await p.say('菜单');

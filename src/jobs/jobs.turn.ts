@@ -13,7 +13,7 @@ import {
   type Subscription,
   type SubscriptionRepo,
 } from './subscription.repo.js';
-import { districtIn, districtOf, parseKeywords, workKeywordsOf } from './terms.js';
+import { districtIn, districtOf, parseKeywords, workKeywordsOf, workNamesIn } from './terms.js';
 
 /** What the chat side of job alerts and recommendations needs (the composition root gives it). */
 export interface JobsTurnDeps {
@@ -98,7 +98,15 @@ export async function jobsEffect(
     const parsed = parseKeywords(text);
     // "订阅岗位提醒", "ལས་གནས་ཀྱི་བརྡ་ཐོ་མངགས" (a button's label typed): the words of subscribing
     // itself name no work.
-    parsed.keywords = parsed.keywords.filter((k) => !NOT_WORK.test(k));
+    parsed.keywords = parsed.keywords
+      .filter((k) => !NOT_WORK.test(k))
+      // Words around the work ("帮厨都行", "最好在城关"): the kinds of work and the district it names.
+      .flatMap((k) => {
+        if (districtOf(k)) return [k];
+        const names = workNamesIn(k);
+        if (names.length > 0) return names;
+        return [districtIn(k)?.zh ?? k];
+      });
     // A district among the keywords is the subscription's filter (保安 城关区).
     const districts = parsed.keywords.map((k) => districtOf(k));
     const district = districts.find((d) => d !== null) ?? null;
