@@ -117,6 +117,12 @@ describe('web chat routes', () => {
     expect(again.statusCode).toBe(200);
     expect(again.body).toBe(first.body);
     expect(first.json()).toEqual({ replies: [{ text: 'echo: hello', lang: 'zh-CN' }] });
+    // The same clientId with another message is a conflict, not the first one's answer (the
+    // second message was silently lost).
+    const other = await post(app, { clientId: 'same', text: '转人工' }, sid);
+    expect(other.statusCode).toBe(409);
+    expect(other.json()).toMatchObject({ error: 'conflict' });
+    expect(handler).toHaveBeenCalledTimes(1);
   });
 
   it('runs concurrent duplicates once and gives both the same answer', async () => {

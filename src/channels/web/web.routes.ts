@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { type OutgoingMessage } from '../../messaging/content.js';
@@ -302,6 +303,10 @@ export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
       const event = as ? { ...page, channel: as.channel, chatId: as.chatId } : page;
       const log = (deps.log ?? request.log).child({ chatId: sid, clientId: event.messageId });
       const started = Date.now();
+      const fingerprint = createHash('sha256')
+        .update(JSON.stringify(event.input))
+        .digest('hex')
+        .slice(0, 16);
       const outcome = await runOnce(
         deps.redis,
         `${prefix}web:msg:${sid}:${event.messageId}`,
@@ -325,11 +330,19 @@ export function webChatRoutes(deps: WebChatDeps): FastifyPluginAsync {
             { input: event.input.kind, replies: replies.length, ms: Date.now() - started },
             'web chat: turn',
           );
-          return JSON.stringify({ replies } satisfies WebChatResponse);
+          return `${fingerprint}|${JSON.stringify({ replies } satisfies WebChatResponse)}`;
         },
       );
       if (outcome.status === 'in_progress') return reply.code(409).send({ error: 'in_progress' });
-      return reply.type('application/json; charset=utf-8').send(outcome.body);
+      // The same clientId with another message: not that message's answer (it would be lost).
+      // (A record from before fingerprints is the JSON alone.)
+      const cut = outcome.body.startsWith('{') ? -1 : outcome.body.indexOf('|');
+      if (cut > 0 && outcome.body.slice(0, cut) !== fingerprint)
+        return reply.code(409).send({
+          error: 'conflict',
+          message: 'this clientId was used for another message; send it with a new clientId',
+        });
+      return reply.type('application/json; charset=utf-8').send(outcome.body.slice(cut + 1));
     });
   };
 }
