@@ -52,6 +52,9 @@ describe('WeChat rendering', () => {
       expect(choiceNumber(s), s).toBe(2);
     expect(choiceNumber('དང་པོ')).toBe(1);
     expect(choiceNumber('十二')).toBe(12);
+    // A reviewer's: བཞི (four) was refused while 四 picked the fourth.
+    expect(choiceNumber('བཞི')).toBe(4);
+    expect(choiceNumber('གཉིས།')).toBe(2);
     for (const s of ['二手车', '两个', 'hello', '0']) expect(choiceNumber(s), s).toBeUndefined();
   });
 });
