@@ -3,6 +3,7 @@ import type { FlowSet } from '../engine/flows.js';
 import type { Translator } from '../i18n.js';
 import type { KnowledgeIndex } from '../knowledge/index.js';
 import { choiceNumber } from '../lib/choice-number.js';
+import { pickByRange } from './typed-range.js';
 import { keywordForm } from '../lib/normalize.js';
 import { detectScript } from '../lib/script.js';
 import type { InboundInput } from '../messaging/inbound.js';
@@ -86,6 +87,7 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     const picked =
       pickByNumber(offered, engine.text) ??
       labelled.start ??
+      pickByRange(offered, engine.text) ??
       (reply === 'yes' || reply === 'no' ? pickByAnswer(offered, reply) : undefined) ??
       // 不知道 / ང་མི་ཤེས in the interview practice: its "show the model answer" button.
       (reply === 'skip' ? offered.find((id) => id.endsWith('#skip')) : undefined);
