@@ -36,6 +36,17 @@ describe('policy Q&A in the conversation', () => {
     expect(thanks?.text).toBe(t.deps.translator.t('zh-CN', 'kb:thanks'));
   });
 
+  it('a card that leads into a service offers it first, without "where to go, what to bring"', async () => {
+    // A reviewer's: "点下面的按钮开始模拟面试" showed details / where / open, and "where" made no
+    // sense on the interview, CV and support cards.
+    const [answer] = await say('q-flow', '我想练习面试');
+    expect(ids(answer)[0]).toBe('kb#f:interview-practice');
+    expect(ids(answer).some((i) => i.startsWith('kb#w:'))).toBe(false);
+    // A policy with documents to bring keeps it.
+    const [claim] = await say('q-flow2', '失业金怎么领');
+    expect(ids(claim).some((i) => i.startsWith('kb#w:'))).toBe(true);
+  });
+
   it('answers a situation told in everyday words, learnt from the example questions', async () => {
     // Names no policy: the ranking alone would ask between CV help and graduates; the classifier
     // learnt from knowledge/examples knows a parent describing a graduate at home.

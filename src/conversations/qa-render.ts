@@ -29,10 +29,14 @@ export function renderAnswer(
   lang: Lang,
   related?: PolicyCard,
 ): OutgoingMessage {
+  // A card that leads into a service (the interview practice, a counsellor) offers it first
+  // ("点下面的按钮开始"), and "where to go, what to bring" only when it has documents to bring.
   const choices: Choice[] = [
-    { id: `${KB_CHOICE}d:${card.id}`, label: tr.t(lang, 'kb:choice.details') },
-    { id: `${KB_CHOICE}w:${card.id}`, label: tr.t(lang, 'kb:choice.where') },
     ...(card.flow ? [{ id: `${KB_CHOICE}f:${card.id}`, label: tr.t(lang, 'kb:choice.open') }] : []),
+    { id: `${KB_CHOICE}d:${card.id}`, label: tr.t(lang, 'kb:choice.details') },
+    ...(card.flow && !card.bring
+      ? []
+      : [{ id: `${KB_CHOICE}w:${card.id}`, label: tr.t(lang, 'kb:choice.where') }]),
     ...(related ? [{ id: `${KB_CHOICE}c:${related.id}`, label: related.title[lang] }] : []),
     ...feedbackChoices(tr, lang),
   ];
