@@ -69,6 +69,21 @@ describe('policy Q&A in the conversation', () => {
     expect(session?.lang).toBe('bo');
   });
 
+  it('a newcomer’s first question it cannot answer gets the welcome and is told it was read', async () => {
+    // A reviewer's first messages (pension, 低保) met only the welcome, no sign of the question.
+    const replies = await say('q-first', '养老保险交满多少年能领退休金');
+    const texts = replies.map((r) => r.text);
+    const said = [
+      t.deps.translator.t('zh-CN', 'kb:offtopic'),
+      t.deps.translator.t('zh-CN', 'kb:decline'),
+    ];
+    expect(texts.some((x) => said.includes(x))).toBe(true);
+    expect(replies.length).toBeGreaterThan(1);
+    // "hello"-like small talk still gets only the welcome.
+    const hello = await say('q-first2', '在不在');
+    expect(hello.map((r) => r.text).some((x) => said.includes(x))).toBe(false);
+  });
+
   it('declines what it does not know, keeps the question for administrators, offers a person', async () => {
     await press('q3', 'language:choose#zh');
     // Off-topic: says what the assistant helps with (not "call 12333" about cooking).

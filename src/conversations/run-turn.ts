@@ -3,6 +3,7 @@ import type { InboundEvent } from '../messaging/inbound.js';
 import type { Lang } from '../messaging/lang.js';
 import type { Effect } from '../engine/flow.schema.js';
 import { step } from '../engine/step.js';
+import { asksSomething } from '../knowledge/focus.js';
 import type { Rubric } from '../coaching/coach.js';
 import { answerAside, askAgain } from './ask-again.js';
 import { renderCoaching } from './coach-turn.js';
@@ -117,9 +118,14 @@ export async function runTurn(
     qa = await handleKbChoice(deps, ctx(qaLang ?? 'zh-CN'), engineInput.id);
   } else if (engineInput.kind === 'text' && qaLang && (distress || result?.action?.kind === 'qa')) {
     qa = await answerQuestion(deps, ctx(qaLang), engineInput.text);
-    // A first message we cannot answer gets the welcome and the menu rather than an apology.
+    // A first message we cannot answer gets the welcome and the menu rather than an apology;
+    // a question among them is still told it was read ("not covered here; 12333, a person").
     if (firstContact && qa.kind === 'replies' && qa.declined)
-      qa = { kind: 'engine', input: { kind: 'goto', node: 'main:welcome' } };
+      qa = {
+        kind: 'engine',
+        input: { kind: 'goto', node: 'main:welcome' },
+        ...(asksSomething(engineInput.text) ? { after: qa.replies } : {}),
+      };
   }
   let after: OutgoingMessage[] = [];
   if (qa?.kind === 'engine') {
