@@ -96,6 +96,19 @@ describe('the Telegram sender (typed failures, against the Bot API server on loo
     nobody.close();
   });
 
+  it('a Bot API that does not answer is `transient` after the send timeout (telegraf waits 500 s)', async () => {
+    const quick = createTelegramSender({ token: api.token, apiRoot: api.apiRoot, timeoutMs: 200 });
+    api.failNext('sendMessage', { error_code: 502, description: 'Bad Gateway' }, 1, {
+      delayMs: 3_000,
+    });
+    const started = Date.now();
+    const slow = await failure(quick.send('511', [msg('hi')]));
+    expect(slow.kind).toBe('transient');
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(slow.message).not.toContain(api.token);
+    quick.close();
+  });
+
   it('reports how many parts went out before a failure', async () => {
     // The first part goes, the second fails (the Bot API answers 500).
     let calls = 0;

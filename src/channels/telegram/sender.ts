@@ -18,6 +18,9 @@ export interface TelegramSender extends Sender {
   close(): void;
 }
 
+
+/** How long a sendMessage may go unanswered (the Bot API answers in well under a second). */
+const SEND_TIMEOUT_MS = 20_000;
 /**
  * Sends to a Telegram chat through the Bot API, on its own: a worker can use it without polling
  * or a webhook. Keep-alive (for http:// roots too), no Nagle delay (a small request held back for
@@ -28,6 +31,8 @@ export function createTelegramSender(opts: {
   apiRoot: string;
   /** The bot's shared budget a second (live replies and outreach, every process). */
   budget?: SendBudget;
+  /** A sendMessage unanswered this long fails as `transient` (tests shorten it). */
+  timeoutMs?: number;
 }): TelegramSender {
   const agent = opts.apiRoot.startsWith('https:')
     ? new HttpsAgent({ keepAlive: true, noDelay: true })
@@ -44,10 +49,17 @@ export function createTelegramSender(opts: {
     for (let i = o.skipParts ?? 0; i < parts.length;) {
       const part = parts[i]!;
       try {
-        const sent = await api.sendMessage(
-          address,
-          part.text,
-          part.reply_markup ? { reply_markup: part.reply_markup } : {},
+        // telegraf waits 500 s for an answer: a Bot API that never answers held an outreach
+        // send (and a worker's shutdown) that long.
+        const sent = await api.callApi(
+          'sendMessage',
+          {
+            chat_id: address,
+            text: part.text,
+            ...(part.reply_markup ? { reply_markup: part.reply_markup } : {}),
+          },
+          // (telegraf types the signal as the abort-controller package's; node-fetch takes Node's.)
+          { signal: AbortSignal.timeout(opts.timeoutMs ?? SEND_TIMEOUT_MS) as never },
         );
         messageIds.push(String(sent.message_id));
         opts.budget?.count(1, o.background ?? false);
