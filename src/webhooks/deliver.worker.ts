@@ -3,7 +3,8 @@ import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
-import { webhookEventModel } from './event.model.js';
+import { createKeyLock } from '../lib/key-lock.js';
+import { webhookEventModel, type WebhookEventDoc } from './event.model.js';
 import { DELIVER_JOB, WEBHOOK_QUEUE, type DeliverJobData } from './outbox.js';
 import { createSigner } from './signing.js';
 
@@ -39,16 +40,15 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps) {
     deps.log.warn({ err: err.message }, 'redis (webhook worker) connection error'),
   );
   const prefix = `${deps.prefix}bull`;
+  const caseLock = createKeyLock(connection, deps.prefix, 'webhook-case');
 
-  const process = async (job: Job<DeliverJobData>) => {
-    const ev = await Event.findById(job.data.eventId).lean();
-    if (!ev || ev.status !== 'pending') return;
+  /** One POST of one event; null when the receiver took it (then marked delivered). */
+  async function post(ev: WebhookEventDoc): Promise<string | null> {
     const body = JSON.stringify({
       type: ev.type,
       timestamp: ev.createdAt.toISOString(),
       data: ev.data,
     });
-    let error: string;
     try {
       const res = await fetch(deps.url, {
         method: 'POST',
@@ -60,21 +60,50 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps) {
         signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
       });
       await res.body?.cancel().catch(() => undefined);
-      if (res.ok) {
-        await Event.updateOne(
-          { _id: ev._id },
-          {
-            $set: { status: 'delivered', deliveredAt: new Date(), lastError: null },
-            $inc: { attempts: 1 },
-          },
-        );
-        deps.metrics.webhooks.inc({ type: ev.type, outcome: 'delivered' });
-        return;
-      }
-      error = `HTTP ${res.status}`;
+      if (!res.ok) return `HTTP ${res.status}`;
     } catch (err) {
-      error = err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 200) : 'network error';
+      return err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 200) : 'network error';
     }
+    await Event.updateOne(
+      { _id: ev._id },
+      {
+        $set: { status: 'delivered', deliveredAt: new Date(), lastError: null },
+        $inc: { attempts: 1 },
+      },
+    );
+    deps.metrics.webhooks.inc({ type: ev.type, outcome: 'delivered' });
+    return null;
+  }
+
+  /**
+   * The event, after the earlier events of its case still pending (in the order they were
+   * made): after an outage each event's own backoff let later ones arrive first — messages
+   * before the case itself.
+   */
+  async function deliverInOrder(ev: WebhookEventDoc): Promise<string | null> {
+    const caseId = typeof ev.data.caseId === 'string' ? ev.data.caseId : undefined;
+    if (!caseId) return post(ev);
+    return caseLock.run(caseId, async () => {
+      const due = await Event.find({
+        status: 'pending',
+        'data.caseId': caseId,
+        createdAt: { $lte: ev.createdAt },
+      })
+        .sort({ createdAt: 1 })
+        .lean();
+      for (const earlier of due.filter((e) => e._id !== ev._id)) {
+        const failed = await post(earlier);
+        if (failed) return `an earlier event of the case is not delivered (${failed})`;
+      }
+      return post(ev);
+    });
+  }
+
+  const process = async (job: Job<DeliverJobData>) => {
+    const ev = await Event.findById(job.data.eventId).lean();
+    if (!ev || ev.status !== 'pending') return;
+    const error = await deliverInOrder(ev);
+    if (error === null) return;
     await Event.updateOne({ _id: ev._id }, { $set: { lastError: error }, $inc: { attempts: 1 } });
     const next = backoffDelay(job.attemptsMade + 1, baseMs, maxMs);
     if (Date.now() + next > ev.retryUntil.getTime()) {
