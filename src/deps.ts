@@ -38,6 +38,7 @@ import { transcriptKey } from './channels/web/transcript.js';
 import { createAccountRepo, type AccountRepo } from './accounts/account.repo.js';
 import { createAdminSessionStore, type AdminSessionStore } from './accounts/admin-session.store.js';
 import { ADMIN_USERNAME } from './accounts/auth.js';
+import { throttledWarn } from './lib/log-throttle.js';
 
 /**
  * What every process shares, web or worker: connections, repositories, metrics and the senders
@@ -121,7 +122,7 @@ export async function buildCore(
     commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
   });
   // While Redis is away ioredis reconnects (every 2 s at most) and reports each failure here.
-  redis.on('error', (err: Error) => log.warn({ err: err.message }, 'redis connection error'));
+  redis.on('error', throttledWarn(log, 'redis connection error'));
   await redis.connect();
   const mongo = await mongoose
     .createConnection(config.MONGODB_URI, { serverSelectionTimeoutMS: 10_000 })

@@ -16,6 +16,7 @@ import { createCampaignProcessor, type CampaignJobData } from './fanout.processo
 import { CAMPAIGN_QUEUE, jobOpts, limiterFor, sendQueueName, type SendJobData } from './queues.js';
 import { createSendRate } from './rate.js';
 import { createSendProcessor } from './send.processor.js';
+import { throttledWarn } from '../lib/log-throttle.js';
 
 export interface CampaignWorkerDeps {
   config: Config;
@@ -59,9 +60,7 @@ export async function startCampaignWorkers(deps: CampaignWorkerDeps) {
   const now = deps.now ?? (() => new Date());
   const campaigns = deps.campaignRepo ?? createCampaignRepo(deps.mongo);
   const connection = new Redis(deps.config.REDIS_URL, { maxRetriesPerRequest: null });
-  connection.on('error', (err: Error) =>
-    deps.log.warn({ err: err.message }, 'redis (campaign worker) connection error'),
-  );
+  connection.on('error', throttledWarn(deps.log, 'redis (campaign worker) connection error'));
   const opts = { connection, prefix: `${deps.prefix}bull` };
   const sendQueues = new Map<ChannelId, Queue<SendJobData>>();
   const workers: Worker[] = [];
@@ -72,9 +71,7 @@ export async function startCampaignWorkers(deps: CampaignWorkerDeps) {
   for (const [channel, sender] of deps.senders) {
     const name = sendQueueName(channel);
     const queue = new Queue<SendJobData>(name, opts);
-    queue.on('error', (err: Error) =>
-      deps.log.warn({ err: err.message, channel }, 'outreach queue error'),
-    );
+    queue.on('error', throttledWarn(deps.log.child({ channel }), 'outreach queue error'));
     sendQueues.set(channel, queue);
     const perSecond = deps.rates?.[channel] ?? channelRate(deps.config, channel);
     let worker: Worker<SendJobData> | undefined = undefined;
@@ -104,9 +101,7 @@ export async function startCampaignWorkers(deps: CampaignWorkerDeps) {
         return; // will be retried
       deps.log.warn({ jobId: job?.id, channel, err: err.message }, 'outreach send given up');
     });
-    worker.on('error', (err) =>
-      deps.log.warn({ err: err.message, channel }, 'outreach worker error'),
-    );
+    worker.on('error', throttledWarn(deps.log.child({ channel }), 'outreach worker error'));
     workers.push(worker);
   }
 
@@ -130,16 +125,14 @@ export async function startCampaignWorkers(deps: CampaignWorkerDeps) {
   campaignWorker.on('failed', (job, err) =>
     deps.log.error({ jobId: job?.id, err: err.message }, 'campaign job failed'),
   );
-  campaignWorker.on('error', (err) => deps.log.warn({ err: err.message }, 'campaign worker error'));
+  campaignWorker.on('error', throttledWarn(deps.log, 'campaign worker error'));
   workers.push(campaignWorker);
 
   // Every stored campaign waiting to start has its job: a create or approval whose job Redis did
   // not take (full, read-only, away) is queued here within a minute. A job already there is kept
   // (one id per campaign), so this never starts a campaign twice.
   const lifecycle = new Queue<CampaignJobData>(CAMPAIGN_QUEUE, opts);
-  lifecycle.on('error', (err: Error) =>
-    deps.log.warn({ err: err.message }, 'campaign queue error'),
-  );
+  lifecycle.on('error', throttledWarn(deps.log, 'campaign queue error'));
   async function scheduleStored(): Promise<void> {
     for (const c of await campaigns.scheduled(1000)) {
       const id = c._id.toHexString();

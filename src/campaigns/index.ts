@@ -16,6 +16,7 @@ import { announcementRoutes } from './announcement.routes.js';
 import { MAINTENANCE_QUEUE } from '../retention/retention.worker.js';
 import { CAMPAIGN_QUEUE, quietFlagKey, sendQueueName } from './queues.js';
 import { createSendRate } from './rate.js';
+import { throttledWarn } from '../lib/log-throttle.js';
 
 export interface CampaignsContext {
   config: Config;
@@ -34,14 +35,12 @@ export interface CampaignsContext {
  */
 export function createCampaigns(ctx: CampaignsContext) {
   const connection = new Redis(ctx.config.REDIS_URL, { maxRetriesPerRequest: null });
-  connection.on('error', (err: Error) =>
-    ctx.log.warn({ err: err.message }, 'redis (campaign queue) connection error'),
-  );
+  connection.on('error', throttledWarn(ctx.log, 'redis (campaign queue) connection error'));
   const queue = new Queue<CampaignJobData>(CAMPAIGN_QUEUE, {
     connection,
     prefix: `${ctx.prefix}bull`,
   });
-  queue.on('error', (err: Error) => ctx.log.warn({ err: err.message }, 'campaign queue error'));
+  queue.on('error', throttledWarn(ctx.log, 'campaign queue error'));
   // What bull-board shows: the campaign queue, each channel's send queue, the maintenance queue.
   const watched = [...ctx.senders.keys()].map(sendQueueName).concat(MAINTENANCE_QUEUE);
   const boardQueues: Queue[] = [

@@ -99,7 +99,7 @@ describe('the send processor', () => {
       } as never,
       redis: { set } as never,
     });
-    d.sender.send = send as never;
+    d.sender.send = send;
     const data: SendJobData = { campaignId: 'c1', personId: 'p1' };
     const retried = {
       get data() {

@@ -16,6 +16,7 @@ import { caseKeys } from './keys.js';
 import { createCaseState } from './turn-state.js';
 import { HANDOFF_QUEUE, type HandoffJob } from './queue.js';
 import { counsellorLine, rateChoices, followupChoices } from './messages.js';
+import { throttledWarn } from '../lib/log-throttle.js';
 
 export interface HandoffWorkerDeps {
   redisUrl: string;
@@ -46,9 +47,7 @@ export async function startHandoffWorker(deps: HandoffWorkerDeps) {
     deps.translator.t(lang, key, p);
   const replyLock = createKeyLock(deps.redis, deps.prefix, 'case-reply');
   const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
-  connection.on('error', (err: Error) =>
-    deps.log.warn({ err: err.message }, 'redis (handoff worker) connection error'),
-  );
+  connection.on('error', throttledWarn(deps.log, 'redis (handoff worker) connection error'));
 
   /** Sends to the chat the case came from; false when the channel cannot now (WeChat window). */
   async function deliver(
@@ -205,7 +204,7 @@ export async function startHandoffWorker(deps: HandoffWorkerDeps) {
     },
     { connection, prefix: `${deps.prefix}bull`, concurrency: 10 },
   );
-  worker.on('error', (err: Error) => deps.log.warn({ err: err.message }, 'handoff worker error'));
+  worker.on('error', throttledWarn(deps.log, 'handoff worker error'));
   worker.on('failed', (job, err) => {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
       deps.log.error({ err: err.message, kind: job.data.kind }, 'handoff job given up');

@@ -23,6 +23,7 @@ import { HANDOFF_QUEUE, type HandoffJob } from './queue.js';
 import { createServiceClock } from './service-clock.js';
 import { createCaseState } from './turn-state.js';
 import { isAbsolute, join } from 'node:path';
+import { throttledWarn } from '../lib/log-throttle.js';
 
 export interface HandoffContext {
   config: Config;
@@ -52,16 +53,14 @@ export interface HandoffContext {
 export function createHandoff(ctx: HandoffContext) {
   const { config } = ctx;
   const connection = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null });
-  connection.on('error', (err: Error) =>
-    ctx.log.warn({ err: err.message }, 'redis (handoff queues) connection error'),
-  );
+  connection.on('error', throttledWarn(ctx.log, 'redis (handoff queues) connection error'));
   const queue = new Queue<HandoffJob>(HANDOFF_QUEUE, { connection, prefix: `${ctx.prefix}bull` });
   const webhookQueue = new Queue<DeliverJobData>(WEBHOOK_QUEUE, {
     connection,
     prefix: `${ctx.prefix}bull`,
   });
   for (const q of [queue, webhookQueue])
-    q.on('error', (err: Error) => ctx.log.warn({ err: err.message }, 'handoff queue error'));
+    q.on('error', throttledWarn(ctx.log, 'handoff queue error'));
   const outbox = createOutbox(ctx.mongo, webhookQueue, {
     configured: Boolean(config.COUNSELLOR_WEBHOOK_URL && config.COUNSELLOR_WEBHOOK_SECRET),
   });

@@ -20,6 +20,7 @@ import { createAlertRepo } from './alert.repo.js';
 import { createJobRepo } from './job.repo.js';
 import { createMatcher } from './match.js';
 import { createSubscriptionRepo } from './subscription.repo.js';
+import { throttledWarn } from '../lib/log-throttle.js';
 
 export interface AlertWorkerDeps {
   config: Pick<
@@ -61,12 +62,10 @@ const SWEEP_AFTER_MS = 60_000;
 export async function startAlertWorker(deps: AlertWorkerDeps) {
   const now = deps.now ?? (() => new Date());
   const connection = new Redis(deps.config.REDIS_URL, { maxRetriesPerRequest: null });
-  connection.on('error', (err: Error) =>
-    deps.log.warn({ err: err.message }, 'redis (alert worker) connection error'),
-  );
+  connection.on('error', throttledWarn(deps.log, 'redis (alert worker) connection error'));
   const opts = { connection, prefix: `${deps.prefix}bull` };
   const queue = new Queue<AlertJob>(ALERT_QUEUE, opts);
-  queue.on('error', (err: Error) => deps.log.warn({ err: err.message }, 'alert queue error'));
+  queue.on('error', throttledWarn(deps.log, 'alert queue error'));
   const matcher = createMatcher({ redis: deps.redis, prefix: deps.prefix, mongo: deps.mongo });
   const rebuilt = await matcher.ensureIndex().catch((err: unknown) => {
     deps.log.warn(
@@ -119,7 +118,7 @@ export async function startAlertWorker(deps: AlertWorkerDeps) {
     { ...opts, concurrency: CONCURRENCY, limiter: limiterFor(rate) },
   );
   holder.worker = worker;
-  worker.on('error', (err: Error) => deps.log.warn({ err: err.message }, 'alert worker error'));
+  worker.on('error', throttledWarn(deps.log, 'alert worker error'));
   worker.on('failed', (job, err) => {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
       deps.log.error({ err: err.message, jobId: job.id }, 'job alert given up');

@@ -16,6 +16,7 @@ import { createMatcher, type Matcher } from './match.js';
 import { createMatchQueue } from './match-queue.js';
 import { createSubscriptionRepo, type SubscriptionRepo } from './subscription.repo.js';
 import { alertWish } from './wish.js';
+import { throttledWarn } from '../lib/log-throttle.js';
 
 export interface AlertsContext {
   config: Pick<Config, 'REDIS_URL' | 'ALERTS_PER_DAY'>;
@@ -62,7 +63,7 @@ export function createAlerts(ctx: AlertsContext): Alerts {
   const producer = createMatchQueue({
     redisUrl: ctx.config.REDIS_URL,
     prefix: ctx.prefix,
-    onError: (err) => ctx.log.warn({ err: err.message }, 'alert queue error'),
+    onError: throttledWarn(ctx.log, 'alert queue error'),
   });
   const district = districtNamer(ctx.districts);
   const turn: JobsTurnDeps = {

@@ -17,6 +17,7 @@ import { JOURNEY_QUEUE, journeyJobSchema, type JourneyJob } from './plan.jobs.js
 import { remindStep, type PushDeps } from './plan.reminder.js';
 import { createPersonLock } from './plan.lock.js';
 import { createPlanService } from './plan.service.js';
+import { throttledWarn } from '../lib/log-throttle.js';
 
 export interface JourneyWorkerDeps {
   redisUrl: string;
@@ -47,9 +48,7 @@ export async function startJourneyWorker(deps: JourneyWorkerDeps) {
   const keys = caseKeys(deps.prefix);
   const now = deps.now ?? (() => new Date());
   const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
-  connection.on('error', (err: Error) =>
-    deps.log.warn({ err: err.message }, 'redis (journey worker) connection error'),
-  );
+  connection.on('error', throttledWarn(deps.log, 'redis (journey worker) connection error'));
 
   /** WeChat first, then Telegram, then the web chat: the first reachable one we can send on. */
   const reach = (personId: string) =>
@@ -121,7 +120,7 @@ export async function startJourneyWorker(deps: JourneyWorkerDeps) {
     },
     { connection, prefix: `${deps.prefix}bull`, concurrency: 10 },
   );
-  worker.on('error', (err: Error) => deps.log.warn({ err: err.message }, 'journey worker error'));
+  worker.on('error', throttledWarn(deps.log, 'journey worker error'));
   worker.on('failed', (job, err) => {
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1))
       deps.log.error(

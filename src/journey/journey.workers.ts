@@ -9,6 +9,7 @@ import type { ChannelId } from '../messaging/inbound.js';
 import type { Sender } from '../messaging/send.js';
 import { startJourneyWorker } from './journey.worker.js';
 import { JOURNEY_QUEUE, type JourneyJob } from './plan.jobs.js';
+import { throttledWarn } from '../lib/log-throttle.js';
 
 export { journeyJobIds, JOURNEY_QUEUE, type JourneyJob } from './plan.jobs.js';
 
@@ -18,14 +19,12 @@ export { journeyJobIds, JOURNEY_QUEUE, type JourneyJob } from './plan.jobs.js';
  */
 export function createJourneyQueue(ctx: { redisUrl: string; prefix: string; log: Logger }) {
   const connection = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
-  connection.on('error', (err: Error) =>
-    ctx.log.warn({ err: err.message }, 'redis (journey queue) connection error'),
-  );
+  connection.on('error', throttledWarn(ctx.log, 'redis (journey queue) connection error'));
   const queue = new Queue<JourneyJob>(JOURNEY_QUEUE, {
     connection,
     prefix: `${ctx.prefix}bull`,
   });
-  queue.on('error', (err: Error) => ctx.log.warn({ err: err.message }, 'journey queue error'));
+  queue.on('error', throttledWarn(ctx.log, 'journey queue error'));
   return {
     queue,
     async close() {

@@ -6,6 +6,7 @@ import { trainedClassifier } from '../knowledge/examples.js';
 import { createKnowledgeIndex, type KnowledgeIndex } from '../knowledge/index.js';
 import type { ExampleRepo } from '../examples/example.repo.js';
 import type { CardRepo } from './card.repo.js';
+import { throttledWarn } from '../lib/log-throttle.js';
 
 export interface LiveKnowledge {
   /** The index in use now (swapped atomically on reload). */
@@ -57,7 +58,7 @@ export async function startLiveKnowledge(deps: {
   let index = await build();
   deps.onLoad?.(index);
   const sub = deps.redis.duplicate({ enableAutoPipelining: false });
-  sub.on('error', (err: Error) => deps.log.warn({ err: err.message }, 'redis subscriber error'));
+  sub.on('error', throttledWarn(deps.log, 'redis subscriber error'));
   // One reload at a time, in order: a slow build (retraining) never overwrites a newer one.
   let queue: Promise<void> = Promise.resolve();
   const reload = (): Promise<void> => {

@@ -5,6 +5,7 @@ import type { MessageRepo } from '../messages/message.repo.js';
 import type { QuestionRepo } from '../questions/question.repo.js';
 import type { Metrics } from '../metrics.js';
 import { runMessageRetention, type RetentionDeps } from './retention.processor.js';
+import { throttledWarn } from '../lib/log-throttle.js';
 
 export interface RetentionWorkerDeps {
   redisUrl: string;
@@ -28,13 +29,11 @@ export const MAINTENANCE_QUEUE = 'maintenance';
  */
 export async function startRetentionWorker(deps: RetentionWorkerDeps) {
   const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
-  connection.on('error', (err: Error) =>
-    deps.log.warn({ err: err.message }, 'redis (worker) connection error'),
-  );
+  connection.on('error', throttledWarn(deps.log, 'redis (worker) connection error'));
   const opts = { connection, prefix: `${deps.prefix}bull` };
   const queue = new Queue(MAINTENANCE_QUEUE, opts);
   // Without listeners BullMQ prints every error (stack and command arguments) to the console.
-  queue.on('error', (err: Error) => deps.log.warn({ err: err.message }, 'maintenance queue error'));
+  queue.on('error', throttledWarn(deps.log, 'maintenance queue error'));
   await queue.upsertJobScheduler(
     'retention-messages',
     { every: deps.everyMs ?? 6 * 60 * 60 * 1000 },
@@ -51,9 +50,7 @@ export async function startRetentionWorker(deps: RetentionWorkerDeps) {
     },
     { ...opts, concurrency: 1 },
   );
-  worker.on('error', (err: Error) =>
-    deps.log.warn({ err: err.message }, 'maintenance worker error'),
-  );
+  worker.on('error', throttledWarn(deps.log, 'maintenance worker error'));
   worker.on('failed', (job, err) =>
     deps.log.error({ jobId: job?.id, err }, 'maintenance job failed'),
   );

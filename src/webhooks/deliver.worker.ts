@@ -7,6 +7,7 @@ import { createKeyLock } from '../lib/key-lock.js';
 import { webhookEventModel, type WebhookEventDoc } from './event.model.js';
 import { DELIVER_JOB, WEBHOOK_QUEUE, type DeliverJobData } from './outbox.js';
 import { createSigner } from './signing.js';
+import { throttledWarn } from '../lib/log-throttle.js';
 
 export interface WebhookWorkerDeps {
   redisUrl: string;
@@ -36,9 +37,7 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps) {
   const Event = webhookEventModel(deps.mongo);
   const signer = createSigner(deps.secret);
   const connection = new Redis(deps.redisUrl, { maxRetriesPerRequest: null });
-  connection.on('error', (err: Error) =>
-    deps.log.warn({ err: err.message }, 'redis (webhook worker) connection error'),
-  );
+  connection.on('error', throttledWarn(deps.log, 'redis (webhook worker) connection error'));
   const prefix = `${deps.prefix}bull`;
   const caseLock = createKeyLock(connection, deps.prefix, 'webhook-case');
 
@@ -134,7 +133,7 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps) {
       backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, baseMs, maxMs),
     },
   });
-  worker.on('error', (err: Error) => deps.log.warn({ err: err.message }, 'webhook worker error'));
+  worker.on('error', throttledWarn(deps.log, 'webhook worker error'));
 
   // An event recorded whose job was never added (Redis away at that moment) is queued again.
   const queue = new Queue<DeliverJobData>(WEBHOOK_QUEUE, { connection, prefix });

@@ -18,7 +18,6 @@ export interface TelegramSender extends Sender {
   close(): void;
 }
 
-
 /** How long a sendMessage may go unanswered (the Bot API answers in well under a second). */
 const SEND_TIMEOUT_MS = 20_000;
 /**

@@ -8,6 +8,7 @@ import {
   pushedTurn,
   type InboxItem,
 } from './inbox.js';
+import { throttledWarn } from '../../lib/log-throttle.js';
 
 /** Open event streams of one session (tabs); one more is refused with 429. */
 export const STREAMS_PER_SESSION = 3;
@@ -75,7 +76,7 @@ export function createPushHub(opts: PushHubOptions): PushHub {
   function subscribe(): Promise<unknown> {
     if (!subscriber) {
       const sub = opts.redis.duplicate({ enableAutoPipelining: false });
-      sub.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'web push: subscriber'));
+      sub.on('error', throttledWarn(opts.log, 'web push: subscriber'));
       sub.on('message', (from: string, raw: string) => {
         if (from !== channel) return;
         const push = parsePublishedPush(raw);
