@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { personModels } from '../src/people/person.model.js';
+import { sendQueueName } from '../src/campaigns/queues.js';
 import { startTestApp, type TestApp } from './support/app.js';
 import { startBotApiServer, type BotApiServer } from './support/bot-api/index.js';
 import { adminApi, seedPeople, startWorkers, until, type Json } from './support/campaigns.js';
@@ -321,5 +322,16 @@ describe('campaign controls', () => {
     );
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1500);
     expect(api.sent()).toHaveLength(4);
+  });
+
+  it('lifts a quiet-hours hold left by an earlier setting when started outside quiet hours', async () => {
+    // A fault injector changed QUIET_HOURS and restarted every worker: the 5-hour hold stayed.
+    const queue = `${t.deps.prefix}bull:${sendQueueName('telegram')}:limiter`;
+    await t.deps.redis.set(queue, '1', 'PX', 5 * 3600_000);
+    await t.deps.redis.set(`${t.deps.prefix}out:quiet`, '1', 'PX', 5 * 3600_000);
+    // Daytime in Lhasa (the test app's QUIET_HOURS): not quiet now.
+    workers = await startWorkers(t.deps, { now: () => new Date('2026-12-04T04:00:00Z') });
+    expect(await t.deps.redis.exists(queue)).toBe(0);
+    expect(await t.deps.redis.exists(`${t.deps.prefix}out:quiet`)).toBe(0);
   });
 });

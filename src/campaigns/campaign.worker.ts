@@ -13,7 +13,14 @@ import type { PersonRepo } from '../people/person.repo.js';
 import { createAudienceReader } from './audience.js';
 import { createCampaignRepo, type CampaignRepo } from './campaign.repo.js';
 import { createCampaignProcessor, type CampaignJobData } from './fanout.processor.js';
-import { CAMPAIGN_QUEUE, jobOpts, limiterFor, sendQueueName, type SendJobData } from './queues.js';
+import {
+  CAMPAIGN_QUEUE,
+  jobOpts,
+  limiterFor,
+  quietFlagKey,
+  sendQueueName,
+  type SendJobData,
+} from './queues.js';
 import { createSendRate } from './rate.js';
 import { createSendProcessor } from './send.processor.js';
 import { throttledWarn } from '../lib/log-throttle.js';
@@ -103,6 +110,14 @@ export async function startCampaignWorkers(deps: CampaignWorkerDeps) {
     });
     worker.on('error', throttledWarn(deps.log.child({ channel }), 'outreach worker error'));
     workers.push(worker);
+  }
+
+  // A hold for quiet hours (BullMQ's limiter, the admin pages' flag) set under an earlier
+  // QUIET_HOURS lasts until that setting's morning: outside quiet hours now, it is lifted, so a
+  // changed setting takes effect at the restart.
+  if (quietHours.msUntilEnd(now()) === 0) {
+    await Promise.all([...sendQueues.values()].map((q) => q.removeRateLimitKey()));
+    await deps.redis.del(quietFlagKey(deps.prefix));
   }
 
   const campaignWorker = new Worker<CampaignJobData>(
