@@ -233,6 +233,7 @@ describe('the card that answers what was asked', () => {
     ['bo', 'ལས་མེད་གསོ་སྐྱོང་དངུལ་ལེན་སྟངས', 'ui-how-to-claim'],
     ['bo', 'ལས་མེད་ཉེན་འགོག་དངུལ་ལེན་སྟངས', 'ui-how-to-claim'],
     ['zh-CN', '今天跑了一天累死了 失业登记明天还能办吗', 'unemployment-registration-what'],
+    ['zh-CN', 'CV怎么写', 'resume-how-to-write'],
   ] as const)('%s %s gets %s', (lang, text, id) => {
     expect(answered(text, lang)?.card.id).toBe(id);
   });
