@@ -54,6 +54,9 @@ export interface ClassifierSettings {
 }
 export const CLASSIFIER: ClassifierSettings = { sure: 0.6, known: 0.5 };
 
+/** A message of more clauses than this tells a story; its other questions are not looked for. */
+const MAX_QUESTIONS = 6;
+
 export function createKnowledgeIndex(
   cards: PolicyCard[],
   options: IndexOptions = {},
@@ -106,7 +109,7 @@ export function createKnowledgeIndex(
     isDistress,
     decide(text, lang, known) {
       const query = analyzeQuery(text);
-      const topical = withRelated(decideTopic(query, lang, aspectsOf(text)), text);
+      const topical = withRelated(decideTopic(query, lang, aspectsOf(text)), text, lang);
       if (!(known?.distress ?? isDistress(text))) return topical;
       // The card of what is said beside the distress, after the care — only when the clauses
       // without a risk phrase ask for the same card on their own ("我不想活了" got the card for
@@ -129,12 +132,34 @@ export function createKnowledgeIndex(
   };
 
   /** An answer with the card its situation also calls for, when that is another topic's. */
-  function withRelated(d: Decision, text: string): Decision {
+  /**
+   * An answer with the card its situation also calls for, when that is another topic's — or
+   * the card of a second question asked in the same message, about another topic
+   * ("失业金怎么领 还有培训有没有补贴": the second was silently dropped).
+   */
+  function withRelated(d: Decision, text: string, lang: Lang): Decision {
     if (d.kind !== 'answer') return d;
-    const related = relatedCardIds(text)
-      .map((id) => byId.get(id))
-      .find((c) => c !== undefined && c.topic !== d.card.topic);
+    const related =
+      relatedCardIds(text)
+        .map((id) => byId.get(id))
+        .find((c) => c !== undefined && c.topic !== d.card.topic) ?? secondQuestion(d, text, lang);
     return related ? { ...d, related } : d;
+  }
+
+  function secondQuestion(
+    d: Extract<Decision, { kind: 'answer' }>,
+    text: string,
+    lang: Lang,
+  ): PolicyCard | undefined {
+    const parts = clauses(text);
+    if (parts.length < 2 || parts.length > MAX_QUESTIONS) return undefined;
+    for (const part of parts) {
+      const asked = aspectsOf(part);
+      if (!asksSomething(part) && asked.size === 0) continue;
+      const other = decideTopic(analyzeQuery(part), lang, asked);
+      if (other.kind === 'answer' && other.card.topic !== d.card.topic) return other.card;
+    }
+    return undefined;
   }
 
   /** The decision from the cards alone (distress aside). */

@@ -238,6 +238,21 @@ describe('the card that answers what was asked', () => {
     expect(answered(text, lang)?.card.id).toBe(id);
   });
 
+  // A reviewer's: the second question of a message was silently dropped.
+  it.each([
+    ['zh-CN', '失业金怎么领 还有培训有没有补贴', 'unemployment-insurance', 'training-subsidy'],
+    [
+      'bo',
+      'ལས་མེད་ཉེན་འགོག་དངུལ་ལེན་སྟངས་དང་ སྦྱོང་བརྡར་རོགས་དངུལ་ཡོད་དམ།',
+      'training-subsidy',
+      'unemployment-insurance',
+    ],
+  ] as const)('answers one question and offers the other (%s): %s', (lang, text, first, second) => {
+    const d = answered(text, lang);
+    expect(d?.card.topic).toBe(first);
+    expect(d?.related?.topic).toBe(second);
+  });
+
   it('mentions the age rule beside a 50-year-old’s job-search answer', () => {
     const d = answered('我五十多了还能找到活吗', 'zh-CN');
     expect(d?.related?.topic).toBe('difficulty-identification');
