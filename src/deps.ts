@@ -45,9 +45,6 @@ import { throttledWarn } from './lib/log-throttle.js';
  * of the configured channels (a worker pushes to people through them). Nothing here trains a
  * model, syncs cards or takes messages in.
  */
-
-/** A Redis command unanswered this long fails (503 at the edge), as if Redis were down. */
-const REDIS_COMMAND_TIMEOUT_MS = 5_000;
 export interface CoreDeps {
   config: Config;
   log: Logger;
@@ -117,9 +114,6 @@ export async function buildCore(
     lazyConnect: true,
     maxRetriesPerRequest: 3,
     enableAutoPipelining: true,
-    // A Redis that hangs (paused, swapping) answers nothing and closes nothing: without a limit
-    // a request waited as long as it did (a counsellor system's calls piled up). Now 503.
-    commandTimeout: REDIS_COMMAND_TIMEOUT_MS,
   });
   // While Redis is away ioredis reconnects (every 2 s at most) and reports each failure here.
   redis.on('error', throttledWarn(log, 'redis connection error'));

@@ -81,19 +81,21 @@ describe('Redis down, then back', () => {
     expect((await t.app.inject('/readyz')).statusCode).toBe(200);
   });
 
-  it('answers 503 within seconds while Redis hangs (paused), not when it comes back', async () => {
+  it('answers 503 at once while Redis hangs (paused), instead of waiting as long as it does', async () => {
     // A paused Redis answers nothing and closes nothing: a request waited as long (100 s in a
-    // fault injector's run of the counsellor webhook).
+    // fault injector's run of the counsellor webhook), and more piled up behind it.
     const first = await send('hang-0');
     expect(first.statusCode).toBe(200);
     const cookie = String(first.headers['set-cookie']).split(';')[0]!;
     redis.kill('SIGSTOP');
     try {
+      // Once a PING has waited 3 s, new requests are refused at once.
+      await new Promise((r) => setTimeout(r, 5_000));
       const started = Date.now();
       const during = await send('hang-1', cookie);
       expect(during.statusCode).toBe(503);
       expect(during.json()).toMatchObject({ error: 'unavailable', dependency: 'redis' });
-      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(Date.now() - started).toBeLessThan(1_000);
     } finally {
       redis.kill('SIGCONT');
     }

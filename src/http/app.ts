@@ -18,6 +18,7 @@ import { queueBoardRoutes } from '../campaigns/queue-board.js';
 import { loadDocsCss } from '../channels/web/web.assets.js';
 import { registerErrorHandler } from './error-handler.js';
 import { unavailableWhileDown } from './plugins/outage.js';
+import { watchRedis } from '../lib/redis-watchdog.js';
 import { pageAuth } from './plugins/admin-auth.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -43,7 +44,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // When Redis or the database is away, the routes that need them answer 503 with Retry-After at
   // once (the page keeps the typed text and retries; Telegram retries its update), rather than
   // waiting on a dead connection and failing with a 500.
-  app.addHook('onRequest', unavailableWhileDown(deps));
+  // A Redis that hangs (connected, answering nothing) counts as away once a PING has waited 3 s.
+  const watchdog = watchRedis(deps.redis);
+  app.addHook('onClose', async () => watchdog.stop());
+  app.addHook('onRequest', unavailableWhileDown({ ...deps, redisHung: watchdog.hung }));
 
   // While draining on shutdown, responses close their connection, so a keep-alive client does
   // not hold the server open after its in-flight turn is answered.

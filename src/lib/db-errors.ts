@@ -31,7 +31,7 @@ export function isRedisUnavailable(err: unknown): boolean {
   const name = 'name' in err && typeof err.name === 'string' ? err.name : '';
   if (name === 'MaxRetriesPerRequestError') return true;
   const message = 'message' in err && typeof err.message === 'string' ? err.message : '';
-  return /^Connection is closed|Stream isn't writeable|Reached the max retries per request|^Command timed out|^(?:OOM|READONLY|EXECABORT|LOADING|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN)\b/.test(
+  return /^Connection is closed|Stream isn't writeable|Reached the max retries per request|^(?:OOM|READONLY|EXECABORT|LOADING|MASTERDOWN|BUSY|TRYAGAIN|CLUSTERDOWN)\b/.test(
     message,
   );
 }

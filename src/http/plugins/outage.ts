@@ -16,11 +16,16 @@ const NEEDS_SERVICES = /^\/(?:api|webhooks)\/(?!chat\/ui(?:[?#]|$))/;
  * for every route that needs them. Nothing is lost: the web page keeps the text and retries,
  * Telegram retries a webhook it did not get a 2xx for.
  */
-export function unavailableWhileDown(deps: { redis: Redis; mongo: Connection }) {
+export function unavailableWhileDown(deps: {
+  redis: Redis;
+  mongo: Connection;
+  /** Redis is connected but answers nothing (see lib/redis-watchdog). */
+  redisHung?: () => boolean;
+}) {
   return async (req: FastifyRequest, reply: FastifyReply) => {
     if (!NEEDS_SERVICES.test(req.url)) return;
     const down =
-      deps.redis.status !== 'ready'
+      deps.redis.status !== 'ready' || deps.redisHung?.()
         ? 'redis'
         : deps.mongo.readyState !== mongoose.ConnectionStates.connected
           ? 'mongodb'
