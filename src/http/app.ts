@@ -47,7 +47,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // A Redis that hangs (connected, answering nothing) counts as away once a PING has waited 3 s.
   const watchdog = watchRedis(deps.redis);
   app.addHook('onClose', async () => watchdog.stop());
-  app.addHook('onRequest', unavailableWhileDown({ ...deps, redisHung: watchdog.hung }));
+  app.addHook('onRequest', unavailableWhileDown({ ...deps, redisHung: () => watchdog.hung() }));
 
   // While draining on shutdown, responses close their connection, so a keep-alive client does
   // not hold the server open after its in-flight turn is answered.
