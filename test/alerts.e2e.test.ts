@@ -197,6 +197,11 @@ describe('subscribing on the web chat', () => {
     expect(done).toContain('帮厨');
     expect(done).not.toContain('都行');
     expect(done).toContain('只限城关区');
+    // What is not wanted is not subscribed to, nor taken for a filter.
+    const not = joined(await p.say('订阅岗位 厨师 不要保安 除了城关都行'));
+    expect(not).toContain('厨师');
+    expect(not).not.toContain('保安');
+    expect(not).not.toContain('只限');
   });
 
   it('offers alerts for the wanted work at the end of the intake', async () => {

@@ -333,5 +333,11 @@ describe('campaign controls', () => {
     workers = await startWorkers(t.deps, { now: () => new Date('2026-12-04T04:00:00Z') });
     expect(await t.deps.redis.exists(queue)).toBe(0);
     expect(await t.deps.redis.exists(`${t.deps.prefix}out:quiet`)).toBe(0);
+    // A channel's own pause (a 429, no quiet-hours flag) is left alone.
+    await workers.close();
+    await t.deps.redis.set(queue, '1', 'PX', 60_000);
+    workers = await startWorkers(t.deps, { now: () => new Date('2026-12-04T04:00:00Z') });
+    expect(await t.deps.redis.exists(queue)).toBe(1);
+    await t.deps.redis.del(queue);
   });
 });

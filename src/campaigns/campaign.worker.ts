@@ -115,7 +115,8 @@ export async function startCampaignWorkers(deps: CampaignWorkerDeps) {
   // A hold for quiet hours (BullMQ's limiter, the admin pages' flag) set under an earlier
   // QUIET_HOURS lasts until that setting's morning: outside quiet hours now, it is lifted, so a
   // changed setting takes effect at the restart.
-  if (quietHours.msUntilEnd(now()) === 0) {
+  // (Only a hold the quiet hours set, marked by their flag: a channel's 429 pause stays.)
+  if (quietHours.msUntilEnd(now()) === 0 && (await deps.redis.exists(quietFlagKey(deps.prefix)))) {
     await Promise.all([...sendQueues.values()].map((q) => q.removeRateLimitKey()));
     await deps.redis.del(quietFlagKey(deps.prefix));
   }

@@ -1,3 +1,4 @@
+import type { Lang } from '../messaging/lang.js';
 import type { ChannelId } from '../messaging/inbound.js';
 
 /** The campaign lifecycle queue: `start` (delayed to `sendAt`: fan-out) and `watch` (completion). */
@@ -12,6 +13,8 @@ export interface SendJobData {
   personId: string;
   /** Parts an earlier try delivered before it failed (both languages are two messages). */
   partsSent?: number;
+  /** The language that try wrote in (null: both), kept with `partsSent`. */
+  lang?: Lang | null;
 }
 
 /** The once-only job id of a person's copy (BullMQ ignores a second add while the first exists). */

@@ -94,7 +94,12 @@ describe('the send processor', () => {
           }),
       } as unknown as CampaignRepo,
       people: {
-        findById: vi.fn(() => Promise.resolve({ language: null, outreachOptOut: false })),
+        // The person picks Chinese between the tries: the retry still counts parts of the
+        // two-language copy it began.
+        findById: vi
+          .fn()
+          .mockResolvedValueOnce({ language: null, outreachOptOut: false })
+          .mockResolvedValue({ language: 'zh-CN', outreachOptOut: false }),
         setReachable: vi.fn(),
       } as never,
       redis: { set } as never,
@@ -115,6 +120,7 @@ describe('the send processor', () => {
     expect(data.partsSent).toBe(1);
     await expect(run(retried as unknown as Job<SendJobData>)).resolves.toBe('sent');
     expect(send.mock.calls[1]?.[2]).toMatchObject({ skipParts: 1 });
+    expect(send.mock.calls[1]?.[1]).toHaveLength(2);
     // Part 0 (Chinese) once, part 1 (Tibetan) once.
     expect(sentParts).toEqual([0, 1]);
   });

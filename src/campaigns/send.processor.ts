@@ -88,7 +88,9 @@ export function createSendProcessor(deps: SendDeps) {
       await deps.campaigns.finish(campaignId, personId, 'skipped', now, { reason: 'no-campaign' });
       return 'skipped';
     }
-    const lang = person.language ?? claimed.lang;
+    // A retry after a partial send keeps the language(s) of the first try: the parts counted
+    // are of that message list (a language chosen meanwhile would change it).
+    const lang = job.data.partsSent ? (job.data.lang ?? null) : (person.language ?? claimed.lang);
     const address = claimed.address;
     let via: 'template' | undefined;
     try {
@@ -136,7 +138,7 @@ export function createSendProcessor(deps: SendDeps) {
       const at = deps.now();
       // What went out stays out: the next try goes on from the part that failed.
       if (isRetryable(e) && e.sent > (job.data.partsSent ?? 0))
-        await job.updateData({ ...job.data, partsSent: e.sent });
+        await job.updateData({ ...job.data, partsSent: e.sent, lang });
       switch (e.kind) {
         case 'rateLimited':
           await deps.campaigns.release(campaignId, personId, at);

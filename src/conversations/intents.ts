@@ -105,10 +105,10 @@ const ARGS_AFTER: Partial<Record<Intent, RegExp>> = {
 };
 
 /**
- * Keywords that say what they are ("我要投诉", "ཞུ་གཏུག་ཞུ་འདོད" I want to complain): what follows
- * needs no separator.
+ * Keywords that say what they are ("我要投诉"): what follows needs no separator. (Not the Tibetan
+ * ones ending in འདོད: "ཞུ་གཏུག་ཞུ་འདོད་མེད" says "I don't want to complain".)
  */
-const SAYS_ITSELF = /^我(?:要|想)|འདོད$/u;
+const SAYS_ITSELF = /^我(?:要|想)/u;
 
 export function createIntentMatcher(
   keywords: KeywordTable,

@@ -165,8 +165,11 @@ describe('reading a message once', () => {
     const shad = read('ཞུ་གཏུག། ལས་བྱེད་པས་ང་ལ་བརྙས་བཅོས་བྱས');
     expect(shad.complaintText).toBe('ལས་བྱེད་པས་ང་ལ་བརྙས་བཅོས་བྱས');
     expect(read('ང་ཞུ་གཏུག་བྱེད་འདོད').input).toEqual({ kind: 'goto', node: 'main:complaint' });
-    // Asking how to complain is a question, in Tibetan too.
+    // Asking how to complain is a question, in Tibetan too; and "I don't want to complain" is
+    // no complaint.
     expect(read('ཞུ་གཏུག་ག་འདྲ་བྱེད་དགོས།').input.kind).toBe('text');
+    expect(read('ཞུ་གཏུག་ཞུ་འདོད་མེད།').input.kind).toBe('text');
+    expect(read('ཞུ་གཏུག་ཞུ་འདོད་ན་ག་འདྲ་བྱེད་དགོས').input.kind).toBe('text');
   });
 
   it('hears everyday requests to see or erase one’s data, and for a person', () => {

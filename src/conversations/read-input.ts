@@ -87,7 +87,7 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     const picked =
       pickByNumber(offered, engine.text) ??
       labelled.start ??
-      pickByRange(offered, engine.text) ??
+      pickByRange(offered, engine.text, (t) => deps.knowledge().isDistress(t)) ??
       (reply === 'yes' || reply === 'no' ? pickByAnswer(offered, reply) : undefined) ??
       // 不知道 / ང་མི་ཤེས in the interview practice: its "show the model answer" button.
       (reply === 'skip' ? offered.find((id) => id.endsWith('#skip')) : undefined);

@@ -22,5 +22,10 @@ describe('an age typed where ranges are offered', () => {
     expect(pickByRange(ages, '我50 我老伴48')).toBeUndefined();
     expect(pickByRange(ages, '8')).toBeUndefined();
     expect(pickByRange(['main:menu#jobs'], '52')).toBeUndefined();
+    // A birth year is no age.
+    for (const year of ['1990', '我是90后', '我85年的', '我是1985年出生的'])
+      expect(pickByRange(ages, year), year).toBeUndefined();
+    // Words of distress are read as words (care first), not as the age they mention.
+    expect(pickByRange(ages, '我都五十了不想活了', (t) => t.includes('不想活'))).toBeUndefined();
   });
 });

@@ -68,6 +68,8 @@ export interface CaseEntryDoc {
   at: Date;
   /** Counsellor lines: when the person's channel took it (null: waiting for a reply window). */
   deliveredAt?: Date | null;
+  /** Counsellor lines the channel refused for good (not tried again). */
+  failedAt?: Date | null;
 }
 
 /** A complaint ticket (standard 8.2): the office answers it with an outcome the person receives. */
@@ -138,6 +140,8 @@ const entrySchema = new Schema<CaseEntryDoc>(
     mediaUrl: { type: String, default: null },
     at: { type: Date, required: true },
     deliveredAt: { type: Date, default: null },
+    /** A reply the channel refused for good (blocked, rejected): not tried again. */
+    failedAt: { type: Date, default: null },
   },
   { collection: 'case_entries', versionKey: false },
 );

@@ -105,16 +105,27 @@ export async function startHandoffWorker(deps: HandoffWorkerDeps) {
           caseId: doc._id,
           from: 'counsellor',
           deliveredAt: null,
+          failedAt: null,
           at: { $lte: entry.at },
         })
           .sort({ at: 1, _id: 1 })
           .lean();
         for (const e of due) {
-          const sent = await deliver(
-            doc,
-            [{ text: counsellorLine(deps.translator, lang, doc.counsellorName, e.text), lang }],
-            doc._id.toHexString(),
-          );
+          let sent: boolean;
+          try {
+            sent = await deliver(
+              doc,
+              [{ text: counsellorLine(deps.translator, lang, doc.counsellorName, e.text), lang }],
+              doc._id.toHexString(),
+            );
+          } catch (err) {
+            // Refused for good (blocked, the content rejected): marked, so the case's later
+            // replies are not held behind it for ever.
+            if (err instanceof UnrecoverableError)
+              await CaseEntry.updateOne({ _id: e._id }, { $set: { failedAt: now() } });
+            if (err instanceof UnrecoverableError && !e._id.equals(entry._id)) continue;
+            throw err;
+          }
           if (!sent) return; // WeChat's window closed: they wait for the person to write
           await CaseEntry.updateOne({ _id: e._id }, { $set: { deliveredAt: now() } });
         }

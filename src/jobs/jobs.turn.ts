@@ -37,6 +37,9 @@ export interface JobsEffectContext {
   draft?: Record<string, string> | undefined;
 }
 
+/** A word of what is not wanted (不要, 别, 除了, 不在; མི་དགོས, མ་གཏོགས). */
+const NEGATED = /不要|不想|不在|不做|不当|别|除了|除去|མི་དགོས|མ་གཏོགས|མི་འདོད/u;
+
 /** A question rather than kinds of work (怎么, 吗, ?, ཇི་ལྟར, གང་འདྲ…). */
 const QUESTION = /怎么|怎样|如何|什么|吗|？|\?|ཇི་ལྟར|གང་འདྲ|ག་འདྲ|ག་རེ|ངམ$|དམ$/u;
 
@@ -102,6 +105,8 @@ export async function jobsEffect(
       .filter((k) => !NOT_WORK.test(k))
       // Words around the work ("帮厨都行", "最好在城关"): the kinds of work and the district it names.
       .flatMap((k) => {
+        // "不要保安", "除了城关都行": what is not wanted is no keyword and no filter.
+        if (NEGATED.test(k)) return [];
         if (districtOf(k)) return [k];
         const names = workNamesIn(k);
         if (names.length > 0) return names;

@@ -56,6 +56,8 @@ export const CLASSIFIER: ClassifierSettings = { sure: 0.6, known: 0.5 };
 
 /** A message of more clauses than this tells a story; its other questions are not looked for. */
 const MAX_QUESTIONS = 6;
+/** How sure a second question's own answer must be to be offered beside the first. */
+const SECOND_QUESTION_SURE = 0.9;
 
 export function createKnowledgeIndex(
   cards: PolicyCard[],
@@ -157,7 +159,13 @@ export function createKnowledgeIndex(
       const asked = aspectsOf(part);
       if (!asksSomething(part) && asked.size === 0) continue;
       const other = decideTopic(analyzeQuery(part), lang, asked);
-      if (other.kind === 'answer' && other.card.topic !== d.card.topic) return other.card;
+      // Only a question that stands on its own ("有什么政策？" alone picked a graduates' card).
+      if (
+        other.kind === 'answer' &&
+        other.confidence >= SECOND_QUESTION_SURE &&
+        other.card.topic !== d.card.topic
+      )
+        return other.card;
     }
     return undefined;
   }

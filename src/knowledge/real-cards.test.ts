@@ -253,6 +253,12 @@ describe('the card that answers what was asked', () => {
     expect(d?.related?.topic).toBe(second);
   });
 
+  it('offers no second card for a follow-up that needs the first clause ("有什么政策？")', () => {
+    const d = answered('我是残疾人，有什么政策？怎么申请？', 'zh-CN');
+    expect(d?.related?.topic ?? 'none').not.toBe('graduates');
+    expect(d?.related).toBeUndefined();
+  });
+
   it('mentions the age rule beside a 50-year-old’s job-search answer', () => {
     const d = answered('我五十多了还能找到活吗', 'zh-CN');
     expect(d?.related?.topic).toBe('difficulty-identification');

@@ -7,6 +7,7 @@ import { redisScript } from './redis-script.js';
 const LEASE_MS = 10_000;
 const WAIT_MS = 10_000;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
 /**
  * One change at a time to one thing, across processes (a Redis lease). FerretDB v1 (SQLite)
@@ -21,6 +22,7 @@ export interface KeyLock {
 /** A lock over the keys `<prefix><name>:lock:<id>`; a wait over 10 s is AppError 'busy'. */
 export function createKeyLock(redis: Redis, prefix: string, name: string): KeyLock {
   const release = redisScript(redis, RELEASE, 1);
+  const renew = redisScript(redis, RENEW, 1);
   return {
     async run(id, fn) {
       const key = `${prefix}${name}:lock:${id}`;
@@ -31,9 +33,16 @@ export function createKeyLock(redis: Redis, prefix: string, name: string): KeyLo
         if (Date.now() > deadline) throw new AppError('busy', `${name} is being changed`);
         await new Promise((r) => setTimeout(r, wait));
       }
+      // Renewed while `fn` runs (delivering a case's queued replies can outlast one lease); a
+      // crashed holder still frees the key within LEASE_MS.
+      const lease = setInterval(
+        () => void renew(key, token, LEASE_MS).catch(() => undefined),
+        LEASE_MS / 3,
+      );
       try {
         return await fn();
       } finally {
+        clearInterval(lease);
         await release(key, token).catch(() => undefined);
       }
     },

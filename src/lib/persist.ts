@@ -6,7 +6,7 @@
  */
 export async function persist<T>(
   write: () => Promise<T>,
-  { withinMs = 5 * 60_000, firstWaitMs = 250, maxWaitMs = 10_000 } = {},
+  { withinMs = 60_000, firstWaitMs = 250, maxWaitMs = 10_000 } = {},
 ): Promise<T> {
   const deadline = Date.now() + withinMs;
   for (let wait = firstWaitMs; ; wait = Math.min(wait * 2, maxWaitMs)) {

@@ -83,6 +83,7 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps) {
     const caseId = typeof ev.data.caseId === 'string' ? ev.data.caseId : undefined;
     if (!caseId) return post(ev);
     return caseLock.run(caseId, async () => {
+      // Read under the lock: another job may have delivered this event meanwhile.
       const due = await Event.find({
         status: 'pending',
         'data.caseId': caseId,
@@ -90,11 +91,13 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps) {
       })
         .sort({ createdAt: 1 })
         .lean();
-      for (const earlier of due.filter((e) => e._id !== ev._id)) {
-        const failed = await post(earlier);
-        if (failed) return `an earlier event of the case is not delivered (${failed})`;
+      for (const next of due) {
+        const failed = await post(next);
+        if (failed && next._id !== ev._id)
+          return `an earlier event of the case is not delivered (${failed})`;
+        if (failed) return failed;
       }
-      return post(ev);
+      return null;
     });
   }
 
