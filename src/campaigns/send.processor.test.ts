@@ -101,7 +101,7 @@ describe('the send processor', () => {
           .mockResolvedValueOnce({ language: null, outreachOptOut: false })
           .mockResolvedValue({ language: 'zh-CN', outreachOptOut: false }),
         setReachable: vi.fn(),
-      } as never,
+      },
       redis: { set } as never,
     });
     d.sender.send = send;
