@@ -33,6 +33,13 @@ function deps(over: Partial<SendDeps>) {
   return { d, claim, rateLimit, send };
 }
 
+/** A campaign as stored, both languages. */
+const storedCampaign = () =>
+  Promise.resolve({
+    title: { 'zh-CN': '标题', bo: 'ཁ་བྱང' },
+    message: { 'zh-CN': '正文', bo: 'གཞུང' },
+  });
+
 describe('the send processor', () => {
   it('yields to live replies: a busy channel holds the queue before anything is claimed', async () => {
     const { d, claim, rateLimit } = deps({});
@@ -87,11 +94,7 @@ describe('the send processor', () => {
         claim,
         release,
         finish,
-        get: () =>
-          Promise.resolve({
-            title: { 'zh-CN': '标题', bo: 'ཁ་བྱང' },
-            message: { 'zh-CN': '正文', bo: 'གཞུང' },
-          }),
+        get: storedCampaign,
       } as unknown as CampaignRepo,
       people: {
         // The person picks Chinese between the tries: the retry still counts parts of the
@@ -136,11 +139,7 @@ describe('the send processor', () => {
       campaigns: {
         claim: () => Promise.resolve({ address: '42', lang: 'zh-CN', resumed: false }),
         finish,
-        get: () =>
-          Promise.resolve({
-            title: { 'zh-CN': '标题', bo: 'ཁ་བྱང' },
-            message: { 'zh-CN': '正文', bo: 'གཞུང' },
-          }),
+        get: storedCampaign,
       } as unknown as CampaignRepo,
       people: {
         findById: vi.fn(() => Promise.resolve({ language: 'zh-CN', outreachOptOut: false })),
