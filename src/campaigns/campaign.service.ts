@@ -88,16 +88,26 @@ export function createCampaignService(deps: CampaignServiceDeps) {
       );
   }
 
-  // Pages poll the counts every few seconds: a slow count is reused within this process while
-  // it is younger than COUNT_COST_FACTOR times what it took, so watching a large campaign does
-  // not keep the database busy.
+  // Pages poll the counts every few seconds: a slow count of a campaign still sending is reused
+  // within this process while it is younger than COUNT_COST_FACTOR times what it took, so
+  // watching a large campaign does not keep the database busy. A campaign that has ended is
+  // counted afresh: its final numbers must not be an older count's.
   const countCache = new Map<string, { at: number; took: number; counts: DeliveryCounts }>();
-  async function countsOf(id: string): Promise<DeliveryCounts> {
+  async function countsOf(id: string, status: StoredStatus): Promise<DeliveryCounts> {
     const hit = countCache.get(id);
-    if (hit && hit.took >= SLOW_COUNT_MS && Date.now() - hit.at < COUNT_COST_FACTOR * hit.took)
+    if (
+      status === 'sending' &&
+      hit &&
+      hit.took >= SLOW_COUNT_MS &&
+      Date.now() - hit.at < COUNT_COST_FACTOR * hit.took
+    )
       return hit.counts;
     const started = Date.now();
     const counts = await deps.campaigns.counts(id);
+    if (status !== 'sending') {
+      countCache.delete(id);
+      return counts;
+    }
     countCache.set(id, { at: Date.now(), took: Date.now() - started, counts });
     if (countCache.size > 100) countCache.delete(countCache.keys().next().value!);
     return counts;
@@ -105,7 +115,7 @@ export function createCampaignService(deps: CampaignServiceDeps) {
 
   async function view(c: CampaignDoc): Promise<CampaignView> {
     const id = c._id.toHexString();
-    const counts: DeliveryCounts = await countsOf(id);
+    const counts: DeliveryCounts = await countsOf(id, c.status);
     const recent = c.status === 'sending' ? await deps.recentSent(id) : 0;
     const rate = Math.round((recent / 30) * 10) / 10;
     const pending = counts.pending + counts.sending;
