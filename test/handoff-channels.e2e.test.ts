@@ -166,6 +166,35 @@ describe('Telegram', () => {
     expect(order).toEqual(['一', '二', '三']);
   });
 
+  it('a reply the channel refuses for good does not hold the case’s later replies', async () => {
+    // Refused (400) for good, the first reply stayed undelivered, and every later reply's job
+    // tried it first, failed and gave up: the person heard nothing more from the counsellor.
+    const chat = 7104;
+    bot.pushUpdate(commandUpdate(chat, 'start'));
+    const hello = await bot.waitForSent((m) => m.chatId === chat);
+    bot.pushUpdate(callbackUpdate(chat, buttons(hello)[0]!.callback_data, hello.messageId));
+    await bot.waitForSent((m) => m.chatId === chat && m.messageId !== hello.messageId);
+    bot.pushUpdate(textUpdate(chat, '就业困难人员认定要带什么材料'));
+    await bot.waitForSent((m) => m.chatId === chat && bot.sent(chat).length >= 3);
+    bot.pushUpdate(commandUpdate(chat, 'human'));
+    const requested = await office.waitFor('handoff.requested', (d) =>
+      JSON.stringify(d.transcript).includes('就业困难人员认定要带'),
+    );
+    const caseId = requested.data.caseId as string;
+    await bot.waitForSent((m) => m.chatId === chat && m.text.includes('就业指导员'));
+    bot.refuseText('拒收的回复');
+    await office.call(app.url, 'counsellor.reply', { caseId, text: '拒收的回复' });
+    await bot.waitForCall('sendMessage', (p) => String(p.text).includes('拒收的回复'));
+    for (const text of ['之后的回复一', '之后的回复二'])
+      await office.call(app.url, 'counsellor.reply', { caseId, text });
+    await bot.waitForSent((m) => m.chatId === chat && m.text.includes('之后的回复二'), 15_000);
+    const later = bot
+      .sent(chat)
+      .filter((m) => m.text.includes('之后的回复'))
+      .map((m) => /回复(.)/u.exec(m.text)?.[1]);
+    expect(later).toEqual(['一', '二']);
+  });
+
   it('Tibetan: the counsellor’s reply comes back in the Tibetan chat', async () => {
     const chat = 7102;
     bot.pushUpdate(commandUpdate(chat, 'start'));

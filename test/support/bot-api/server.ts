@@ -106,6 +106,8 @@ export interface BotApiServer {
   ): void;
   /** sendMessage to this chat answers 403 "bot was blocked by the user" from now on. */
   blockChat(chatId: number): void;
+  /** sendMessage of a text containing `part` answers 400 from now on (content refused for good). */
+  refuseText(part: string): void;
   /** sendMessage calls the flood limits refused with 429 (see StartOptions.limits), by limit. */
   floodRefusals(): { global: number; chat: number };
   /** Override / add a method. Return the `result`; throw ApiError for {ok:false}. */
@@ -195,6 +197,7 @@ export async function startBotApiServer(opts: StartOptions = {}): Promise<BotApi
   const sentLog: SentMessage[] = [];
   // Flood limits: times of accepted sendMessage calls, overall and per chat.
   const blocked = new Set<number>();
+  const refused: string[] = [];
   const recentSends: number[] = [];
   const lastToChat = new Map<number, number>();
   const refusals = { global: 0, chat: 0 };
@@ -535,6 +538,8 @@ export async function startBotApiServer(opts: StartOptions = {}): Promise<BotApi
       const chatId = requireChatId(params);
       flood(chatId);
       const text = checkedText(params);
+      if (refused.some((part) => text.visible.includes(part)))
+        throw new ApiError(400, 'Bad Request: message content refused');
       const markup = parseReplyMarkup(params);
       const message: Record<string, unknown> = {
         message_id: allocMessageId(),
@@ -908,6 +913,9 @@ export async function startBotApiServer(opts: StartOptions = {}): Promise<BotApi
     connections: () => connections,
     blockChat: (chatId) => {
       blocked.add(chatId);
+    },
+    refuseText: (part) => {
+      refused.push(part);
     },
     floodRefusals: () => ({ ...refusals }),
     failNext: (method, response, times = 1, opts = {}) => {
