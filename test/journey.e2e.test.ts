@@ -425,6 +425,40 @@ describe('/delete', () => {
     expect(await db.collection('messages').countDocuments({ text: '删除我的数据' })).toBe(0);
   });
 
+  it('leaves nothing of the person when a linked chat is writing while they erase', async () => {
+    // An attacker's race: chat B (linked to A) subscribed to jobs while A confirmed /delete. B's
+    // turns in flight wrote log lines and a subscription for the erased person after the erasure,
+    // out of reach of /mydata and any later /delete.
+    const a = person();
+    await a.press('language:choose#zh');
+    const id = await personIdOf(a);
+    const code = /(\d{6})/.exec(joined(await a.say('绑定')))?.[1];
+    const b = person();
+    await b.press('language:choose#zh');
+    expect(joined(await b.say(`绑定 ${code!}`))).toContain('绑定成功');
+    const ask = await a.say('删除我的数据');
+    const writing = (async () => {
+      for (const work of ['保安', '司机', '厨师', '保洁', '电工']) await b.say(`订阅岗位 ${work}`);
+    })();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(joined(await a.press(offered(ask, 'privacy:delete#confirm')))).toContain('已全部删除');
+    await writing;
+    const db = app.deps.mongo;
+    const left = async () => {
+      await app.deps.messages.flush();
+      return (
+        (await db.collection('messages').countDocuments({ personId: oid(id) })) +
+        (await db.collection('subscriptions').countDocuments({ personId: oid(id) })) +
+        (await db.collection('identities').countDocuments({ personId: oid(id) }))
+      );
+    };
+    await until(async () => ((await left()) === 0 ? true : undefined), 10_000, 'nothing left');
+    // B goes on as somebody new.
+    await b.say('你好');
+    expect(await personIdOf(b)).not.toBe(id);
+    expect(await left()).toBe(0);
+  });
+
   it('an old confirmation button does not erase without asking again', async () => {
     const p = person();
     await p.press('language:choose#zh');

@@ -33,7 +33,15 @@ export interface ErasureDeps {
   examplesChanged(): Promise<void>;
   /** Other features' records of the person (job-alert subscriptions). */
   personData: readonly Pick<PersonData, 'erase'>[];
+  /**
+   * When to sweep again after an erasure (ms): a turn already running on another chat of the
+   * person (linked chats) writes its log lines and records after the first pass.
+   */
+  sweepAfterMs?: readonly number[];
 }
+
+/** A turn in flight ends within seconds (its lease); its log lines linger a moment more. */
+const SWEEP_AFTER_MS = [2_000, 20_000, 120_000] as const;
 
 export function createErasure(deps: ErasureDeps): Erasure {
   const { Person, Identity } = personModels(deps.mongo);
@@ -90,21 +98,51 @@ export function createErasure(deps: ErasureDeps): Erasure {
         questionIds.length > 0
           ? await col('examples').deleteMany({ questionId: { $in: questionIds } })
           : { deletedCount: 0 };
-      await col('questions').deleteMany({ personId: _id });
-      await col('messages').deleteMany({ personId: _id });
-      for (const data of deps.personData) await data.erase(personId);
-      await Identity.deleteMany({ personId: _id });
-      await Person.deleteOne({ _id });
-      const keys = deps.redisKeys(personId, identities);
-      if (keys.length > 0) await deps.redis.del(...keys);
+      await removeWords(_id, identities);
       if (taught.deletedCount > 0) await deps.examplesChanged();
       await deps.emit('person.deleted', { personId }, now);
       deps.log.info(
         { personId, identities: identities.length, examples: taught.deletedCount },
         'person erased',
       );
+      // A linked chat's turn running meanwhile still writes for the old person (its log lines,
+      // a subscription): swept again once such turns have ended, so nothing is left behind.
+      for (const ms of deps.sweepAfterMs ?? SWEEP_AFTER_MS)
+        setTimeout(() => {
+          sweep(_id, identities).catch(() => undefined);
+        }, ms).unref();
     },
   };
+
+  /** The person's words and records, their identities and their chats' Redis keys. */
+  async function removeWords(
+    _id: mongoose.Types.ObjectId,
+    identities: { channel: string; chatId: string }[],
+  ): Promise<number> {
+    const personId = _id.toHexString();
+    let removed = (await col('questions').deleteMany({ personId: _id })).deletedCount;
+    removed += (await col('messages').deleteMany({ personId: _id })).deletedCount;
+    for (const data of deps.personData) await data.erase(personId);
+    removed += (await Identity.deleteMany({ personId: _id })).deletedCount;
+    removed += (await Person.deleteOne({ _id })).deletedCount;
+    const keys = deps.redisKeys(personId, identities);
+    if (keys.length > 0) await deps.redis.del(...keys);
+    return removed;
+  }
+
+  async function sweep(
+    _id: mongoose.Types.ObjectId,
+    identities: { channel: string; chatId: string }[],
+  ) {
+    try {
+      await deps.flush();
+      const removed = await removeWords(_id, identities);
+      if (removed > 0)
+        deps.log.info({ personId: _id.toHexString(), removed }, 'erasure: late writes removed');
+    } catch (err) {
+      deps.log.warn({ err, personId: _id.toHexString() }, 'erasure sweep failed');
+    }
+  }
 }
 
 async function removeJobs(queues: Queue[], ids: string[], log: Logger): Promise<void> {
