@@ -50,6 +50,8 @@ const COMMANDS = [
   'farewell',
   'whoami',
   'found',
+  // "帮帮我": asked warmly what is wrong.
+  'helpme',
 ];
 
 function readJson(path: string): unknown {

@@ -26,7 +26,8 @@ export type Intent =
   | 'thanks'
   | 'farewell'
   | 'whoami'
-  | 'found';
+  | 'found'
+  | 'helpme';
 
 const INTENT_NODE: Record<Exclude<Intent, 'start'>, string> = {
   menu: 'main:menu',
@@ -51,6 +52,8 @@ const INTENT_NODE: Record<Exclude<Intent, 'start'>, string> = {
   whoami: 'main:welcome-back',
   // "我找到工作了": congratulations, and the employment record (consent first).
   found: 'employment:start',
+  // "帮帮我", "ང་ལ་རོགས་རམ་དགོས": asked warmly what is wrong (it was "这个我帮不上忙").
+  helpme: 'main:help-me',
 };
 
 /** Telegram commands (DESIGN.md); small talk (greetings, thanks, goodbyes …) is keywords only. */

@@ -194,6 +194,9 @@ describe('reading a message once', () => {
       '我想找个真人聊聊',
     ])
       expect(node(text), text).toBe('main:human');
+    // "帮帮我" got "这个我帮不上忙": asked warmly what is wrong, a person and 12356 one tap away.
+    for (const text of ['帮帮我', '请帮帮我！', '我需要帮助', 'ང་ལ་རོགས་རམ་དགོས', 'རོགས་རམ་གནང་རོགས།'])
+      expect(node(text), text).toBe('main:help-me');
     // Questions about these things stay questions.
     for (const text of ['删除信息后还能恢复吗', '你们会把我的信息给别人吗', '人工客服几点上班'])
       expect(node(text), text).toBe('text');

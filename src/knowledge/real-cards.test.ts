@@ -104,6 +104,8 @@ describe('hard phrasing and distress with the shipped knowledge', () => {
     ['bo', 'ང་ལ་རེ་བ་མེད། ལས་ཀ་ཡང་མེད།'],
     ['bo', 'ལས་ཀ་མེད་ ང་ལ་རེ་བ་མེད'],
     ['bo', 'ངས་ཁྱིམ་མི་ལ་ཁུར་པོ་རེད'],
+    // Session 13's reviewer: "I have lost hope, I cry every day" was asked to rephrase.
+    ['bo', 'ང་རེ་བ་ཆད་སོང་ ཉིན་རེ་ངུ་གི་ཡོད'],
   ] as const)('hears hopelessness in Tibetan (%s): %s', (lang, text) => {
     expect(index.decide(text, lang).kind).toBe('distress');
   });
@@ -141,6 +143,18 @@ describe('hard phrasing and distress with the shipped knowledge', () => {
     ['zh-CN', '我不想弄了'],
     ['zh-CN', '不想找了 累了'],
   ] as const)('takes giving up a task for what it is (%s): %s', (lang, text) => {
+    expect(index.isDistress(text)).toBe(false);
+  });
+
+  // Session 13's reviewer: deciding on a course, being ready for an interview, saying goodbye
+  // and a question begun in two messages got the crisis reply and a counsellor case (the
+  // model's "我都想好了", "都准备好了", "ང་འགྲོ་གི་ཡིན" of farewell notes). Their own words.
+  it.each([
+    ['zh-CN', '我想好了 就报那个电工培训'],
+    ['zh-CN', '东西都准备好了 明天去面试'],
+    ['zh-CN', '就是那个失业了'],
+    ['bo', 'ཐུགས་རྗེ་ཆེ། ང་འགྲོ་གི་ཡིན། ཡང་ཐུག་ཡོང'],
+  ] as const)('takes everyday plans and goodbyes for what they are (%s): %s', (lang, text) => {
     expect(index.isDistress(text)).toBe(false);
   });
 
