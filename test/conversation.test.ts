@@ -321,6 +321,26 @@ describe('conversation engine against real Redis and FerretDB', () => {
     expect(long).toContain(duration!.short.bo);
   });
 
+  it('a short question naming another service is no follow-up: no figures of the card before it', async () => {
+    // A reviewer's: "退休金一个月能拿多少" after the graduates' subsidy got that card's figures.
+    const chat = 'follow-up-other';
+    await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    await t.deps.handleInbound(text(chat, '失业金一个月能拿多少钱'));
+    const pension = (await t.deps.handleInbound(text(chat, '退休金一个月能拿多少')))
+      .map((r) => r.text)
+      .join('\n');
+    expect(pension).toContain('帮不上忙');
+    const bo = 'follow-up-other-bo';
+    await t.deps.handleInbound(ev(bo, { kind: 'choice', id: 'language:choose#bo' }));
+    await t.deps.handleInbound(text(bo, 'ལས་མེད་ཉེན་འགོག་དངུལ་ཟླ་རེར་ག་ཚོད་ཐོབ་ཀྱི་རེད།'));
+    const old = (await t.deps.handleInbound(text(bo, 'ལོ་ན་རྒན་པའི་གསོལ་ཕོགས་ག་ཚོད་ཐོབ')))
+      .map((r) => r.text)
+      .join('\n');
+    const cards = t.deps.knowledge.current().cards;
+    for (const c of cards.filter((c) => c.topic === 'unemployment-insurance'))
+      expect(old).not.toContain(c.short.bo);
+  });
+
   it('keywords in both languages work anywhere; outreach opt-out is stored', async () => {
     const chat = 'kw-1';
     await t.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));

@@ -4,6 +4,8 @@ import type { Translator } from '../i18n.js';
 import { aspectsOf, cardForAspects } from '../knowledge/aspects.js';
 import type { PolicyCard } from '../knowledge/card.schema.js';
 import { readingUnits } from '../knowledge/focus.js';
+import { cuesAsked } from '../knowledge/offtopic.js';
+import { analyzeQuery } from '../knowledge/query.js';
 import { KB_CHOICE, renderAnswer, renderWhere } from './qa-render.js';
 
 /** A wish (想, 要, 能不能…, འདོད, རོགས) rather than a question of how or where (怎么, 电话, ག་འདྲ). */
@@ -34,6 +36,9 @@ export function followUpReply(
   if (asked.size === 0 || readingUnits(text) > FOLLOW_UP_UNITS) return undefined;
   const card = cards.find((c) => c.id === lastCard);
   if (!card) return undefined;
+  // "退休金一个月能拿多少" names another service (a pension): not about the card before it, whose
+  // figures (a graduate's subsidy) it got.
+  if (cuesAsked(analyzeQuery(text)).length > 0) return undefined;
   if (asked.has('where') || asked.has('bring')) return renderWhere(tr, card, lang);
   const sameTopic = [card, ...cards.filter((c) => c.topic === card.topic && c.id !== card.id)];
   return renderAnswer(tr, cardForAspects(sameTopic, asked)?.card ?? card, lang);
