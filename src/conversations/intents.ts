@@ -148,7 +148,19 @@ export function createIntentMatcher(
   };
 
   return {
-    reply: (text) => replies.get(keywordForm(text)) ?? null,
+    reply(text) {
+      const form = keywordForm(text);
+      const whole = replies.get(form);
+      if (whole || form.length > 24) return whole ?? null;
+      // "嗯 删吧", "འགྲིགས་ བསུབ": two or three words, each the same kind of answer.
+      const kinds = form
+        .split(/[\s,，、。\u0F0D]+/u)
+        .filter(Boolean)
+        .map((w) => replies.get(keywordForm(w)));
+      return kinds.length > 1 && kinds.length <= 3 && kinds.every((k) => k && k === kinds[0])
+        ? kinds[0]!
+        : null;
+    },
     toEngineInput(input, script) {
       switch (input.kind) {
         case 'command': {

@@ -138,6 +138,16 @@ describe('reading a message once', () => {
     for (const yes of ['同意', 'དགོས།', 'མོས་མཐུན།', 'ཡ་ཡ'])
       expect(read(yes, consent).input).toEqual({ kind: 'choice', id: 'intake:consent#agree' });
     expect(read('不同意', consent).input).toEqual({ kind: 'choice', id: 'intake:consent#decline' });
+    // Session 13's reviewer: "嗯 删吧", "འགྲིགས་ བསུབ" at the erasure and "ལགས་ཡིན" were not heard.
+    for (const yes of ['嗯 删吧', '删吧', 'འགྲིགས་ བསུབ', 'ལགས་ཡིན'])
+      expect(read(yes, erase).input, yes).toEqual({ kind: 'choice', id: 'privacy:delete#confirm' });
+    expect(read('嗯 不要', erase).input.kind).toBe('text');
+  });
+
+  it('a yes that picks nothing at a form question stays in the form (not an "ok" that left it)', () => {
+    // "是的" at the intake's languages question ended the intake without a word.
+    for (const text of ['是的', 'ཡིན'])
+      expect(read(text, { ...menu, at: 'intake:q-languages' }).input.kind, text).toBe('text');
   });
 
   it('decides script and distress once, and keeps a command’s arguments', () => {

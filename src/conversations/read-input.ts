@@ -4,6 +4,7 @@ import type { Translator } from '../i18n.js';
 import type { KnowledgeIndex } from '../knowledge/index.js';
 import { choiceNumber } from '../lib/choice-number.js';
 import { pickByRange } from './typed-range.js';
+import { isFormQuestion } from './form-question.js';
 import { keywordForm } from '../lib/normalize.js';
 import { detectScript } from '../lib/script.js';
 import type { InboundInput } from '../messaging/inbound.js';
@@ -108,12 +109,15 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     (deps.knowledge().isDistress(engine.text) || (!!beyond && deps.knowledge().isDistress(beyond)));
   // "好的", "知道了" — or a bare yes or no ("不用了", "没有") — where no yes/no was asked and no
   // answer is awaited: an acknowledgement, not a question to look up.
+  // At a form's question a yes that picks nothing ("是的" at "your Chinese and Tibetan?") is
+  // asked to pick, not taken for an "ok" that left the form without a word.
   if (
     engine.kind === 'text' &&
     reply &&
     reply !== 'skip' &&
     !distress &&
-    !waitsForText(deps.flows, session)
+    !waitsForText(deps.flows, session) &&
+    !isFormQuestion(session.at)
   )
     engine = { kind: 'goto', node: 'main:ack' };
   // Emoji alone, where no words are awaited: 👍 is an "ok", 😭 a feeling (the support's first

@@ -20,6 +20,7 @@ import type { Reading } from './read-input.js';
 import { renderReplies } from './render-replies.js';
 import { journeyRoute } from '../journey/journey.turn.js';
 import type { Session } from './session.store.js';
+import { isFormQuestion } from './form-question.js';
 
 export interface TurnResult {
   session: Session;
@@ -107,7 +108,7 @@ export async function runTurn(
     !distress &&
     qaLang &&
     result?.action?.kind === 'qa' &&
-    FORM_QUESTION.test(session.at)
+    isFormQuestion(session.at)
   ) {
     const aside = await answerAside(deps, ctx(qaLang), engineInput.text);
     const lead = aside ? 'common:form.resume' : 'common:form.pickOne';
@@ -204,13 +205,6 @@ export async function runTurn(
     ...(complaintText !== undefined ? { complaintText } : {}),
   };
 }
-
-/**
- * The nodes that are a form's questions, answered with their buttons, and the consents asked
- * before one (a "why do you need this?" is answered, and the consent asked again).
- */
-const FORM_QUESTION =
-  /^(?:intake|assess|employment):q|^plan:when$|^(?:intake|plan|employment):(?:sensitive-)?consent$/u;
 
 /** The coaching rubric of the node waiting for the person's answer, if it coaches. */
 function rubricAt(deps: ConversationDeps, session: Session): Rubric | undefined {
