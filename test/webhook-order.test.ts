@@ -4,6 +4,7 @@
  * (a fault injector's run: three messages, then handoff.requested 26 s later).
  */
 import { randomUUID } from 'node:crypto';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebhookWorker } from '../src/webhooks/deliver.worker.js';
@@ -15,13 +16,14 @@ const SECRET = newSecret();
 let office: CounsellorSystem;
 let t: TestApp;
 let worker: Awaited<ReturnType<typeof startWebhookWorker>>;
+const PREFIX = `test:whorder:${randomUUID()}:`;
 
 beforeAll(async () => {
   office = await startCounsellorSystem(SECRET);
   t = await startTestApp({}, { listen: false });
   worker = await startWebhookWorker({
     redisUrl: t.deps.config.REDIS_URL,
-    prefix: `test:whorder:${randomUUID()}:`,
+    prefix: PREFIX,
     mongo: t.deps.mongo,
     log: pino({ level: 'silent' }),
     metrics: t.deps.metrics,
@@ -61,5 +63,31 @@ describe('webhook events of one case', () => {
       .filter((e) => e.data.caseId === caseId)
       .map((e) => (e.type === 'handoff.requested' ? 'case' : String(e.data.text)));
     expect(order).toEqual(['case', 'A', 'B']);
+  });
+
+  it('a pending event whose job failed (its worker killed twice mid-delivery) is queued again', async () => {
+    // A fault injector's run: the job failed for good on its second stall, the sweep's add with
+    // the same job id did nothing, and the event stayed pending with nobody told.
+    await worker.worker.pause();
+    const outbox = createOutbox(t.deps.mongo, worker.queue, { configured: true });
+    const caseId = randomUUID().replace(/-/gu, '').slice(0, 24);
+    const id = await outbox.emit('handoff.requested', { caseId, reason: 'asked' });
+    const failing = new Worker(
+      worker.queue.name,
+      () => Promise.reject(new UnrecoverableError('job stalled more than allowable limit')),
+      { connection: worker.queue.opts.connection, prefix: worker.queue.opts.prefix },
+    );
+    await expect
+      .poll(async () => (await worker.queue.getJob(id))?.isFailed(), { timeout: 5_000 })
+      .toBe(true);
+    await failing.close();
+    await worker.worker.resume();
+    await t.deps.mongo
+      .collection('webhook_events')
+      .updateOne({ _id: id as never }, { $set: { createdAt: new Date(Date.now() - 60_000) } });
+    await worker.sweep();
+    await expect
+      .poll(() => office.events.filter((e) => e.data.caseId === caseId).length, { timeout: 10_000 })
+      .toBe(1);
   });
 });

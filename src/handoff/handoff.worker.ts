@@ -213,7 +213,7 @@ export async function startHandoffWorker(deps: HandoffWorkerDeps) {
           return handlers.outcome(data);
       }
     },
-    { connection, prefix: `${deps.prefix}bull`, concurrency: 10 },
+    { connection, prefix: `${deps.prefix}bull`, concurrency: 10, maxStalledCount: 1000 },
   );
   worker.on('error', throttledWarn(deps.log, 'handoff worker error'));
   worker.on('failed', (job, err) => {

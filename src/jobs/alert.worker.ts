@@ -115,7 +115,7 @@ export async function startAlertWorker(deps: AlertWorkerDeps) {
         },
       });
     },
-    { ...opts, concurrency: CONCURRENCY, limiter: limiterFor(rate) },
+    { ...opts, concurrency: CONCURRENCY, limiter: limiterFor(rate), maxStalledCount: 1000 },
   );
   holder.worker = worker;
   worker.on('error', throttledWarn(deps.log, 'alert worker error'));

@@ -118,7 +118,7 @@ export async function startJourneyWorker(deps: JourneyWorkerDeps) {
           return askFollowup({ ...ctx, employment }, data);
       }
     },
-    { connection, prefix: `${deps.prefix}bull`, concurrency: 10 },
+    { connection, prefix: `${deps.prefix}bull`, concurrency: 10, maxStalledCount: 1000 },
   );
   worker.on('error', throttledWarn(deps.log, 'journey worker error'));
   worker.on('failed', (job, err) => {

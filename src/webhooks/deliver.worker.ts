@@ -132,6 +132,9 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps) {
     connection,
     prefix,
     concurrency: 5,
+    // A worker killed mid-delivery twice must not fail the event's job for good: the event's
+    // own retry window decides when to give up (BullMQ's default gives up after one stall).
+    maxStalledCount: 1000,
     settings: {
       backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, baseMs, maxMs),
     },
@@ -149,8 +152,13 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps) {
       .select({ _id: 1 })
       .limit(500)
       .lean();
-    for (const ev of stale)
+    for (const ev of stale) {
+      // A job that failed while its event is still pending (stalled, an unexpected error) would
+      // keep its id, and adding it again would do nothing: it is taken out first.
+      const old = await queue.getJob(ev._id);
+      if (old && (await old.isFailed())) await old.remove();
       await queue.add('deliver', { eventId: ev._id }, { jobId: ev._id, ...DELIVER_JOB });
+    }
   };
   const timer = setInterval(() => {
     sweep().catch((err: unknown) => deps.log.warn({ err }, 'webhook sweep failed'));
@@ -161,6 +169,8 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps) {
     worker,
     /** A producer on the same queue (the worker process's own events: escalations). */
     queue,
+    /** Queues the pending events whose job is missing or failed (every minute; tests call it). */
+    sweep,
     async close() {
       clearInterval(timer);
       await worker.close();
