@@ -30,12 +30,13 @@ describe('WeChat’s 5-second rule', () => {
   async function app(
     receive: () => Promise<string[]>,
     push: (o: string, t: string[]) => Promise<unknown>,
+    via: Redis = redis,
   ) {
     const a = Fastify();
     await a.register(
       wechatWebhookRoutes({
         token: TOKEN,
-        redis,
+        redis: via,
         prefix: `test:wxroute:${randomUUID()}:`,
         log: pino({ level: 'silent' }),
         receive,
@@ -186,6 +187,54 @@ describe('WeChat’s 5-second rule', () => {
       payload: body,
     });
     expect(retry.body).toContain('好了');
+    await a.close();
+  });
+
+  it('counts WeChat’s seconds from the callback, also while the claim waits on a slow Redis', async () => {
+    // A fault injector's: Redis paused 5 s. The claim took the whole window, the answer went
+    // to a socket WeChat had closed, and its retry found the message claimed: never answered.
+    let slowUntil = 0;
+    const slow = new Proxy(redis, {
+      get(target, prop, receiver) {
+        const v = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof v !== 'function') return v;
+        return (...args: unknown[]) => {
+          const wait = slowUntil - Date.now();
+          const call = () => (v as (...a: unknown[]) => unknown).apply(target, args);
+          return wait > 0 ? new Promise((r) => setTimeout(r, wait)).then(call) : call();
+        };
+      },
+    });
+    const pushed: string[][] = [];
+    const a = await app(
+      async () => ['答复'],
+      async (_o, texts) => pushed.push(texts),
+      slow,
+    );
+    const body = xml('o-redis-slow', '1006');
+    slowUntil = Date.now() + 400;
+    const started = Date.now();
+    const first = await a.inject({
+      method: 'POST',
+      url: url(),
+      headers: { 'content-type': 'text/xml' },
+      payload: body,
+    });
+    // Within the window, and not "success": WeChat asks again.
+    expect(Date.now() - started).toBeLessThan(350);
+    expect(first.statusCode).toBe(503);
+    // The turn ran once its claim came through, and its answer was pushed.
+    await expect.poll(() => pushed, { timeout: 3_000 }).toEqual([['答复']]);
+    slowUntil = 0;
+    // WeChat's retry: answered already, so "success" and nothing twice.
+    const retry = await a.inject({
+      method: 'POST',
+      url: url(),
+      headers: { 'content-type': 'text/xml' },
+      payload: body,
+    });
+    expect(retry.body).toBe('success');
+    expect(pushed).toHaveLength(1);
     await a.close();
   });
 });

@@ -145,10 +145,14 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
       // that runs the turn decides that. A repeat waits for the runner's outcome instead.
       let state: 'waiting' | 'late' | 'answered' = 'waiting';
       let owner = false;
+      // Counted from the callback's arrival, claimed or not: with Redis slow (paused), the claim
+      // itself took WeChat's whole 5 s, the answer went to a closed socket and the retry found
+      // the message claimed. Not yet claimed here: not "success" (WeChat asks again); a turn
+      // that still runs here is late and pushes its answer.
       const timer = setTimeout(() => {
-        if (!owner || state !== 'waiting') return;
+        if (state !== 'waiting') return;
         state = 'late';
-        resolve(null);
+        resolve(owner ? null : 'failed');
       }, passiveMs);
       runOnce(
         deps.redis,
