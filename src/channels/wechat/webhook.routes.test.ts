@@ -31,13 +31,15 @@ describe('WeChat’s 5-second rule', () => {
     receive: () => Promise<string[]>,
     push: (o: string, t: string[]) => Promise<unknown>,
     via: Redis = redis,
+    more: { prefix?: string; recoverEveryMs?: number } = {},
   ) {
     const a = Fastify();
     await a.register(
       wechatWebhookRoutes({
         token: TOKEN,
         redis: via,
-        prefix: `test:wxroute:${randomUUID()}:`,
+        prefix: more.prefix ?? `test:wxroute:${randomUUID()}:`,
+        ...(more.recoverEveryMs ? { recoverEveryMs: more.recoverEveryMs } : {}),
         log: pino({ level: 'silent' }),
         receive,
         push,
@@ -237,4 +239,40 @@ describe('WeChat’s 5-second rule', () => {
     expect(pushed).toHaveLength(1);
     await a.close();
   });
+
+  it('a process that dies after "success" leaves its answer owed: another process gives it', async () => {
+    // A fault injector's: the database paused, WeChat told "success", the process killed: 12 of
+    // 20 people never answered (WeChat does not retry a callback it got "success" for).
+    const prefix = `test:wxroute:${randomUUID()}:`;
+    const dying = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6381');
+    const pushedByDead: string[][] = [];
+    const first = await app(
+      () => new Promise<string[]>(() => undefined), // the turn never ends: the process dies
+      async (_o, texts) => pushedByDead.push(texts),
+      dying,
+      { prefix },
+    );
+    const res = await first.inject({
+      method: 'POST',
+      url: url(),
+      headers: { 'content-type': 'text/xml' },
+      payload: xml('o-died', '1007'),
+    });
+    expect(res.body).toBe('success');
+    // Dead: no more renewals of its claim, nothing more from it.
+    dying.disconnect();
+    await first.close();
+    const pushed: [string, string[]][] = [];
+    const other = await app(
+      async () => ['答复'],
+      async (openId, texts) => pushed.push([openId, texts]),
+      redis,
+      { prefix, recoverEveryMs: 200 },
+    );
+    // Once the dead one's claim has lapsed (its 4 s lease).
+    await expect.poll(() => pushed, { timeout: 10_000 }).toEqual([['o-died', ['答复']]]);
+    expect(pushedByDead).toEqual([]);
+    await expect.poll(() => redis.hlen(`${prefix}wechat:owed`)).toBe(0);
+    await other.close();
+  }, 15_000);
 });

@@ -7,6 +7,7 @@ import { runOnce } from '../../lib/once.js';
 import { isRetryable, SendError } from '../../messaging/send.js';
 import { signatureMatches, wechatSignature, type WechatCipher } from './crypto.js';
 import { callbackKey } from './inbound.js';
+import { createOwedReplies } from './owed.js';
 import { encryptedReplyXml, parseWechatXml, textReplyXml, type WechatXml } from './xml.js';
 
 /** WeChat gives a callback 5 s; a passive reply must be ready before this. */
@@ -18,6 +19,8 @@ export class CallbackDroppedError extends Error {
   override readonly name = 'CallbackDroppedError';
 }
 
+/** How often a web process looks for answers a stopped one owed. */
+const RECOVER_EVERY_MS = 10_000;
 /** Tries of a turn that failed after WeChat was answered "success" (outages not counted). */
 const LATE_ATTEMPTS = 5;
 /** A callback is small; anything bigger is not WeChat's. */
@@ -42,6 +45,8 @@ export interface WechatWebhookDeps {
   /** Sends texts as customer-service messages (a late answer, the rest of a passive one). */
   push(openId: string, texts: string[]): Promise<unknown>;
   passiveWithinMs?: number;
+  /** How often a web process looks for answers a dead one owed (ms). */
+  recoverEveryMs?: number;
 }
 
 type Query = Record<string, string | undefined>;
@@ -57,12 +62,21 @@ type Query = Record<string, string | undefined>;
 export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync {
   const passiveMs = deps.passiveWithinMs ?? PASSIVE_WITHIN_MS;
   const log = deps.log.child({ channel: 'wechat' });
+  const owed = createOwedReplies(deps.redis, deps.prefix);
+  /** Owed answers being given by this process now. */
+  const recovering = new Set<string>();
+  const claimKey = (key: string) => `${deps.prefix}wechat:cb:${key}`;
 
   const signed = (q: Query) =>
     signatureMatches(q.signature, wechatSignature(deps.token, q.timestamp ?? '', q.nonce ?? ''));
   const fresh = (q: Query) => Math.abs(Date.now() / 1000 - Number(q.timestamp)) <= MAX_SKEW_S;
 
   return async (app) => {
+    const recovery = setInterval(() => {
+      recoverOwed().catch((err: unknown) => log.warn({ err }, 'owed wechat answers: check failed'));
+    }, deps.recoverEveryMs ?? RECOVER_EVERY_MS);
+    recovery.unref();
+    app.addHook('onClose', async () => clearInterval(recovery));
     app.addContentTypeParser(
       ['text/xml', 'application/xml', 'text/plain'],
       { parseAs: 'string', bodyLimit: BODY_LIMIT },
@@ -152,14 +166,26 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
       const timer = setTimeout(() => {
         if (state !== 'waiting') return;
         state = 'late';
-        resolve(owner ? null : 'failed');
+        if (!owner) return resolve('failed');
+        // "success" ends WeChat's retries: the answer owed is written down first, so another
+        // process gives it if this one dies before it does. Not written: WeChat asks again.
+        owed.owe(key, xml).then(
+          () => resolve(null),
+          () => resolve('failed'),
+        );
       }, passiveMs);
       runOnce(
         deps.redis,
-        `${deps.prefix}wechat:cb:${key}`,
+        claimKey(key),
         async () => {
           owner = true;
-          const texts = await receiveLate(xml, () => state === 'late');
+          let texts: string[];
+          try {
+            texts = await receiveLate(xml, () => state === 'late');
+          } catch (err) {
+            if (state === 'late') await owed.settle(key).catch(() => undefined);
+            throw err;
+          }
           if (state === 'waiting') {
             state = 'answered';
             clearTimeout(timer);
@@ -167,6 +193,7 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
             return 'passive';
           }
           if (texts.length > 0) await pushWithRetry(openId, texts);
+          await owed.settle(key).catch(() => undefined);
           return 'pushed';
         },
         // A short lease: after a crash mid-turn, WeChat's retry 5 s later finds the claim lapsed.
@@ -185,6 +212,43 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
         },
       );
     });
+  }
+
+  /**
+   * Answers a dead process owed (written before its "success", its claim lapsed): the turn runs
+   * here and its answer is pushed. A live owner's (its claim renewed) are left to it.
+   */
+  async function recoverOwed(): Promise<void> {
+    const dueNow = await owed.due(CALLBACK_LEASE_S * 1000, 50);
+    for (const { key, xml } of dueNow) {
+      const openId = xml.FromUserName;
+      if (recovering.has(key)) continue;
+      if (!openId) {
+        await owed.settle(key);
+        continue;
+      }
+      recovering.add(key);
+      runOnce(
+        deps.redis,
+        claimKey(key),
+        async () => {
+          log.warn({ key }, 'wechat answer owed by a stopped process: answering it here');
+          const texts = await receiveLate(xml, () => true);
+          if (texts.length > 0) await pushWithRetry(openId, texts);
+          return 'pushed';
+        },
+        { waitMs: 0, leaseSec: CALLBACK_LEASE_S },
+      )
+        .then(async (result) => {
+          if (result.status === 'done') await owed.settle(key);
+        })
+        .catch(async (err: unknown) => {
+          // Tried as its own process would have (outages waited out): given up as it would.
+          log.error({ err }, 'owed wechat answer failed');
+          await owed.settle(key).catch(() => undefined);
+        })
+        .finally(() => recovering.delete(key));
+    }
   }
 
   /**
