@@ -576,6 +576,30 @@ describe('complaints', () => {
     expect(mine).toHaveLength(1);
   });
 
+  it('the same message run twice (Redis died before the turn was recorded) files one complaint', async () => {
+    // A fault injector's: the retry of the same message filed a second ticket and told the
+    // office twice.
+    const chat = `complaint-twice-${Date.now()}`;
+    await app.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    const event = ev(chat, { kind: 'text', text: '投诉 材料交了三次还说不齐，没人说清楚缺什么' });
+    const first = /TS\d{8}/.exec(joined(await app.deps.handleInbound(event)))?.[0];
+    // What Redis held of the turn is gone with it (killed before its AOF was written).
+    const personId = (await app.deps.sessions.get(`web:${chat}`))!.personId;
+    const lost = await app.deps.redis.keys(`${app.deps.prefix}*${personId}*`);
+    await app.deps.redis.del(`${app.deps.prefix}conv:web:${chat}`, ...lost);
+    const second = /TS\d{8}/.exec(joined(await app.deps.handleInbound(event)))?.[0];
+    expect(first).toBeDefined();
+    expect(second).toBe(first);
+    expect(
+      await app.deps.mongo.collection('complaints').countDocuments({ _id: first as never }),
+    ).toBe(1);
+    await office.waitFor('complaint.created', (d) => d.ticketId === first);
+    const events = await app.deps.mongo
+      .collection('webhook_events')
+      .countDocuments({ type: 'complaint.created', 'data.ticketId': first });
+    expect(events).toBe(1);
+  });
+
   it('asks what happened when the complaint comes without text, in Tibetan too', async () => {
     const p = person();
     await p.press('language:choose#bo');

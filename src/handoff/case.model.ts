@@ -87,6 +87,8 @@ export interface ComplaintDoc {
   dueAt: Date;
   resolvedAt?: Date | null;
   outcome?: string | null;
+  /** The message that filed it (`channel:chatId:messageId`), so a retried turn files it once. */
+  source?: string;
 }
 
 const followupSchema = new Schema<Followup>(
@@ -161,6 +163,7 @@ const complaintSchema = new Schema<ComplaintDoc>(
     dueAt: { type: Date, required: true },
     resolvedAt: { type: Date, default: null },
     outcome: { type: String, default: null },
+    source: { type: String },
   },
   { collection: 'complaints', versionKey: false },
 );

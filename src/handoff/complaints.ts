@@ -1,10 +1,10 @@
-import { randomInt } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import { Types, type Connection } from 'mongoose';
 import { onlyDuplicates } from '../lib/db-errors.js';
 import type { ChannelId } from '../messaging/inbound.js';
 import type { Lang } from '../messaging/lang.js';
-import type { Outbox } from '../webhooks/outbox.js';
+import { eventIdOf, type Outbox } from '../webhooks/outbox.js';
 import { caseModels, type ComplaintDoc } from './case.model.js';
 import { HANDOFF_JOB, type HandoffJob } from './queue.js';
 
@@ -34,6 +34,16 @@ export interface Complaint {
 /** Ticket numbers a person can read out on the phone: `TS` + 8 digits, no letters to confuse. */
 const ticketNumber = () => `TS${String(randomInt(0, 100_000_000)).padStart(8, '0')}`;
 
+/**
+ * The ticket number of the message that filed it (its `attempt`-th candidate): the same
+ * message run again (a retry after Redis died mid-turn) finds its ticket instead of filing a
+ * second one and telling the office twice.
+ */
+const ticketOf = (source: string, attempt: number) => {
+  const n = createHash('sha256').update(`${source}#${attempt}`).digest().readUInt32BE(0);
+  return `TS${String(n % 100_000_000).padStart(8, '0')}`;
+};
+
 export type ComplaintService = ReturnType<typeof createComplaintService>;
 
 /** Complaints (standard 8.2): a ticket, `complaint.created`, and the outcome sent to the person. */
@@ -62,11 +72,14 @@ export function createComplaintService(deps: ComplaintDeps) {
       text: string;
       caseId: string | null;
       now: Date;
+      /** The message that files it (channel, chat and message id): filed once however often run. */
+      source?: string;
     }): Promise<string> {
       for (let attempt = 0; ; attempt++) {
-        const ticketId = ticketNumber();
+        const ticketId = req.source ? ticketOf(req.source, attempt) : ticketNumber();
         try {
           await Complaint.create({
+            ...(req.source ? { source: req.source } : {}),
             _id: ticketId,
             personId: new Types.ObjectId(req.personId),
             channel: req.channel,
@@ -79,13 +92,18 @@ export function createComplaintService(deps: ComplaintDeps) {
             dueAt: new Date(req.now.getTime() + deps.deadlineDays * 86_400_000),
           });
         } catch (err) {
-          if (onlyDuplicates(err) && attempt < 5) continue;
-          throw err;
+          if (!onlyDuplicates(err)) throw err;
+          // Filed already by this very message: its ticket, and its event (sent once).
+          const mine =
+            req.source && (await Complaint.findById(ticketId).lean())?.source === req.source;
+          if (!mine && attempt < 5) continue;
+          if (!mine) throw err;
         }
         await deps.outbox.emit(
           'complaint.created',
           { ticketId, personId: req.personId, language: req.lang, text: req.text },
           req.now,
+          { id: eventIdOf(`complaint:${ticketId}`) },
         );
         return ticketId;
       }

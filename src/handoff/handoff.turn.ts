@@ -187,6 +187,9 @@ export async function fileComplaint(
     text,
     caseId: open,
     now: turn.now,
+    ...(turn.event.messageId
+      ? { source: `${turn.event.channel}:${turn.event.chatId}:${turn.event.messageId}` }
+      : {}),
   });
   const filed = { text: t('handoff:complaint.filed', { ticket, days: deps.complaintDays }), lang };
   if (open) return [filed];

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
+import { onlyDuplicates } from '../lib/db-errors.js';
 import { webhookEventModel, type WebhookEventDoc } from './event.model.js';
 
 /** The outbound webhook queue: one job per event, id = the event's `webhook-id`. */
@@ -43,7 +44,16 @@ export interface Outbox {
    * Records the event, then queues its delivery (ids only in the job). Without a counsellor URL
    * the event is recorded as `skipped` (the console is then the counsellors' only view).
    */
-  emit(type: OutboundType, data: Record<string, unknown>, now?: Date): Promise<string>;
+  /**
+   * Records the event and queues it. With `id` (eventIdOf a thing that happens once) a second
+   * emit of it changes nothing: a retried turn does not tell the office twice.
+   */
+  emit(
+    type: OutboundType,
+    data: Record<string, unknown>,
+    now?: Date,
+    opts?: { id?: string },
+  ): Promise<string>;
   list(q: { status?: WebhookEventDoc['status']; limit: number }): Promise<WebhookEvent[]>;
   /** Queues an undelivered event again, with a fresh retry window; false when unknown. */
   /** 'delivered': it already reached the receiver (nothing to send again). */
@@ -55,6 +65,10 @@ export interface Outbox {
 export const newEventId = () =>
   `msg_${randomBytes(15).toString('base64url').replace(/[-_]/g, 'x')}`;
 
+/** The event id of something that happens once (`complaint:TS…`), in newEventId's shape. */
+export const eventIdOf = (what: string) =>
+  `msg_${createHash('sha256').update(what).digest('base64url').slice(0, 24).replace(/[-_]/g, 'x')}`;
+
 export function createOutbox(
   conn: Connection,
   queue: Queue<DeliverJobData> | undefined,
@@ -65,18 +79,24 @@ export function createOutbox(
   const enqueue = (id: string, jobId = id) =>
     queue?.add('deliver', { eventId: id }, { jobId, ...DELIVER_JOB });
   return {
-    async emit(type, data, now = new Date()) {
-      const id = newEventId();
+    async emit(type, data, now = new Date(), once = {}) {
+      const id = once.id ?? newEventId();
       const status = opts.configured ? 'pending' : 'skipped';
-      await Event.create({
-        _id: id,
-        type,
-        data,
-        status,
-        attempts: 0,
-        createdAt: now,
-        retryUntil: new Date(now.getTime() + windowMs),
-      });
+      try {
+        await Event.create({
+          _id: id,
+          type,
+          data,
+          status,
+          attempts: 0,
+          createdAt: now,
+          retryUntil: new Date(now.getTime() + windowMs),
+        });
+      } catch (err) {
+        // Recorded already (the same `once.id`): queued then, or by the worker's sweep.
+        if (once.id && onlyDuplicates(err)) return id;
+        throw err;
+      }
       if (status === 'pending') await enqueue(id);
       return id;
     },
