@@ -28,6 +28,8 @@ export const glossarySchema = z.object({
       skip: perLang.default({ 'zh-CN': [], bo: [] }),
       /** A score typed in words at the rating question (很满意 → 5, ཡག་པོ་འདུག → 4), by score. */
       rating: z.partialRecord(z.enum(['1', '2', '3', '4', '5']), perLang).default({}),
+      /** Liking typed at the self-assessment (还行吧 → 一般, དགའ → 喜欢), by its button. */
+      scale: z.partialRecord(z.enum(['yes', 'some', 'no']), perLang).default({}),
     })
     .default({
       yes: { 'zh-CN': [], bo: [] },
@@ -35,6 +37,7 @@ export const glossarySchema = z.object({
       ack: { 'zh-CN': [], bo: [] },
       skip: { 'zh-CN': [], bo: [] },
       rating: {},
+      scale: {},
     }),
 });
 

@@ -89,6 +89,8 @@ export interface IntentMatcher {
    * or null.
    */
   reply(text: string): Reply | null;
+  /** How much the person likes it, typed at a liking scale (还行吧, དགའ): its button's id. */
+  scale(text: string): 'yes' | 'some' | 'no' | null;
 }
 
 /** The kinds of short reply (glossary `answers`). */
@@ -116,8 +118,14 @@ const SAYS_ITSELF = /^我(?:要|想)/u;
 export function createIntentMatcher(
   keywords: KeywordTable,
   languageNames: Partial<Record<Lang, string[]>>,
-  answers: Partial<Record<Reply, Partial<Record<Lang, string[]>>>> = {},
+  answers: Partial<Record<Reply, Partial<Record<Lang, string[]>>>> & {
+    scale?: Partial<Record<'yes' | 'some' | 'no', Partial<Record<Lang, string[]>>>>;
+  } = {},
 ): IntentMatcher {
+  const scale = new Map<string, 'yes' | 'some' | 'no'>();
+  for (const kind of ['yes', 'some', 'no'] as const)
+    for (const word of Object.values(answers.scale?.[kind] ?? {}).flat())
+      if (keywordForm(word)) scale.set(keywordForm(word), kind);
   const replies = new Map<string, Reply>();
   for (const kind of ['skip', 'ack', 'yes', 'no'] as const)
     for (const word of Object.values(answers[kind] ?? {}).flat())
@@ -148,6 +156,7 @@ export function createIntentMatcher(
   };
 
   return {
+    scale: (text) => scale.get(keywordForm(text)) ?? null,
     reply(text) {
       const form = keywordForm(text);
       const whole = replies.get(form);

@@ -144,6 +144,24 @@ describe('reading a message once', () => {
     expect(read('嗯 不要', erase).input.kind).toBe('text');
   });
 
+  it('reads a liking typed at the self-assessment ("还行吧" is 一般, "དགའ" is 喜欢)', () => {
+    // Session 13's reviewer: each got "请从下面选一项".
+    const q: Session = { ...menu, at: 'assess:q3' };
+    const cases = [
+      ['还行吧', 'some'],
+      ['不知道', 'some'],
+      ['很喜欢', 'yes'],
+      ['不太喜欢', 'no'],
+      ['嗯 可以', 'yes'],
+      ['དགའ', 'yes'],
+      ['ཡག་པོ་མི་འདུག', 'no'],
+    ] as const;
+    for (const [text, id] of cases)
+      expect(read(text, q).input, text).toEqual({ kind: 'choice', id: `assess:q3#${id}` });
+    // Elsewhere they are no answer to pick.
+    expect(read('还行吧', menu).input.kind).not.toBe('choice');
+  });
+
   it('a yes that picks nothing at a form question stays in the form (not an "ok" that left it)', () => {
     // "是的" at the intake's languages question ended the intake without a word.
     for (const text of ['是的', 'ཡིན'])

@@ -89,6 +89,7 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
       pickByNumber(offered, engine.text) ??
       labelled.start ??
       pickByRange(offered, engine.text, (t) => deps.knowledge().isDistress(t)) ??
+      pickByScale(offered, deps.intents.scale(engine.text)) ??
       (reply === 'yes' || reply === 'no' ? pickByAnswer(offered, reply) : undefined) ??
       // 不知道 / ང་མི་ཤེས in the interview practice: its "show the model answer" button.
       (reply === 'skip' ? offered.find((id) => id.endsWith('#skip')) : undefined);
@@ -153,6 +154,15 @@ function pickByAnswer(offered: readonly string[], reply: 'yes' | 'no'): string |
   // Only a question with exactly one yes and one no button is answered this way.
   if (yes.length !== 1 || no.length !== 1) return undefined;
   return offered.find((id) => ids.some((a) => id.endsWith(`#${a}`)));
+}
+
+/** At a liking scale (喜欢 / 一般 / 不喜欢: its `#some` button), the button a typed liking picks. */
+function pickByScale(
+  offered: readonly string[],
+  liking: 'yes' | 'some' | 'no' | null,
+): string | undefined {
+  if (!liking || !offered.some((id) => id.endsWith('#some'))) return undefined;
+  return offered.find((id) => id.endsWith(`#${liking}`));
 }
 
 /** The node the person is at takes free text as its answer (not the policy Q&A). */
