@@ -392,9 +392,12 @@ const CATEGORY = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const DISTRICTS: ReadonlyMap<string, string> = new Map(
   glossary.districts.flatMap((d) => {
     const zh = fold(d.zh);
+    const short = zh.replace(/[区县]$/u, '');
     return [
       [zh, d.zh],
-      [zh.replace(/[区县]$/u, ''), d.zh],
+      [short, d.zh],
+      // 堆龙 for 堆龙德庆区, 墨竹 for 墨竹工卡县: how people say them.
+      ...(short.length >= 4 ? [[short.slice(0, 2), d.zh] as const] : []),
       [fold(d.bo).replace(/[\u0F0B\u0F0D\s]+$/u, ''), d.zh],
     ] as const;
   }),

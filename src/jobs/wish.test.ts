@@ -36,6 +36,12 @@ describe('alertWish: a district named anywhere is the filter', () => {
     expect(alertWish('སྙེ་མོ་རྫོང་ལ་ཤིང་བཟོ་བ་དགོས་ཀྱི་ཡོད་ན་ང་ལ་ལབ།')).toEqual(['ཤིང་བཟོ་བ', '尼木县']);
   });
 
+  it('keeps no "keep an eye out" or "preferably in…" as keywords; 堆龙 is 堆龙德庆区', () => {
+    // Session 13's reviewer: subscribed to "开车、帮我留意一下、最好在堆龙".
+    expect(alertWish('有没有开车的活 帮我留意一下 最好在堆龙')).toEqual(['开车', '堆龙德庆区']);
+    expect(alertWish('墨竹那边有保安的活通知我')).toEqual(['保安', '墨竹工卡县']);
+  });
+
   it('is no wish with a district and no work', () => {
     expect(alertWish('城关区有岗位通知我')).toBeNull();
   });

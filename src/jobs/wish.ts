@@ -37,7 +37,10 @@ export function alertWish(text: string): string[] | null {
       })
       .filter(
         (k) =>
-          k.length > 0 && !VAGUE.test(k) && (districtOf(k) !== null || termsOf([k]).length > 0),
+          k.length > 0 &&
+          !VAGUE.test(k) &&
+          !asksOnly(k) &&
+          (districtOf(k) !== null || termsOf([k]).length > 0),
       );
     const named = keywords.filter((k) => termsOf([k]).some((t) => t.startsWith('g:'))).length;
     if (keywords.length > 0 && (!best || named > best.named)) best = { keywords, named };
@@ -151,6 +154,18 @@ function tibetanWork(text: string): (string | null)[] {
 /** Words that say what kind of job is good, not what work it is ("有好工作通知我"). */
 const VAGUE =
   /^(?:好|合适|适合我?|新|不错|高薪|轻松|附近|本地|稳定|正式|长期|临时|其他|别的|好的|我能做|啥|什么|啥子|哪些|任何|所有|都行|啥都行|什么都行|随便)$/u;
+
+/**
+ * A part of the wish that only asks or prefers ("帮我留意一下", "最好在堆龙": the district is read
+ * from the whole text): no keyword. A reviewer's subscription was "开车、帮我留意一下、最好在堆龙".
+ */
+function asksOnly(part: string): boolean {
+  if (workNamesIn(part).length > 0) return false;
+  return (
+    ZH_TELL.test(part) || ZH_WATCH.test(part) || PREFER.test(part) || districtIn(part) !== null
+  );
+}
+const PREFER = /^(?:最好|希望|尽量|要是|如果|能)(?:是|在)?/u;
 
 /** Two kinds of work in one wish: 保安和司机, 保安或者门卫, ཁ་ལོ་བ་དང་ཉེན་སྲུང་བ. */
 const ALSO = /和|或者|或是|或|还有|以及|跟|、|，|,|\s+|་དང་|་ཡང་ན་|་ཡང་ན/u;
