@@ -168,6 +168,20 @@ describe('reading a message once', () => {
       expect(read(text, { ...menu, at: 'intake:q-languages' }).input.kind, text).toBe('text');
   });
 
+  it('files a complaint said at the end of its story, with the story (session 13’s reviewer)', () => {
+    const text = '城关区就业服务站那个女的态度太差了 我去了三次都不给办 我要投诉她';
+    const r = read(text);
+    expect(r.input).toEqual({ kind: 'goto', node: 'main:complaint-filed' });
+    expect(r.complaintText).toBe(text);
+    // A question about complaining is not one.
+    expect(read('去了三次都不给办 我要投诉她 怎么弄').input.kind).not.toBe('goto');
+  });
+
+  it('hears "stop sending me jobs" as leaving the job alerts', () => {
+    for (const text of ['别再给我发岗位了', '不要再发岗位了！'])
+      expect(read(text).input, text).toEqual({ kind: 'goto', node: 'jobs:unsubscribe' });
+  });
+
   it('decides script and distress once, and keeps a command’s arguments', () => {
     distressChecks = 0;
     const r = read('我不想活了');
