@@ -1,4 +1,4 @@
-import { ratingWords } from './handoff/rating-words.js';
+import { ratingWords, saysOneOf } from './handoff/rating-words.js';
 import { Redis } from 'ioredis';
 import mongoose, { type Connection } from 'mongoose';
 import { randomBytes } from 'node:crypto';
@@ -259,6 +259,7 @@ export async function buildWebDeps(core: CoreDeps): Promise<AppDeps> {
       translator,
       complaintDays: config.COMPLAINT_DEADLINE_DAYS,
       ratingOf: ratingWords(glossary.answers.rating),
+      saysFine: saysOneOf(glossary.answers.fine),
     },
     journeyTurn: journey.turn,
     jobsTurn: alerts.turn,

@@ -30,6 +30,8 @@ export const glossarySchema = z.object({
       rating: z.partialRecord(z.enum(['1', '2', '3', '4', '5']), perLang).default({}),
       /** Liking typed at the self-assessment (还行吧 → 一般, དགའ → 喜欢), by its button. */
       scale: z.partialRecord(z.enum(['yes', 'some', 'no']), perLang).default({}),
+      /** "I'm fine" (我没事, ང་སྐྱིད་པོ་ཡོད) said while a counsellor is awaited after distress. */
+      fine: perLang.default({ 'zh-CN': [], bo: [] }),
     })
     .default({
       yes: { 'zh-CN': [], bo: [] },
@@ -38,6 +40,7 @@ export const glossarySchema = z.object({
       skip: { 'zh-CN': [], bo: [] },
       rating: {},
       scale: {},
+      fine: { 'zh-CN': [], bo: [] },
     }),
 });
 

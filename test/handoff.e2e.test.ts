@@ -295,6 +295,25 @@ describe('triggers', () => {
     expect((e.data.summary as Json).distress).toBe(true);
   });
 
+  it('"I am fine" while waiting after distress is heard, with the way back to the menu', async () => {
+    // Session 13's reviewer: a false alarm, then "啊？我没事啊" got the hotline text again, and
+    // nothing said how to leave.
+    const p = person();
+    await p.press('language:choose#zh');
+    await p.say('找了一年工作都没找到，我不想活了');
+    const fine = await p.say('啊？我没事啊');
+    expect(joined(fine)).toContain('听到您没事');
+    expect(joined(fine)).not.toContain('您不是一个人');
+    const menu = fine.flatMap((r) => r.choices ?? []).map((c) => c.id);
+    expect(menu.length).toBe(1);
+    const left = await p.press(menu[0]!);
+    expect(joined(left)).toMatch(/主菜单|已结束|人工服务/u);
+    // Anything else while waiting still gets the hotline.
+    await p.say('我真的撑不下去了');
+    const again = await p.say('嗯');
+    expect(joined(again)).toContain('12356');
+  });
+
   it('two questions in a row it cannot answer open a case (reason not-understood)', async () => {
     const p = person();
     await p.press('language:choose#zh');

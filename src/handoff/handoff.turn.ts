@@ -22,6 +22,8 @@ export interface CaseTurnDeps {
   complaintDays: number;
   /** A score typed in words at the rating question (glossary `answers.rating`): 很满意 → 5. */
   ratingOf?: (text: string) => number | undefined;
+  /** "I'm fine" in everyday words (glossary `answers.fine`): 我没事, ང་སྐྱིད་པོ་ཡོད. */
+  saysFine?: (text: string) => boolean;
 }
 
 export interface CaseTurnInput {
@@ -106,9 +108,13 @@ export async function caseTurn(deps: CaseTurnDeps, turn: CaseTurnInput): Promise
     const replies: OutgoingMessage[] = [];
     if (turn.distress) replies.push({ text: t('psych:distress'), lang });
     // A person taken in for distress, whom no counsellor has answered yet, is never met with
-    // silence: each message gets the hotline again (12356 busy, nobody in at night).
-    else if (await waitsWithDistress(handoff, caseId))
+    // silence: each message gets the hotline again (12356 busy, nobody in at night) — unless
+    // they say they are fine (a false alarm): heard, with the way back to the menu.
+    else if (await waitsWithDistress(handoff, caseId)) {
+      const fine = turn.input.kind === 'text' && deps.saysFine?.(turn.input.text);
+      if (fine) return handled(before, { text: t('handoff:fine'), lang, choices: [menuChoice(t)] });
       replies.push({ text: t('handoff:stillHere'), lang });
+    }
     if (await handoff.firstForward(caseId)) replies.push({ text: t('handoff:forwarded'), lang });
     return { kind: 'handled', replies: [...before, ...replies] };
   }

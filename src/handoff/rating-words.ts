@@ -14,3 +14,16 @@ export function ratingWords(
       if (keywordForm(word)) scores.set(keywordForm(word), Number(score));
   return (text) => scores.get(keywordForm(text));
 }
+
+/** The whole message is one of `words` (in keyword form): "我没事啊" among the glossary's "fine". */
+export function saysOneOf(
+  words: Partial<Record<string, readonly string[]>>,
+): (text: string) => boolean {
+  const forms = new Set(
+    Object.values(words)
+      .flatMap((w) => w ?? [])
+      .map(keywordForm)
+      .filter(Boolean),
+  );
+  return (text) => forms.has(keywordForm(text));
+}
