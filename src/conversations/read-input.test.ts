@@ -177,6 +177,17 @@ describe('reading a message once', () => {
     expect(read('去了三次都不给办 我要投诉她 怎么弄').input.kind).not.toBe('goto');
   });
 
+  it('asking to practise an interview starts the practice; "不知道怎么说" in it shows the model answer', () => {
+    // Session 13's reviewer: the tips card; and a career card before the question again.
+    expect(read('明天去面试保安 好紧张 能帮我练练吗').input).toEqual({
+      kind: 'goto',
+      node: 'interview:practice',
+    });
+    expect(read('面试要注意什么').input.kind).toBe('text');
+    expect(read('面试又没过 不想活了 帮我练练').distress).toBe(true);
+    expect(deps.intents.reply('不知道怎么说')).toBe('skip');
+  });
+
   it('hears "stop sending me jobs" as leaving the job alerts', () => {
     for (const text of ['别再给我发岗位了', '不要再发岗位了！'])
       expect(read(text).input, text).toEqual({ kind: 'goto', node: 'jobs:unsubscribe' });

@@ -127,6 +127,11 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     const feeling = emojiOnly(engine.text);
     if (feeling) engine = { kind: 'goto', node: feeling === 'sad' ? 'psych:start' : 'main:ack' };
   }
+  // "明天去面试 好紧张 能帮我练练吗": the interview practice itself (it got the tips card) —
+  // unless a node waits for this text or the text shows distress.
+  if (engine.kind === 'text' && !distress && !waitsForText(deps.flows, session)) {
+    if (PRACTICE.test(engine.text)) engine = { kind: 'goto', node: 'interview:practice' };
+  }
   // "有保安岗位通知我" subscribes — unless a node waits for this text (a complaint, an answer)
   // or the text shows distress (care comes first).
   if (engine.kind === 'text' && !distress && deps.alertWish && !waitsForText(deps.flows, session)) {
@@ -164,6 +169,10 @@ function pickByScale(
   if (!liking || !offered.some((id) => id.endsWith('#some'))) return undefined;
   return offered.find((id) => id.endsWith(`#${liking}`));
 }
+
+/** Asking to practise an interview: 练练, 模拟面试, ངོ་ཐུག་སྦྱོང་བརྡར (not a question about it). */
+const PRACTICE =
+  /(?:帮我|陪我|和我|跟我|带我)(?:练练|练一练|练一下|练习一下|练习|模拟一下|模拟)|模拟面试吧|(?:想|要)(?:练练|练习)面试|ངོ་ཐུག་(?:ཚོད་ལྟའི་)?སྦྱོང་བརྡར་(?:བྱེད་འདོད|བྱེད་རོགས|གཏོང་འདོད)/u;
 
 /** The node the person is at takes free text as its answer (not the policy Q&A). */
 function waitsForText(flows: FlowSet, session: Session): boolean {
