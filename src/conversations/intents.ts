@@ -159,6 +159,24 @@ export function createIntentMatcher(
     return { kind: 'goto', node, ...(args ? { args } : {}) };
   };
 
+  /**
+   * A keyword with thanks or a greeting beside it ("ལས་ཀ་རྙེད་སོང་ ཐུགས་རྗེ་ཆེ", "你好 人工"): the
+   * keyword's intent. The found-a-job news with thanks got a policy card, no congratulations.
+   */
+  const POLITE: ReadonlySet<Intent> = new Set(['thanks', 'greeting']);
+  function besidePleasantries(form: string): Intent | undefined {
+    if (form.length > 60) return undefined;
+    const parts = form.split(/[\s,，、。！!\u0F0D]+/u).filter(Boolean);
+    if (parts.length < 2 || parts.length > 3) return undefined;
+    const intents = parts.map((p) => exact.get(keywordForm(p)));
+    const rest = intents.filter((i) => !i || !POLITE.has(i));
+    return rest.length === 1 &&
+      rest[0] &&
+      intents.length - 1 === intents.filter((i) => i && POLITE.has(i)).length
+      ? rest[0]
+      : undefined;
+  }
+
   return {
     scale: (text) => scale.get(keywordForm(text)) ?? null,
     reply(text) {
@@ -191,7 +209,7 @@ export function createIntentMatcher(
           const form = keywordForm(input.text);
           const lang = langByName.get(form);
           if (lang) return { kind: 'setLanguage', lang };
-          const whole = exact.get(form) ?? phraseIntent(form);
+          const whole = exact.get(form) ?? phraseIntent(form) ?? besidePleasantries(form);
           if (whole) return fromIntent(whole);
           // 订阅岗位 保安 / 投诉 …: the keyword, then its arguments (cut from the text as written).
           // A complaint needs a separator ("投诉怎么处理" asks about complaints, it is not one).

@@ -188,6 +188,13 @@ describe('reading a message once', () => {
     expect(deps.intents.reply('不知道怎么说')).toBe('skip');
   });
 
+  it('hears a keyword said with thanks or a greeting ("ལས་ཀ་རྙེད་སོང་ ཐུགས་རྗེ་ཆེ", "你好 人工")', () => {
+    // Session 13's reviewer: the found-a-job news with thanks got a policy card, no congratulations.
+    expect(read('ལས་ཀ་རྙེད་སོང་ ཐུགས་རྗེ་ཆེ').input).toEqual({ kind: 'goto', node: 'employment:start' });
+    expect(read('你好 人工').input).toEqual({ kind: 'goto', node: 'main:human' });
+    expect(read('人工 菜单').input.kind).toBe('text');
+  });
+
   it('hears "stop sending me jobs" as leaving the job alerts', () => {
     for (const text of ['别再给我发岗位了', '不要再发岗位了！'])
       expect(read(text).input, text).toEqual({ kind: 'goto', node: 'jobs:unsubscribe' });
