@@ -32,6 +32,8 @@ export const glossarySchema = z.object({
       scale: z.partialRecord(z.enum(['yes', 'some', 'no']), perLang).default({}),
       /** "I'm fine" (我没事, ང་སྐྱིད་པོ་ཡོད) said while a counsellor is awaited after distress. */
       fine: perLang.default({ 'zh-CN': [], bo: [] }),
+      /** "Delete it" (删吧, བསུབ): a yes only where erasing the person's data is asked. */
+      erase: perLang.default({ 'zh-CN': [], bo: [] }),
     })
     .default({
       yes: { 'zh-CN': [], bo: [] },
@@ -41,6 +43,7 @@ export const glossarySchema = z.object({
       rating: {},
       scale: {},
       fine: { 'zh-CN': [], bo: [] },
+      erase: { 'zh-CN': [], bo: [] },
     }),
 });
 

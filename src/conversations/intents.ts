@@ -89,6 +89,11 @@ export interface IntentMatcher {
    * or null.
    */
   reply(text: string): Reply | null;
+  /**
+   * "Delete it" (删吧, "嗯 删吧", "འགྲིགས་ བསུབ"): a yes at the erasure's question only — never a
+   * consent (a reviewer found "删掉吧" at the intake's consent picked "agree").
+   */
+  erase(text: string): boolean;
   /** How much the person likes it, typed at a liking scale (还行吧, དགའ): its button's id. */
   scale(text: string): 'yes' | 'some' | 'no' | null;
 }
@@ -124,8 +129,15 @@ export function createIntentMatcher(
   languageNames: Partial<Record<Lang, string[]>>,
   answers: Partial<Record<Reply, Partial<Record<Lang, string[]>>>> & {
     scale?: Partial<Record<'yes' | 'some' | 'no', Partial<Record<Lang, string[]>>>>;
+    erase?: Partial<Record<Lang, string[]>>;
   } = {},
 ): IntentMatcher {
+  const eraseWords = new Set(
+    Object.values(answers.erase ?? {})
+      .flat()
+      .map(keywordForm)
+      .filter(Boolean),
+  );
   const scale = new Map<string, 'yes' | 'some' | 'no'>();
   for (const kind of ['yes', 'some', 'no'] as const)
     for (const word of Object.values(answers.scale?.[kind] ?? {}).flat())
@@ -179,6 +191,19 @@ export function createIntentMatcher(
 
   return {
     scale: (text) => scale.get(keywordForm(text)) ?? null,
+    erase(text) {
+      const form = keywordForm(text);
+      if (eraseWords.has(form)) return true;
+      if (form.length > 24) return false;
+      // "嗯 删吧", "འགྲིགས་ བསུབ": a yes and the word for deleting.
+      const parts = form.split(/[\s,，、。\u0F0D]+/u).filter(Boolean);
+      return (
+        parts.length > 1 &&
+        parts.length <= 3 &&
+        parts.some((p) => eraseWords.has(keywordForm(p))) &&
+        parts.every((p) => eraseWords.has(keywordForm(p)) || replies.get(keywordForm(p)) === 'yes')
+      );
+    },
     reply(text) {
       const form = keywordForm(text);
       const whole = replies.get(form);

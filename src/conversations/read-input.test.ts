@@ -142,6 +142,12 @@ describe('reading a message once', () => {
     for (const yes of ['嗯 删吧', '删吧', 'འགྲིགས་ བསུབ', 'ལགས་ཡིན'])
       expect(read(yes, erase).input, yes).toEqual({ kind: 'choice', id: 'privacy:delete#confirm' });
     expect(read('嗯 不要', erase).input.kind).toBe('text');
+    // …and at the erasure only: "删掉吧" at a consent question is no consent (PIPL).
+    for (const text of ['删掉吧', '嗯 删吧', 'བསུབ'])
+      expect(read(text, consent).input, text).not.toEqual({
+        kind: 'choice',
+        id: 'intake:consent#agree',
+      });
   });
 
   it('reads a liking typed at the self-assessment ("还行吧" is 一般, "དགའ" is 喜欢)', () => {

@@ -90,6 +90,9 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
       labelled.start ??
       pickByRange(offered, engine.text, (t) => deps.knowledge().isDistress(t)) ??
       pickByScale(offered, deps.intents.scale(engine.text)) ??
+      (deps.intents.erase(engine.text)
+        ? offered.find((id) => id === 'privacy:delete#confirm')
+        : undefined) ??
       (reply === 'yes' || reply === 'no' ? pickByAnswer(offered, reply) : undefined) ??
       // 不知道 / ང་མི་ཤེས in the interview practice: its "show the model answer" button.
       (reply === 'skip' ? offered.find((id) => id.endsWith('#skip')) : undefined);
