@@ -459,6 +459,23 @@ describe('/delete', () => {
     expect(await left()).toBe(0);
   });
 
+  it('the sweeps after an erasure leave the chat’s next person alone', async () => {
+    // A reviewer's: the sweep 2 s later deleted the session the same chat had started since,
+    // as somebody new (a complaint typed then went to the Q&A instead).
+    const p = person();
+    await p.press('language:choose#zh');
+    const id = await personIdOf(p);
+    const ask = await p.say('删除我的数据');
+    await p.press(offered(ask, 'privacy:delete#confirm'));
+    await p.say('你好');
+    await p.press('language:choose#zh');
+    const next = await personIdOf(p);
+    expect(next).not.toBe(id);
+    await new Promise((r) => setTimeout(r, 2_500));
+    const session = await app.deps.sessions.get(`web:${p.sid}`);
+    expect(session?.personId).toBe(next);
+  });
+
   it('an old confirmation button does not erase without asking again', async () => {
     const p = person();
     await p.press('language:choose#zh');

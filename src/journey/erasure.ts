@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { PersonData } from './person-data.js';
 import { personModels } from '../people/person.model.js';
 import { journeyJobIds } from './plan.jobs.js';
+import { redisScript } from '../lib/redis-script.js';
 
 /**
  * `/delete` (PIPL): everything that holds the person's words or profile goes — the person and
@@ -29,6 +30,10 @@ export interface ErasureDeps {
   queues(): Queue[];
   /** Redis keys of the person and of each of their chats (sessions, case state, inboxes). */
   redisKeys(personId: string, identities: { channel: string; chatId: string }[]): string[];
+  /** The person's own Redis keys (case state, link code): swept again after the erasure. */
+  personKeys(personId: string): string[];
+  /** A chat's conversation state (its session). */
+  sessionKey(channel: string, chatId: string): string;
   /** The classifier's examples changed (so every process reloads without the removed ones). */
   examplesChanged(): Promise<void>;
   /** Other features' records of the person (job-alert subscriptions). */
@@ -43,8 +48,12 @@ export interface ErasureDeps {
 /** A turn in flight ends within seconds (its lease); its log lines linger a moment more. */
 const SWEEP_AFTER_MS = [2_000, 20_000, 120_000] as const;
 
+/** Deletes a session that still names the erased person (ARGV[1]: its `"personId":"…"`). */
+const STALE_SESSION = `local v = redis.call('get', KEYS[1]) if v and string.find(v, ARGV[1], 1, true) then return redis.call('del', KEYS[1]) end return 0`;
+
 export function createErasure(deps: ErasureDeps): Erasure {
   const { Person, Identity } = personModels(deps.mongo);
+  const staleSession = redisScript(deps.redis, STALE_SESSION, 1);
   const col = (name: string) => deps.mongo.collection(name);
 
   return {
@@ -98,7 +107,9 @@ export function createErasure(deps: ErasureDeps): Erasure {
         questionIds.length > 0
           ? await col('examples').deleteMany({ questionId: { $in: questionIds } })
           : { deletedCount: 0 };
-      await removeWords(_id, identities);
+      await removeWords(_id);
+      const keys = deps.redisKeys(personId, identities);
+      if (keys.length > 0) await deps.redis.del(...keys);
       if (taught.deletedCount > 0) await deps.examplesChanged();
       await deps.emit('person.deleted', { personId }, now);
       deps.log.info(
@@ -114,19 +125,14 @@ export function createErasure(deps: ErasureDeps): Erasure {
     },
   };
 
-  /** The person's words and records, their identities and their chats' Redis keys. */
-  async function removeWords(
-    _id: mongoose.Types.ObjectId,
-    identities: { channel: string; chatId: string }[],
-  ): Promise<number> {
+  /** The person's words and records, and their identities. */
+  async function removeWords(_id: mongoose.Types.ObjectId): Promise<number> {
     const personId = _id.toHexString();
     let removed = (await col('questions').deleteMany({ personId: _id })).deletedCount;
     removed += (await col('messages').deleteMany({ personId: _id })).deletedCount;
     for (const data of deps.personData) await data.erase(personId);
     removed += (await Identity.deleteMany({ personId: _id })).deletedCount;
     removed += (await Person.deleteOne({ _id })).deletedCount;
-    const keys = deps.redisKeys(personId, identities);
-    if (keys.length > 0) await deps.redis.del(...keys);
     return removed;
   }
 
@@ -136,7 +142,16 @@ export function createErasure(deps: ErasureDeps): Erasure {
   ) {
     try {
       await deps.flush();
-      const removed = await removeWords(_id, identities);
+      let removed = await removeWords(_id);
+      const personId = _id.toHexString();
+      const own = deps.personKeys(personId);
+      if (own.length > 0) removed += await deps.redis.del(...own);
+      // A chat's session only while it still names the erased person: the same chat may be
+      // somebody new by now (its inbox and history are theirs too, and stay).
+      for (const i of identities)
+        removed += Number(
+          await staleSession(deps.sessionKey(i.channel, i.chatId), `"personId":"${personId}"`),
+        );
       if (removed > 0)
         deps.log.info({ personId: _id.toHexString(), removed }, 'erasure: late writes removed');
     } catch (err) {

@@ -82,6 +82,13 @@ export function createJourney(ctx: JourneyContext) {
     emit: (type, data, now) => ctx.outbox.emit(type, data, now),
     queues: () => [...ctx.queues(), planning.queue],
     personData: ctx.personData ?? [],
+    personKeys: (personId) => [
+      keys.open(personId),
+      keys.awaiting(personId),
+      keys.waiting(personId),
+      `${ctx.prefix}link:of:${personId}`,
+    ],
+    sessionKey,
     redisKeys: (personId, identities) => [
       keys.open(personId),
       keys.awaiting(personId),
