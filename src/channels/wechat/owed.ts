@@ -10,6 +10,7 @@ import type { WechatXml } from './xml.js';
  * its turn.
  */
 export interface OwedReplies {
+  /** Written before "success", and again every few seconds while its turn runs (alive). */
   owe(key: string, xml: WechatXml): Promise<void>;
   settle(key: string): Promise<void>;
   /** Owed callbacks written at least `minAgeMs` ago, at most `limit`. */
@@ -26,14 +27,18 @@ export function createOwedReplies(redis: Redis, prefix: string): OwedReplies {
       await redis.hdel(hash, key);
     },
     async due(minAgeMs, limit) {
-      const [, flat] = await redis.hscan(hash, '0', 'COUNT', limit);
       const out: { key: string; xml: WechatXml }[] = [];
-      for (let i = 0; i + 1 < flat.length && out.length < limit; i += 2) {
-        const key = flat[i]!;
-        const record = parse(flat[i + 1]!);
-        if (!record) await redis.hdel(hash, key);
-        else if (Date.now() - record.at >= minAgeMs) out.push({ key, xml: record.xml });
-      }
+      let cursor = '0';
+      do {
+        const [next, flat] = await redis.hscan(hash, cursor, 'COUNT', 100);
+        cursor = next;
+        for (let i = 0; i + 1 < flat.length && out.length < limit; i += 2) {
+          const key = flat[i]!;
+          const record = parse(flat[i + 1]!);
+          if (!record) await redis.hdel(hash, key);
+          else if (Date.now() - record.at >= minAgeMs) out.push({ key, xml: record.xml });
+        }
+      } while (cursor !== '0' && out.length < limit);
       return out;
     },
   };

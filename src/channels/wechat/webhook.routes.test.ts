@@ -31,7 +31,12 @@ describe('WeChat’s 5-second rule', () => {
     receive: () => Promise<string[]>,
     push: (o: string, t: string[]) => Promise<unknown>,
     via: Redis = redis,
-    more: { prefix?: string; recoverEveryMs?: number } = {},
+    more: {
+      prefix?: string;
+      recoverEveryMs?: number;
+      owedSilentMs?: number;
+      owedHeartbeatMs?: number;
+    } = {},
   ) {
     const a = Fastify();
     await a.register(
@@ -40,6 +45,8 @@ describe('WeChat’s 5-second rule', () => {
         redis: via,
         prefix: more.prefix ?? `test:wxroute:${randomUUID()}:`,
         ...(more.recoverEveryMs ? { recoverEveryMs: more.recoverEveryMs } : {}),
+        ...(more.owedSilentMs ? { owedSilentMs: more.owedSilentMs } : {}),
+        ...(more.owedHeartbeatMs ? { owedHeartbeatMs: more.owedHeartbeatMs } : {}),
         log: pino({ level: 'silent' }),
         receive,
         push,
@@ -267,12 +274,51 @@ describe('WeChat’s 5-second rule', () => {
       async () => ['答复'],
       async (openId, texts) => pushed.push([openId, texts]),
       redis,
-      { prefix, recoverEveryMs: 200 },
+      { prefix, recoverEveryMs: 200, owedSilentMs: 4_000 },
     );
     // Once the dead one's claim has lapsed (its 4 s lease).
     await expect.poll(() => pushed, { timeout: 10_000 }).toEqual([['o-died', ['答复']]]);
     expect(pushedByDead).toEqual([]);
     await expect.poll(() => redis.hlen(`${prefix}wechat:owed`)).toBe(0);
+    await other.close();
+  }, 15_000);
+
+  it('a live owner whose claim lapsed (Redis paused past its lease) keeps its answer: one push', async () => {
+    // A reviewer's: another process took the owed answer as soon as the claim lapsed, and the
+    // person got two answers (two turns on one message).
+    const prefix = `test:wxroute:${randomUUID()}:`;
+    const timing = { prefix, recoverEveryMs: 200, owedSilentMs: 2_000, owedHeartbeatMs: 500 };
+    const pushed: string[][] = [];
+    const owner = await app(
+      () => new Promise((r) => setTimeout(() => r(['慢的回答']), 4_000)),
+      async (_o, texts) => pushed.push(texts),
+      redis,
+      timing,
+    );
+    let ranElsewhere = 0;
+    const other = await app(
+      async () => {
+        ranElsewhere++;
+        return ['又一个回答'];
+      },
+      async (_o, texts) => pushed.push(texts),
+      redis,
+      timing,
+    );
+    const res = await owner.inject({
+      method: 'POST',
+      url: url(),
+      headers: { 'content-type': 'text/xml' },
+      payload: xml('o-alive', '1008'),
+    });
+    expect(res.body).toBe('success');
+    // The claim lapses under the live owner (as while Redis was paused).
+    await redis.del(`${prefix}wechat:cb:msg:1008`);
+    await expect.poll(() => pushed, { timeout: 8_000 }).toEqual([['慢的回答']]);
+    await new Promise((r) => setTimeout(r, 600));
+    expect(pushed).toHaveLength(1);
+    expect(ranElsewhere).toBe(0);
+    await owner.close();
     await other.close();
   }, 15_000);
 });

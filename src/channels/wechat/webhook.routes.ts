@@ -21,6 +21,13 @@ export class CallbackDroppedError extends Error {
 
 /** How often a web process looks for answers a stopped one owed. */
 const RECOVER_EVERY_MS = 10_000;
+/**
+ * An owed answer's owner says it is alive this often; another process takes the answer only
+ * after this owner has been silent for OWED_SILENT_MS (a Redis paused longer than the claim's
+ * lease lets the claim lapse under a live owner: taken at once, the person got two answers).
+ */
+const OWED_HEARTBEAT_MS = 10_000;
+const OWED_SILENT_MS = 60_000;
 /** Tries of a turn that failed after WeChat was answered "success" (outages not counted). */
 const LATE_ATTEMPTS = 5;
 /** A callback is small; anything bigger is not WeChat's. */
@@ -47,6 +54,10 @@ export interface WechatWebhookDeps {
   passiveWithinMs?: number;
   /** How often a web process looks for answers a dead one owed (ms). */
   recoverEveryMs?: number;
+  /** How long an owed answer's owner must have been silent before another takes it (ms). */
+  owedSilentMs?: number;
+  /** How often the owner of an owed answer says it is alive (ms). */
+  owedHeartbeatMs?: number;
 }
 
 type Query = Record<string, string | undefined>;
@@ -173,7 +184,16 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
           () => resolve(null),
           () => resolve('failed'),
         );
+        heartbeat = setInterval(() => {
+          owed.owe(key, xml).catch(() => undefined);
+        }, deps.owedHeartbeatMs ?? OWED_HEARTBEAT_MS);
+        heartbeat.unref();
       }, passiveMs);
+      let heartbeat: NodeJS.Timeout | undefined;
+      const settle = async () => {
+        clearInterval(heartbeat);
+        await owed.settle(key).catch(() => undefined);
+      };
       runOnce(
         deps.redis,
         claimKey(key),
@@ -183,7 +203,7 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
           try {
             texts = await receiveLate(xml, () => state === 'late');
           } catch (err) {
-            if (state === 'late') await owed.settle(key).catch(() => undefined);
+            if (state === 'late') await settle();
             throw err;
           }
           if (state === 'waiting') {
@@ -193,7 +213,7 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
             return 'passive';
           }
           if (texts.length > 0) await pushWithRetry(openId, texts);
-          await owed.settle(key).catch(() => undefined);
+          await settle();
           return 'pushed';
         },
         // A short lease: after a crash mid-turn, WeChat's retry 5 s later finds the claim lapsed.
@@ -219,7 +239,7 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
    * here and its answer is pushed. A live owner's (its claim renewed) are left to it.
    */
   async function recoverOwed(): Promise<void> {
-    const dueNow = await owed.due(CALLBACK_LEASE_S * 1000, 50);
+    const dueNow = await owed.due(deps.owedSilentMs ?? OWED_SILENT_MS, 50);
     for (const { key, xml } of dueNow) {
       const openId = xml.FromUserName;
       if (recovering.has(key)) continue;
@@ -232,7 +252,7 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
         deps.redis,
         claimKey(key),
         async () => {
-          log.warn({ key }, 'wechat answer owed by a stopped process: answering it here');
+          log.warn('wechat answer owed by a stopped process: answering it here');
           const texts = await receiveLate(xml, () => true);
           if (texts.length > 0) await pushWithRetry(openId, texts);
           return 'pushed';
