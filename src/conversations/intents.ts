@@ -119,10 +119,6 @@ const ARGS_AFTER: Partial<Record<Intent, RegExp>> = {
  * ones ending in འདོད: "ཞུ་གཏུག་ཞུ་འདོད་མེད" says "I don't want to complain".)
  */
 const SAYS_ITSELF = /^我(?:要|想)/u;
-/** A complaint said at the end of its story (我要投诉她, 我想投诉一下). */
-const COMPLAINT_LAST = /我(?:要|想)投诉(?:她|他|你们|他们|这个人|那个人|一下)?$/u;
-/** A question about complaining, not one. */
-const ASKS = /[吗？?]|怎么|如何|哪里|能不能|可以/u;
 
 export function createIntentMatcher(
   keywords: KeywordTable,
@@ -245,11 +241,6 @@ export function createIntentMatcher(
               (SAYS_ITSELF.test(p) || (ARGS_AFTER[intent]?.test(form.slice(p.length)) ?? true)),
           );
           if (prefixed) return fromIntent(prefixed[1], argsAfter(input.text, prefixed[0]));
-          // "…态度太差了 我去了三次都不给办 我要投诉她": the story first, the complaint said
-          // last — filed with the whole text (it got a card, and the story had to be typed again).
-          const last = COMPLAINT_LAST.exec(form);
-          if (last && last.index >= 6 && !ASKS.test(form))
-            return fromIntent('complaint', input.text.trim());
           return {
             kind: 'text',
             text: input.text,

@@ -179,8 +179,16 @@ describe('reading a message once', () => {
     const r = read(text);
     expect(r.input).toEqual({ kind: 'goto', node: 'main:complaint-filed' });
     expect(r.complaintText).toBe(text);
-    // A question about complaining is not one.
-    expect(read('去了三次都不给办 我要投诉她 怎么弄').input.kind).not.toBe('goto');
+    // A question about complaining is not one, nor is one only thought of (a reviewer's).
+    for (const other of [
+      '窗口说材料不全 你是说我要投诉她？',
+      '这事到底该找谁 我想投诉一下',
+      '我会先和他沟通 如果不行我想投诉他',
+    ])
+      expect(read(other).input.kind, other).toBe('text');
+    // Nor an interview answer about a former employer.
+    const practice: Session = { ...menu, at: 'interview:q3' };
+    expect(read('上家公司拖欠工资三个月 我想投诉他们', practice).complaintText).toBeUndefined();
   });
 
   it('asking to practise an interview starts the practice; "不知道怎么说" in it shows the model answer', () => {

@@ -130,10 +130,17 @@ export function readInput(deps: ReadDeps, session: Session, input: InboundInput)
     const feeling = emojiOnly(engine.text);
     if (feeling) engine = { kind: 'goto', node: feeling === 'sad' ? 'psych:start' : 'main:ack' };
   }
-  // "明天去面试 好紧张 能帮我练练吗": the interview practice itself (it got the tips card) —
-  // unless a node waits for this text or the text shows distress.
+  // "明天去面试 好紧张 能帮我练练吗": the interview practice itself (it got the tips card);
+  // "…态度太差了 我去了三次都不给办 我要投诉她": the story first, the complaint said last —
+  // filed with the whole text (it got a card, and the story had to be typed again). Not where
+  // a node waits for this text (an interview answer about a former employer), not with distress.
   if (engine.kind === 'text' && !distress && !waitsForText(deps.flows, session)) {
+    const said = COMPLAINT_LAST.exec(keywordForm(engine.text));
     if (PRACTICE.test(engine.text)) engine = { kind: 'goto', node: 'interview:practice' };
+    else if (said && said.index >= 6 && !NOT_FILED.test(engine.text)) {
+      complaintText = engine.text.trim();
+      engine = { kind: 'goto', node: 'main:complaint-filed' };
+    }
   }
   // "有保安岗位通知我" subscribes — unless a node waits for this text (a complaint, an answer)
   // or the text shows distress (care comes first).
@@ -172,6 +179,11 @@ function pickByScale(
   if (!liking || !offered.some((id) => id.endsWith('#some'))) return undefined;
   return offered.find((id) => id.endsWith(`#${liking}`));
 }
+
+/** A complaint said at the end of its story (我要投诉她, 我想投诉一下). */
+const COMPLAINT_LAST = /我(?:要|想)投诉(?:她|他|你们|他们|这个人|那个人|一下)?$/u;
+/** A question about complaining, or one only thought of (如果不行我想投诉他): not filed. */
+const NOT_FILED = /[吗？?]|怎么|如何|哪|谁|能不能|可以|该不该|要不要|如果|要是|的话|是不是|是说/u;
 
 /** Asking to practise an interview: 练练, 模拟面试, ངོ་ཐུག་སྦྱོང་བརྡར (not a question about it). */
 const PRACTICE =
