@@ -200,6 +200,18 @@ describe('a person reaches a counsellor and back (Chinese)', () => {
     expect(view.body).toMatchObject({ rating: 5, ratingComment: '好的' });
   });
 
+  it('takes "帮帮我" after a rating as its comment (a reviewer: it went to the help screen, unrecorded)', async () => {
+    const { person: p, caseId } = await caseAfter('我想找指导员问问培训');
+    await office.call(app.url, 'case.closed', { caseId });
+    await until(async () =>
+      (await p.pushes()).find((r) => r.choices?.some((c) => c.id.startsWith('case#r:'))),
+    );
+    await p.press(`case#r:${caseId}:2`);
+    expect(joined(await p.say('帮帮我'))).toContain('意见已经记录');
+    const view = await api('GET', `/api/admin/cases/${caseId}`);
+    expect(view.body).toMatchObject({ rating: 2, ratingComment: '帮帮我' });
+  });
+
   it('reads a typed score as that score ("1分 很不满意" is 1, not the first button)', async () => {
     const { person: p, caseId } = await caseAfter('我想找指导员问问培训');
     await office.call(app.url, 'counsellor.reply', { caseId, text: '培训下周开始报名。' });

@@ -124,7 +124,11 @@ export async function caseTurn(deps: CaseTurnDeps, turn: CaseTurnInput): Promise
   await store.setAwaiting(personId, null);
   // Anything but free text (a command, a button) ends the wait: the person moved on. "好的" is
   // free text here (an answer to "how is it going?"), not an acknowledgement of the assistant.
-  const freeText = engineInput.kind === 'text' || isGoto(engineInput, 'main:ack');
+  // ("帮帮我" too: an answer to "how is it going?", not only the help screen's keyword.)
+  const freeText =
+    engineInput.kind === 'text' ||
+    isGoto(engineInput, 'main:ack') ||
+    isGoto(engineInput, 'main:help-me');
   if (!freeText || turn.input.kind !== 'text') return { kind: 'continue', before };
   if (awaiting.kind === 'comment') {
     await handoff.comment(awaiting.caseId, turn.input.text);
