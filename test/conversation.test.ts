@@ -339,6 +339,18 @@ describe('conversation engine against real Redis and FerretDB', () => {
     const cards = t.deps.knowledge.current().cards;
     for (const c of cards.filter((c) => c.topic === 'unemployment-insurance'))
       expect(old).not.toContain(c.short.bo);
+    // A document to bring is still the card's (a reviewer: the ID card is an off-topic word).
+    const bring = 'follow-up-bring-bo';
+    await t.deps.handleInbound(ev(bring, { kind: 'choice', id: 'language:choose#bo' }));
+    const first = await t.deps.handleInbound(text(bring, 'ལས་མེད་ཉེན་འགོག་དངུལ་ཟླ་རེར་ག་ཚོད་ཐོབ་ཀྱི་རེད།'));
+    const where = first.at(-1)!.choices!.find((c) => c.id.startsWith('kb#w:'))!.id;
+    const id = (await t.deps.handleInbound(text(bring, 'ངོ་སྤྲོད་ལག་ཁྱེར་ཁྱེར་དགོས་སམ')))
+      .map((r) => r.text)
+      .join('\n');
+    const shown = (await t.deps.handleInbound(ev(bring, { kind: 'choice', id: where })))
+      .map((r) => r.text)
+      .join('\n');
+    expect(id).toBe(shown);
   });
 
   it('keywords in both languages work anywhere; outreach opt-out is stored', async () => {

@@ -17,6 +17,9 @@ export function asksForAPerson(text: string): boolean {
   return WISH.test(text) && !HOW.test(text);
 }
 
+/** Identity documents (an off-topic word alone: replacing one is another office's business). */
+const DOCUMENT = /身份证|户口|ངོ་སྤྲོད་ལག་ཁྱེར|ཐེམ་ཐོ/u;
+
 /** Short enough to lean on the card before it (Chinese characters + Tibetan syllables). */
 const FOLLOW_UP_UNITS = 16;
 
@@ -37,8 +40,16 @@ export function followUpReply(
   const card = cards.find((c) => c.id === lastCard);
   if (!card) return undefined;
   // "退休金一个月能拿多少" names another service (a pension): not about the card before it, whose
-  // figures (a graduate's subsidy) it got.
-  if (cuesAsked(analyzeQuery(text)).length > 0) return undefined;
+  // figures (a graduate's subsidy) it got. A word the card itself names (ངོ་སྤྲོད་ལག་ཁྱེར, the ID
+  // card among what to bring) is still about it.
+  const said = JSON.stringify(card);
+  const foreign = cuesAsked(analyzeQuery(text)).filter(
+    (cue) =>
+      !cue.split('+').every((part) => said.includes(part.trim())) &&
+      // "要带身份证吗", "ངོ་སྤྲོད་ལག་ཁྱེར་ཁྱེར་དགོས་སམ": a document to bring is the card's business.
+      !(asked.has('bring') && DOCUMENT.test(cue)),
+  );
+  if (foreign.length > 0) return undefined;
   if (asked.has('where') || asked.has('bring')) return renderWhere(tr, card, lang);
   const sameTopic = [card, ...cards.filter((c) => c.topic === card.topic && c.id !== card.id)];
   return renderAnswer(tr, cardForAspects(sameTopic, asked)?.card ?? card, lang);
