@@ -72,5 +72,10 @@ describe('campaign views', () => {
     const done = await svc.get(id);
     expect(done.status).toBe('completed');
     expect(done.stats).toMatchObject({ sent: 240, pending: 0 });
+    // …once: an ended campaign's numbers do not change (a list polled every few seconds
+    // recounted every finished campaign each time).
+    expect(count).toHaveBeenCalledTimes(2);
+    await svc.get(id);
+    expect(count).toHaveBeenCalledTimes(2);
   });
 });

@@ -63,6 +63,8 @@ export interface CampaignServiceDeps {
   now?: () => Date;
 }
 
+/** How long an ended campaign's count stands (see countsOf). */
+const ENDED_COUNT_MS = 60_000;
 /** A count this slow is reused for a while (see countsOf); quicker ones are always fresh. */
 const SLOW_COUNT_MS = 100;
 
@@ -91,25 +93,24 @@ export function createCampaignService(deps: CampaignServiceDeps) {
   // Pages poll the counts every few seconds: a slow count of a campaign still sending is reused
   // within this process while it is younger than COUNT_COST_FACTOR times what it took, so
   // watching a large campaign does not keep the database busy. A campaign that has ended is
-  // counted afresh: its final numbers must not be an older count's.
-  const countCache = new Map<string, { at: number; took: number; counts: DeliveryCounts }>();
+  // counted afresh (its final numbers must not be an older count's), then that count stands
+  // for a minute (a send in flight at a cancel may still land).
+  const countCache = new Map<
+    string,
+    { at: number; took: number; counts: DeliveryCounts; status: StoredStatus }
+  >();
   async function countsOf(id: string, status: StoredStatus): Promise<DeliveryCounts> {
     const hit = countCache.get(id);
-    if (
-      status === 'sending' &&
-      hit &&
-      hit.took >= SLOW_COUNT_MS &&
-      Date.now() - hit.at < COUNT_COST_FACTOR * hit.took
-    )
-      return hit.counts;
+    if (hit && hit.status === status) {
+      if (status !== 'sending' && Date.now() - hit.at < ENDED_COUNT_MS) return hit.counts;
+      if (hit.took >= SLOW_COUNT_MS && Date.now() - hit.at < COUNT_COST_FACTOR * hit.took)
+        return hit.counts;
+    }
     const started = Date.now();
     const counts = await deps.campaigns.counts(id);
-    if (status !== 'sending') {
-      countCache.delete(id);
-      return counts;
-    }
-    countCache.set(id, { at: Date.now(), took: Date.now() - started, counts });
-    if (countCache.size > 100) countCache.delete(countCache.keys().next().value!);
+    countCache.delete(id);
+    countCache.set(id, { at: Date.now(), took: Date.now() - started, counts, status });
+    if (countCache.size > 500) countCache.delete(countCache.keys().next().value!);
     return counts;
   }
 
