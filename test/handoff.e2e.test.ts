@@ -772,6 +772,18 @@ describe('follow-up, escalation and an office that is down', () => {
     expect((await api('POST', `/api/admin/webhooks/${id}/redeliver`)).status).toBe(200);
     const got = await office.waitFor('person.deleted', () => true);
     expect(got.id).toBe(id);
+    // One job for the event, under its own id (a second id beside the failed one was re-added
+    // by the sweep too: two jobs posting one event).
+    const jobs = await webhookQueue.getJobs([
+      'waiting',
+      'active',
+      'delayed',
+      'completed',
+      'failed',
+    ]);
+    expect(
+      jobs.filter((j) => (j.data as { eventId?: string }).eventId === id).map((j) => j.id),
+    ).toEqual([id]);
     // Delivered now: asking again is a conflict; an id never seen is unknown.
     await until(async () => {
       const list = await api('GET', '/api/admin/webhooks?status=delivered');

@@ -1,3 +1,4 @@
+import { STALLS_ALLOWED } from '../lib/stalls.js';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Types, type Connection } from 'mongoose';
@@ -213,7 +214,7 @@ export async function startHandoffWorker(deps: HandoffWorkerDeps) {
           return handlers.outcome(data);
       }
     },
-    { connection, prefix: `${deps.prefix}bull`, concurrency: 10, maxStalledCount: 1000 },
+    { connection, prefix: `${deps.prefix}bull`, concurrency: 10, maxStalledCount: STALLS_ALLOWED },
   );
   worker.on('error', throttledWarn(deps.log, 'handoff worker error'));
   worker.on('failed', (job, err) => {

@@ -1,3 +1,4 @@
+import { STALLS_ALLOWED } from '../lib/stalls.js';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
@@ -115,7 +116,12 @@ export async function startAlertWorker(deps: AlertWorkerDeps) {
         },
       });
     },
-    { ...opts, concurrency: CONCURRENCY, limiter: limiterFor(rate), maxStalledCount: 1000 },
+    {
+      ...opts,
+      concurrency: CONCURRENCY,
+      limiter: limiterFor(rate),
+      maxStalledCount: STALLS_ALLOWED,
+    },
   );
   holder.worker = worker;
   worker.on('error', throttledWarn(deps.log, 'alert worker error'));

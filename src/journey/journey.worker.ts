@@ -1,3 +1,4 @@
+import { STALLS_ALLOWED } from '../lib/stalls.js';
 import { DelayedError, UnrecoverableError, Worker, type Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
@@ -118,7 +119,7 @@ export async function startJourneyWorker(deps: JourneyWorkerDeps) {
           return askFollowup({ ...ctx, employment }, data);
       }
     },
-    { connection, prefix: `${deps.prefix}bull`, concurrency: 10, maxStalledCount: 1000 },
+    { connection, prefix: `${deps.prefix}bull`, concurrency: 10, maxStalledCount: STALLS_ALLOWED },
   );
   worker.on('error', throttledWarn(deps.log, 'journey worker error'));
   worker.on('failed', (job, err) => {

@@ -1,3 +1,4 @@
+import { STALLS_ALLOWED } from '../lib/stalls.js';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
@@ -134,7 +135,7 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps) {
     concurrency: 5,
     // A worker killed mid-delivery twice must not fail the event's job for good: the event's
     // own retry window decides when to give up (BullMQ's default gives up after one stall).
-    maxStalledCount: 1000,
+    maxStalledCount: STALLS_ALLOWED,
     settings: {
       backoffStrategy: (attemptsMade: number) => backoffDelay(attemptsMade, baseMs, maxMs),
     },

@@ -122,8 +122,16 @@ export function createOutbox(
       );
       if (res.matchedCount === 0)
         return (await Event.exists({ _id: id })) ? 'delivered' : 'unknown';
-      // A finished job keeps its id for a while: a new id for the job, the same webhook-id.
-      await enqueue(id, `${id}-r${now.getTime()}`);
+      // One job per event: a failed or finished one is taken out and the event queued again
+      // under its own id (a second job id beside it met the sweep's re-add: two live jobs
+      // posting one event). A job still waiting or running goes on as it is.
+      const job = await queue?.getJob(id);
+      if (job) {
+        const state = await job.getState();
+        if (state === 'failed' || state === 'completed') await job.remove();
+        else return 'ok';
+      }
+      await enqueue(id);
       return 'ok';
     },
     undeliveredCount: () => Event.countDocuments({ status: 'undelivered' }),
