@@ -326,6 +326,20 @@ describe('triggers', () => {
     expect(joined(again)).toContain('12356');
   });
 
+  it('hands over the last 50 lines, the message that asked among them (an attacker counted 51)', async () => {
+    const chat = `transcript-50-${Date.now()}`;
+    await app.deps.handleInbound(ev(chat, { kind: 'choice', id: 'language:choose#zh' }));
+    for (let i = 0; i < 30; i++)
+      await app.deps.handleInbound(ev(chat, { kind: 'text', text: i % 2 ? '好的' : '谢谢' }));
+    await app.deps.messages.flush();
+    const personId = (await app.deps.sessions.get(`web:${chat}`))!.personId;
+    await app.deps.handleInbound(ev(chat, { kind: 'text', text: '人工' }));
+    const e = await office.waitFor('handoff.requested', (d) => d.personId === personId);
+    const transcript = e.data.transcript as { text: string }[];
+    expect(transcript).toHaveLength(50);
+    expect(transcript.at(-1)?.text).toBe('人工');
+  });
+
   it('two questions in a row it cannot answer open a case (reason not-understood)', async () => {
     const p = person();
     await p.press('language:choose#zh');

@@ -252,7 +252,8 @@ export function createHandoffService(deps: HandoffDeps) {
     const { personId, now } = req;
     const [questions, transcript, counsellor] = await Promise.all([
       deps.questions.recentOf(personId, new Date(now.getTime() - SUMMARY_WINDOW_MS)),
-      deps.messages.transcript(personId, TRANSCRIPT_LINES),
+      // The last 50 lines with the message that asked among them (it is added below).
+      deps.messages.transcript(personId, req.current ? TRANSCRIPT_LINES - 1 : TRANSCRIPT_LINES),
       pickCounsellor(personId, req.lang),
     ]);
     if (req.current) transcript.push({ from: 'person', channel: req.channel, ...req.current });
