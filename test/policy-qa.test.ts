@@ -39,8 +39,11 @@ describe('policy Q&A in the conversation', () => {
   it('a card that leads into a service offers it first, without "where to go, what to bring"', async () => {
     // A reviewer's: "点下面的按钮开始模拟面试" showed details / where / open, and "where" made no
     // sense on the interview, CV and support cards.
-    const [answer] = await say('q-flow', '我想练习面试');
+    const [answer] = await say('q-flow', '可以在这里练习面试吗');
     expect(ids(answer)[0]).toBe('kb#f:interview-practice');
+    // Asking for it outright starts it (session 13).
+    const started = await say('q-flow3', '我想练习面试');
+    expect(started.flatMap((r) => ids(r)).some((i) => i.startsWith('interview:q1'))).toBe(true);
     expect(ids(answer).some((i) => i.startsWith('kb#w:'))).toBe(false);
     // A policy with documents to bring keeps it.
     const [claim] = await say('q-flow2', '失业金怎么领');
