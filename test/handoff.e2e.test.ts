@@ -201,7 +201,7 @@ describe('a person reaches a counsellor and back (Chinese)', () => {
   });
 
   it('takes "帮帮我" after a rating as its comment (a reviewer: it went to the help screen, unrecorded)', async () => {
-    const { person: p, caseId } = await caseAfter('我想找指导员问问培训');
+    const { person: p, caseId } = await caseAfter('我想找指导员问问帮扶的事');
     await office.call(app.url, 'case.closed', { caseId });
     await until(async () =>
       (await p.pushes()).find((r) => r.choices?.some((c) => c.id.startsWith('case#r:'))),
