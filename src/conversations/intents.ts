@@ -173,16 +173,9 @@ export function createIntentMatcher(
    */
   const POLITE: ReadonlySet<Intent> = new Set(['thanks', 'greeting']);
   function besidePleasantries(form: string): Intent | undefined {
-    if (form.length > 60) return undefined;
-    const parts = form.split(/[\s,，、。！!\u0F0D]+/u).filter(Boolean);
-    if (parts.length < 2 || parts.length > 3) return undefined;
-    const intents = parts.map((p) => exact.get(keywordForm(p)));
-    const rest = intents.filter((i) => !i || !POLITE.has(i));
-    return rest.length === 1 &&
-      rest[0] &&
-      intents.length - 1 === intents.filter((i) => i && POLITE.has(i)).length
-      ? rest[0]
-      : undefined;
+    const intents = fewWords(form, 60)?.map((w) => exact.get(w));
+    const rest = intents?.filter((i) => !i || !POLITE.has(i));
+    return rest?.length === 1 ? rest[0] : undefined;
   }
 
   return {
@@ -190,28 +183,21 @@ export function createIntentMatcher(
     erase(text) {
       const form = keywordForm(text);
       if (eraseWords.has(form)) return true;
-      if (form.length > 24) return false;
       // "嗯 删吧", "འགྲིགས་ བསུབ": a yes and the word for deleting.
-      const parts = form.split(/[\s,，、。\u0F0D]+/u).filter(Boolean);
+      const words = fewWords(form, 24);
       return (
-        parts.length > 1 &&
-        parts.length <= 3 &&
-        parts.some((p) => eraseWords.has(keywordForm(p))) &&
-        parts.every((p) => eraseWords.has(keywordForm(p)) || replies.get(keywordForm(p)) === 'yes')
+        !!words &&
+        words.some((w) => eraseWords.has(w)) &&
+        words.every((w) => eraseWords.has(w) || replies.get(w) === 'yes')
       );
     },
     reply(text) {
       const form = keywordForm(text);
       const whole = replies.get(form);
-      if (whole || form.length > 24) return whole ?? null;
-      // "嗯 删吧", "འགྲིགས་ བསུབ": two or three words, each the same kind of answer.
-      const kinds = form
-        .split(/[\s,，、。\u0F0D]+/u)
-        .filter(Boolean)
-        .map((w) => replies.get(keywordForm(w)));
-      return kinds.length > 1 && kinds.length <= 3 && kinds.every((k) => k && k === kinds[0])
-        ? kinds[0]!
-        : null;
+      if (whole) return whole;
+      // "嗯 好的", "对 可以": two or three words, each the same kind of answer.
+      const kinds = fewWords(form, 24)?.map((w) => replies.get(w));
+      return kinds?.every((k) => k && k === kinds[0]) ? kinds[0]! : null;
     },
     toEngineInput(input, script) {
       switch (input.kind) {
@@ -250,6 +236,16 @@ export function createIntentMatcher(
       }
     },
   };
+}
+
+/** A short message of two or three words ("嗯 好的", "你好 人工"), each in keyword form; else null. */
+function fewWords(form: string, maxLength: number): string[] | null {
+  if (form.length > maxLength) return null;
+  const words = form
+    .split(/[\s,，、。！!\u0F0D]+/u)
+    .filter(Boolean)
+    .map(keywordForm);
+  return words.length >= 2 && words.length <= 3 ? words : null;
 }
 
 /** The text after a keyword typed at its start (the keyword compared in its keyword form). */
