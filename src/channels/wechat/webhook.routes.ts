@@ -7,7 +7,13 @@ import { runOnce } from '../../lib/once.js';
 import { isRetryable, SendError } from '../../messaging/send.js';
 import { signatureMatches, wechatSignature, type WechatCipher } from './crypto.js';
 import { callbackKey } from './inbound.js';
-import { createOwedReplies } from './owed.js';
+import {
+  createOwedReplies,
+  OWED_HEARTBEAT_MS,
+  OWED_SILENT_MS,
+  RECOVER_EVERY_MS,
+  startOwedRecovery,
+} from './owed.js';
 import { encryptedReplyXml, parseWechatXml, textReplyXml, type WechatXml } from './xml.js';
 
 /** WeChat gives a callback 5 s; a passive reply must be ready before this. */
@@ -19,15 +25,6 @@ export class CallbackDroppedError extends Error {
   override readonly name = 'CallbackDroppedError';
 }
 
-/** How often a web process looks for answers a stopped one owed. */
-const RECOVER_EVERY_MS = 10_000;
-/**
- * An owed answer's owner says it is alive this often; another process takes the answer only
- * after this owner has been silent for OWED_SILENT_MS (a Redis paused longer than the claim's
- * lease lets the claim lapse under a live owner: taken at once, the person got two answers).
- */
-const OWED_HEARTBEAT_MS = 10_000;
-const OWED_SILENT_MS = 60_000;
 /** Tries of a turn that failed after WeChat was answered "success" (outages not counted). */
 const LATE_ATTEMPTS = 5;
 /** A callback is small; anything bigger is not WeChat's. */
@@ -74,8 +71,6 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
   const passiveMs = deps.passiveWithinMs ?? PASSIVE_WITHIN_MS;
   const log = deps.log.child({ channel: 'wechat' });
   const owed = createOwedReplies(deps.redis, deps.prefix);
-  /** Owed answers being given by this process now. */
-  const recovering = new Set<string>();
   const claimKey = (key: string) => `${deps.prefix}wechat:cb:${key}`;
 
   const signed = (q: Query) =>
@@ -83,11 +78,14 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
   const fresh = (q: Query) => Math.abs(Date.now() / 1000 - Number(q.timestamp)) <= MAX_SKEW_S;
 
   return async (app) => {
-    const recovery = setInterval(() => {
-      recoverOwed().catch((err: unknown) => log.warn({ err }, 'owed wechat answers: check failed'));
-    }, deps.recoverEveryMs ?? RECOVER_EVERY_MS);
-    recovery.unref();
-    app.addHook('onClose', async () => clearInterval(recovery));
+    const stopRecovery = startOwedRecovery({
+      owed,
+      log,
+      everyMs: deps.recoverEveryMs ?? RECOVER_EVERY_MS,
+      silentMs: deps.owedSilentMs ?? OWED_SILENT_MS,
+      answer: answerOwed,
+    });
+    app.addHook('onClose', async () => stopRecovery());
     app.addContentTypeParser(
       ['text/xml', 'application/xml', 'text/plain'],
       { parseAs: 'string', bodyLimit: BODY_LIMIT },
@@ -235,40 +233,22 @@ export function wechatWebhookRoutes(deps: WechatWebhookDeps): FastifyPluginAsync
   }
 
   /**
-   * Answers a dead process owed (written before its "success", its claim lapsed): the turn runs
-   * here and its answer is pushed. A live owner's (its claim renewed) are left to it.
+   * Answers an owed callback here (its owner stopped): the turn runs, late, and its answer is
+   * pushed; false when a live owner still holds its claim.
    */
-  async function recoverOwed(): Promise<void> {
-    const dueNow = await owed.due(deps.owedSilentMs ?? OWED_SILENT_MS, 50);
-    for (const { key, xml } of dueNow) {
-      const openId = xml.FromUserName;
-      if (recovering.has(key)) continue;
-      if (!openId) {
-        await owed.settle(key);
-        continue;
-      }
-      recovering.add(key);
-      runOnce(
-        deps.redis,
-        claimKey(key),
-        async () => {
-          log.warn('wechat answer owed by a stopped process: answering it here');
-          const texts = await receiveLate(xml, () => true);
-          if (texts.length > 0) await pushWithRetry(openId, texts);
-          return 'pushed';
-        },
-        { waitMs: 0, leaseSec: CALLBACK_LEASE_S },
-      )
-        .then(async (result) => {
-          if (result.status === 'done') await owed.settle(key);
-        })
-        .catch(async (err: unknown) => {
-          // Tried as its own process would have (outages waited out): given up as it would.
-          log.error({ err }, 'owed wechat answer failed');
-          await owed.settle(key).catch(() => undefined);
-        })
-        .finally(() => recovering.delete(key));
-    }
+  async function answerOwed(key: string, xml: WechatXml, openId: string): Promise<boolean> {
+    const result = await runOnce(
+      deps.redis,
+      claimKey(key),
+      async () => {
+        log.warn('wechat answer owed by a stopped process: answering it here');
+        const texts = await receiveLate(xml, () => true);
+        if (texts.length > 0) await pushWithRetry(openId, texts);
+        return 'pushed';
+      },
+      { waitMs: 0, leaseSec: CALLBACK_LEASE_S },
+    );
+    return result.status === 'done';
   }
 
   /**
