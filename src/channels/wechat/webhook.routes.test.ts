@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,10 @@ function url(): string {
   const nonce = randomUUID().slice(0, 8);
   return `/webhooks/wechat?signature=${sign(TOKEN, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}`;
 }
+
+/** A callback as WeChat posts it (plaintext mode). */
+const post = (a: FastifyInstance, payload: string) =>
+  a.inject({ method: 'POST', url: url(), headers: { 'content-type': 'text/xml' }, payload });
 
 const xml = (from: string, msgId: string) =>
   `<xml><ToUserName><![CDATA[gh]]></ToUserName><FromUserName><![CDATA[${from}]]></FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content><MsgId>${msgId}</MsgId></xml>`;
@@ -63,12 +67,7 @@ describe('WeChat’s 5-second rule', () => {
       async (openId, texts) => pushed.push([openId, texts]),
     );
     const started = Date.now();
-    const res = await a.inject({
-      method: 'POST',
-      url: url(),
-      headers: { 'content-type': 'text/xml' },
-      payload: xml('o-slow', '1001'),
-    });
+    const res = await post(a, xml('o-slow', '1001'));
     expect(res.statusCode).toBe(200);
     expect(res.body).toBe('success');
     expect(Date.now() - started).toBeLessThan(400);
@@ -84,12 +83,7 @@ describe('WeChat’s 5-second rule', () => {
       async () => ['第一条', '第二条'],
       async (_o, texts) => pushed.push(texts),
     );
-    const res = await a.inject({
-      method: 'POST',
-      url: url(),
-      headers: { 'content-type': 'text/xml' },
-      payload: xml('o-quick', '1002'),
-    });
+    const res = await post(a, xml('o-quick', '1002'));
     expect(res.body).toContain('<Content><![CDATA[第一条]]></Content>');
     await expect.poll(() => pushed, { timeout: 3_000 }).toEqual([['第二条']]);
     await a.close();
@@ -104,12 +98,7 @@ describe('WeChat’s 5-second rule', () => {
         if (calls === 1) throw new SendError('rateLimited', 'slow down', 100);
       },
     );
-    await a.inject({
-      method: 'POST',
-      url: url(),
-      headers: { 'content-type': 'text/xml' },
-      payload: xml('o-limit', '1003'),
-    });
+    await post(a, xml('o-limit', '1003'));
     await expect.poll(() => calls, { timeout: 3_000 }).toBe(2);
     let closed = 0;
     const b = await app(
@@ -119,12 +108,7 @@ describe('WeChat’s 5-second rule', () => {
         throw new SendError('windowClosed', 'no');
       },
     );
-    await b.inject({
-      method: 'POST',
-      url: url(),
-      headers: { 'content-type': 'text/xml' },
-      payload: xml('o-closed', '1004'),
-    });
+    await post(b, xml('o-closed', '1004'));
     await new Promise((r) => setTimeout(r, 1_500));
     expect(closed).toBe(1);
     await a.close();
@@ -146,12 +130,7 @@ describe('WeChat’s 5-second rule', () => {
         ),
       async (_o, texts) => pushed.push(texts),
     );
-    const res = await a.inject({
-      method: 'POST',
-      url: url(),
-      headers: { 'content-type': 'text/xml' },
-      payload: xml('o-late-fail', '1007'),
-    });
+    const res = await post(a, xml('o-late-fail', '1007'));
     expect(res.body).toBe('success');
     await expect.poll(() => pushed, { timeout: 5_000 }).toEqual([['答']]);
     expect(calls).toBe(2);
@@ -182,19 +161,9 @@ describe('WeChat’s 5-second rule', () => {
       async () => undefined,
     );
     const body = xml('o-fail', '1005');
-    const first = await a.inject({
-      method: 'POST',
-      url: url(),
-      headers: { 'content-type': 'text/xml' },
-      payload: body,
-    });
+    const first = await post(a, body);
     expect(first.statusCode).toBe(503);
-    const retry = await a.inject({
-      method: 'POST',
-      url: url(),
-      headers: { 'content-type': 'text/xml' },
-      payload: body,
-    });
+    const retry = await post(a, body);
     expect(retry.body).toContain('好了');
     await a.close();
   });
@@ -223,12 +192,7 @@ describe('WeChat’s 5-second rule', () => {
     const body = xml('o-redis-slow', '1006');
     slowUntil = Date.now() + 400;
     const started = Date.now();
-    const first = await a.inject({
-      method: 'POST',
-      url: url(),
-      headers: { 'content-type': 'text/xml' },
-      payload: body,
-    });
+    const first = await post(a, body);
     // Within the window, and not "success": WeChat asks again.
     expect(Date.now() - started).toBeLessThan(350);
     expect(first.statusCode).toBe(503);
@@ -236,12 +200,7 @@ describe('WeChat’s 5-second rule', () => {
     await expect.poll(() => pushed, { timeout: 3_000 }).toEqual([['答复']]);
     slowUntil = 0;
     // WeChat's retry: answered already, so "success" and nothing twice.
-    const retry = await a.inject({
-      method: 'POST',
-      url: url(),
-      headers: { 'content-type': 'text/xml' },
-      payload: body,
-    });
+    const retry = await post(a, body);
     expect(retry.body).toBe('success');
     expect(pushed).toHaveLength(1);
     await a.close();
@@ -259,12 +218,7 @@ describe('WeChat’s 5-second rule', () => {
       dying,
       { prefix },
     );
-    const res = await first.inject({
-      method: 'POST',
-      url: url(),
-      headers: { 'content-type': 'text/xml' },
-      payload: xml('o-died', '1007'),
-    });
+    const res = await post(first, xml('o-died', '1007'));
     expect(res.body).toBe('success');
     // Dead: no more renewals of its claim, nothing more from it.
     dying.disconnect();
@@ -306,12 +260,7 @@ describe('WeChat’s 5-second rule', () => {
       redis,
       timing,
     );
-    const res = await owner.inject({
-      method: 'POST',
-      url: url(),
-      headers: { 'content-type': 'text/xml' },
-      payload: xml('o-alive', '1008'),
-    });
+    const res = await post(owner, xml('o-alive', '1008'));
     expect(res.body).toBe('success');
     // The claim lapses under the live owner (as while Redis was paused).
     await redis.del(`${prefix}wechat:cb:msg:1008`);
