@@ -133,21 +133,26 @@ describe('Telegram', () => {
     await bot.waitForSent((m) => m.chatId === chat && m.text.includes('谢谢您的评价'));
   });
 
-  it('delivers a counsellor’s replies in the order written, even when the first meets a 429', async () => {
-    // Each reply was its own job: the first waited out its 429 and arrived last.
-    const chat = 7103;
+  /** A Chinese Telegram chat that asks `question`, then /human: the case it opens. */
+  async function telegramCase(chat: number, question: string): Promise<string> {
     bot.pushUpdate(commandUpdate(chat, 'start'));
     const hello = await bot.waitForSent((m) => m.chatId === chat);
     bot.pushUpdate(callbackUpdate(chat, buttons(hello)[0]!.callback_data, hello.messageId));
     await bot.waitForSent((m) => m.chatId === chat && m.messageId !== hello.messageId);
-    bot.pushUpdate(textUpdate(chat, '失业登记的顺序是怎样的'));
+    bot.pushUpdate(textUpdate(chat, question));
     await bot.waitForSent((m) => m.chatId === chat && bot.sent(chat).length >= 3);
     bot.pushUpdate(commandUpdate(chat, 'human'));
     const requested = await office.waitFor('handoff.requested', (d) =>
-      JSON.stringify(d.transcript).includes('失业登记的顺序'),
+      JSON.stringify(d.transcript).includes(question),
     );
-    const caseId = requested.data.caseId as string;
     await bot.waitForSent((m) => m.chatId === chat && m.text.includes('就业指导员'));
+    return requested.data.caseId as string;
+  }
+
+  it('delivers a counsellor’s replies in the order written, even when the first meets a 429', async () => {
+    // Each reply was its own job: the first waited out its 429 and arrived last.
+    const chat = 7103;
+    const caseId = await telegramCase(chat, '失业登记的顺序是怎样的');
     bot.failNext('sendMessage', {
       error_code: 429,
       description: 'Too Many Requests: retry after 3',
@@ -170,18 +175,7 @@ describe('Telegram', () => {
     // Refused (400) for good, the first reply stayed undelivered, and every later reply's job
     // tried it first, failed and gave up: the person heard nothing more from the counsellor.
     const chat = 7104;
-    bot.pushUpdate(commandUpdate(chat, 'start'));
-    const hello = await bot.waitForSent((m) => m.chatId === chat);
-    bot.pushUpdate(callbackUpdate(chat, buttons(hello)[0]!.callback_data, hello.messageId));
-    await bot.waitForSent((m) => m.chatId === chat && m.messageId !== hello.messageId);
-    bot.pushUpdate(textUpdate(chat, '就业困难人员认定要带什么材料'));
-    await bot.waitForSent((m) => m.chatId === chat && bot.sent(chat).length >= 3);
-    bot.pushUpdate(commandUpdate(chat, 'human'));
-    const requested = await office.waitFor('handoff.requested', (d) =>
-      JSON.stringify(d.transcript).includes('就业困难人员认定要带'),
-    );
-    const caseId = requested.data.caseId as string;
-    await bot.waitForSent((m) => m.chatId === chat && m.text.includes('就业指导员'));
+    const caseId = await telegramCase(chat, '就业困难人员认定要带什么材料');
     bot.refuseText('拒收的回复');
     await office.call(app.url, 'counsellor.reply', { caseId, text: '拒收的回复' });
     await bot.waitForCall('sendMessage', (p) => String(p.text).includes('拒收的回复'));
